@@ -1,0 +1,267 @@
+// xsimd kernels and their scalar references. One source serves both targets: natively xsimd
+// picks AVX2/FMA (8 lanes); under Emscripten it picks SSE2, which becomes wasm simd128 (4 lanes).
+#include "kernels.h"
+
+#include <algorithm>
+#include <cmath>
+#include <xsimd/xsimd.hpp>
+
+namespace rnn::kernels {
+namespace {
+
+using V = xsimd::batch<float>;
+constexpr int W = static_cast<int>(V::size);
+
+inline V load(const float* p) { return V::load_unaligned(p); }
+inline void store(float* p, V v) { v.store_unaligned(p); }
+
+// C[i, j] (+)= Σk a(i, k)·B[k, j] where a(i, k) = A[i·si + k·sk]. Register block: R rows of C
+// × NV vectors of columns, accumulated over all k, so C is read and written once per block.
+template <int R, int NV>
+inline void block_axpy(int N, int K, const float* A, int si, int sk, const float* B, float* C, int i,
+                       int j, bool accumulate) {
+  V acc[R][NV];
+  for (int r = 0; r < R; ++r)
+    for (int v = 0; v < NV; ++v) acc[r][v] = accumulate ? load(C + (size_t)(i + r) * N + j + v * W) : V(0.0f);
+  for (int k = 0; k < K; ++k) {
+    const float* b = B + (size_t)k * N + j;
+    V bv[NV];
+    for (int v = 0; v < NV; ++v) bv[v] = load(b + v * W);
+    for (int r = 0; r < R; ++r) {
+      V a(A[(size_t)(i + r) * si + (size_t)k * sk]);
+      for (int v = 0; v < NV; ++v) acc[r][v] = xsimd::fma(a, bv[v], acc[r][v]);
+    }
+  }
+  for (int r = 0; r < R; ++r)
+    for (int v = 0; v < NV; ++v) store(C + (size_t)(i + r) * N + j + v * W, acc[r][v]);
+}
+
+template <int R>
+inline void rows_axpy(int N, int K, const float* A, int si, int sk, const float* B, float* C, int i,
+                      bool accumulate) {
+  int j = 0;
+  for (; j + 2 * W <= N; j += 2 * W) block_axpy<R, 2>(N, K, A, si, sk, B, C, i, j, accumulate);
+  for (; j + W <= N; j += W) block_axpy<R, 1>(N, K, A, si, sk, B, C, i, j, accumulate);
+  for (; j < N; ++j)  // scalar tail columns
+    for (int r = 0; r < R; ++r) {
+      float s = accumulate ? C[(size_t)(i + r) * N + j] : 0.0f;
+      for (int k = 0; k < K; ++k) s += A[(size_t)(i + r) * si + (size_t)k * sk] * B[(size_t)k * N + j];
+      C[(size_t)(i + r) * N + j] = s;
+    }
+}
+
+void matmul_strided_a(int M, int N, int K, const float* A, int si, int sk, const float* B, float* C,
+                      bool accumulate) {
+  int i = 0;
+  for (; i + 4 <= M; i += 4) rows_axpy<4>(N, K, A, si, sk, B, C, i, accumulate);
+  for (; i < M; ++i) rows_axpy<1>(N, K, A, si, sk, B, C, i, accumulate);
+}
+
+inline float hsum(V v) { return xsimd::hadd(v); }
+
+// R rows of A against Q rows of B, each C entry a dot product over contiguous K.
+template <int R, int Q>
+inline void block_dot(int N, int K, const float* A, const float* B, float* C, int i, int j, bool accumulate) {
+  V acc[R][Q];
+  for (int r = 0; r < R; ++r)
+    for (int q = 0; q < Q; ++q) acc[r][q] = V(0.0f);
+  int k = 0;
+  for (; k + W <= K; k += W) {
+    V b[Q];
+    for (int q = 0; q < Q; ++q) b[q] = load(B + (size_t)(j + q) * K + k);
+    for (int r = 0; r < R; ++r) {
+      V a = load(A + (size_t)(i + r) * K + k);
+      for (int q = 0; q < Q; ++q) acc[r][q] = xsimd::fma(a, b[q], acc[r][q]);
+    }
+  }
+  for (int r = 0; r < R; ++r)
+    for (int q = 0; q < Q; ++q) {
+      float s = hsum(acc[r][q]);
+      for (int kk = k; kk < K; ++kk) s += A[(size_t)(i + r) * K + kk] * B[(size_t)(j + q) * K + kk];
+      float& c = C[(size_t)(i + r) * N + j + q];
+      c = accumulate ? c + s : s;
+    }
+}
+
+template <int R>
+inline void rows_dot(int N, int K, const float* A, const float* B, float* C, int i, bool accumulate) {
+  int j = 0;
+  for (; j + 4 <= N; j += 4) block_dot<R, 4>(N, K, A, B, C, i, j, accumulate);
+  for (; j < N; ++j) block_dot<R, 1>(N, K, A, B, C, i, j, accumulate);
+}
+
+}  // namespace
+
+void matmul_nn(int M, int N, int K, const float* A, const float* B, float* C, bool accumulate) {
+  matmul_strided_a(M, N, K, A, K, 1, B, C, accumulate);
+}
+
+void matmul_tn(int M, int N, int K, const float* A, const float* B, float* C, bool accumulate) {
+  matmul_strided_a(M, N, K, A, 1, M, B, C, accumulate);
+}
+
+void matmul_nt(int M, int N, int K, const float* A, const float* B, float* C, bool accumulate) {
+  int i = 0;
+  for (; i + 2 <= M; i += 2) rows_dot<2>(N, K, A, B, C, i, accumulate);
+  for (; i < M; ++i) rows_dot<1>(N, K, A, B, C, i, accumulate);
+}
+
+void add_bias(int rows, int cols, const float* bias, float* X) {
+  for (int r = 0; r < rows; ++r) axpy(cols, 1.0f, bias, X + (size_t)r * cols);
+}
+
+void sum_rows(int rows, int cols, const float* dY, float* db) {
+  for (int r = 0; r < rows; ++r) axpy(cols, 1.0f, dY + (size_t)r * cols, db);
+}
+
+namespace {
+inline V sigmoid_v(V x) { return V(1.0f) / (V(1.0f) + xsimd::exp(-x)); }
+inline float sigmoid_s(float x) { return 1.0f / (1.0f + std::exp(-x)); }
+
+// Applies a unary op with SIMD over full registers and the scalar twin on the tail.
+template <class FV, class FS>
+inline void map1(size_t n, const float* x, float* y, FV fv, FS fs) {
+  size_t i = 0;
+  for (; i + W <= n; i += W) store(y + i, fv(load(x + i)));
+  for (; i < n; ++i) y[i] = fs(x[i]);
+}
+}  // namespace
+
+void sigmoid(size_t n, const float* x, float* y) { map1(n, x, y, sigmoid_v, sigmoid_s); }
+
+void tanh(size_t n, const float* x, float* y) {
+  map1(n, x, y, [](V v) { return xsimd::tanh(v); }, [](float v) { return std::tanh(v); });
+}
+
+void sigmoid_backward(size_t n, const float* y, const float* dy, float* dx) {
+  size_t i = 0;
+  for (; i + W <= n; i += W) {
+    V yv = load(y + i);
+    store(dx + i, load(dy + i) * yv * (V(1.0f) - yv));
+  }
+  for (; i < n; ++i) dx[i] = dy[i] * y[i] * (1.0f - y[i]);
+}
+
+void tanh_backward(size_t n, const float* y, const float* dy, float* dx) {
+  size_t i = 0;
+  for (; i + W <= n; i += W) {
+    V yv = load(y + i);
+    store(dx + i, load(dy + i) * (V(1.0f) - yv * yv));
+  }
+  for (; i < n; ++i) dx[i] = dy[i] * (1.0f - y[i] * y[i]);
+}
+
+void softmax(int rows, int cols, const float* X, float* Y) {
+  for (int r = 0; r < rows; ++r) {
+    const float* x = X + (size_t)r * cols;
+    float* y = Y + (size_t)r * cols;
+    int i = 0;
+    float mx = -INFINITY;
+    if (cols >= W) {
+      V m = load(x);
+      for (i = W; i + W <= cols; i += W) m = xsimd::max(m, load(x + i));
+      alignas(64) float lanes[W];
+      m.store_aligned(lanes);
+      mx = *std::max_element(lanes, lanes + W);
+    }
+    for (; i < cols; ++i) mx = std::max(mx, x[i]);
+    V sum(0.0f), mv(mx);
+    for (i = 0; i + W <= cols; i += W) {
+      V e = xsimd::exp(load(x + i) - mv);
+      store(y + i, e);
+      sum += e;
+    }
+    float s = hsum(sum);
+    for (; i < cols; ++i) s += (y[i] = std::exp(x[i] - mx));
+    const float inv = 1.0f / s;
+    for (i = 0; i + W <= cols; i += W) store(y + i, load(y + i) * V(inv));
+    for (; i < cols; ++i) y[i] *= inv;
+  }
+}
+
+void axpy(size_t n, float a, const float* x, float* y) {
+  size_t i = 0;
+  V av(a);
+  for (; i + W <= n; i += W) store(y + i, xsimd::fma(av, load(x + i), load(y + i)));
+  for (; i < n; ++i) y[i] += a * x[i];
+}
+
+float dot(size_t n, const float* x, const float* y) {
+  size_t i = 0;
+  V acc(0.0f);
+  for (; i + W <= n; i += W) acc = xsimd::fma(load(x + i), load(y + i), acc);
+  float s = hsum(acc);
+  for (; i < n; ++i) s += x[i] * y[i];
+  return s;
+}
+
+const char* simd_arch() { return xsimd::default_arch::name(); }
+int simd_width() { return W; }
+
+// ---- scalar references: the plainest loops, the definition the SIMD code must match ----
+namespace ref {
+void matmul_nn(int M, int N, int K, const float* A, const float* B, float* C, bool accumulate) {
+  for (int i = 0; i < M; ++i)
+    for (int j = 0; j < N; ++j) {
+      float s = accumulate ? C[(size_t)i * N + j] : 0.0f;
+      for (int k = 0; k < K; ++k) s += A[(size_t)i * K + k] * B[(size_t)k * N + j];
+      C[(size_t)i * N + j] = s;
+    }
+}
+void matmul_tn(int M, int N, int K, const float* A, const float* B, float* C, bool accumulate) {
+  for (int i = 0; i < M; ++i)
+    for (int j = 0; j < N; ++j) {
+      float s = accumulate ? C[(size_t)i * N + j] : 0.0f;
+      for (int k = 0; k < K; ++k) s += A[(size_t)k * M + i] * B[(size_t)k * N + j];
+      C[(size_t)i * N + j] = s;
+    }
+}
+void matmul_nt(int M, int N, int K, const float* A, const float* B, float* C, bool accumulate) {
+  for (int i = 0; i < M; ++i)
+    for (int j = 0; j < N; ++j) {
+      float s = accumulate ? C[(size_t)i * N + j] : 0.0f;
+      for (int k = 0; k < K; ++k) s += A[(size_t)i * K + k] * B[(size_t)j * K + k];
+      C[(size_t)i * N + j] = s;
+    }
+}
+void add_bias(int rows, int cols, const float* bias, float* X) {
+  for (int r = 0; r < rows; ++r)
+    for (int c = 0; c < cols; ++c) X[(size_t)r * cols + c] += bias[c];
+}
+void sum_rows(int rows, int cols, const float* dY, float* db) {
+  for (int r = 0; r < rows; ++r)
+    for (int c = 0; c < cols; ++c) db[c] += dY[(size_t)r * cols + c];
+}
+void sigmoid(size_t n, const float* x, float* y) {
+  for (size_t i = 0; i < n; ++i) y[i] = 1.0f / (1.0f + std::exp(-x[i]));
+}
+void tanh(size_t n, const float* x, float* y) {
+  for (size_t i = 0; i < n; ++i) y[i] = std::tanh(x[i]);
+}
+void sigmoid_backward(size_t n, const float* y, const float* dy, float* dx) {
+  for (size_t i = 0; i < n; ++i) dx[i] = dy[i] * y[i] * (1.0f - y[i]);
+}
+void tanh_backward(size_t n, const float* y, const float* dy, float* dx) {
+  for (size_t i = 0; i < n; ++i) dx[i] = dy[i] * (1.0f - y[i] * y[i]);
+}
+void softmax(int rows, int cols, const float* X, float* Y) {
+  for (int r = 0; r < rows; ++r) {
+    const float* x = X + (size_t)r * cols;
+    float* y = Y + (size_t)r * cols;
+    float mx = x[0];
+    for (int i = 1; i < cols; ++i) mx = std::max(mx, x[i]);
+    double s = 0;
+    for (int i = 0; i < cols; ++i) s += (y[i] = std::exp(x[i] - mx));
+    for (int i = 0; i < cols; ++i) y[i] = static_cast<float>(y[i] / s);
+  }
+}
+void axpy(size_t n, float a, const float* x, float* y) {
+  for (size_t i = 0; i < n; ++i) y[i] += a * x[i];
+}
+float dot(size_t n, const float* x, const float* y) {
+  float s = 0;
+  for (size_t i = 0; i < n; ++i) s += x[i] * y[i];
+  return s;
+}
+}  // namespace ref
+}  // namespace rnn::kernels

@@ -1,0 +1,36 @@
+// Vanilla RNN cell (the seed's notation in brackets):
+//   hₜ = tanh(W_ih·xₜ + b_ih + W_hh·hₜ₋₁ + b_hh)      [hₜ = tanh(U·xₜ + W·hₜ₋₁ + b)]
+// U = W_ih maps the input to the hidden layer, W = W_hh carries the memory from step to step,
+// and V, the hidden → output map oₜ = V·hₜ, is the Dense layer that follows the stack.
+// Backward, with δₜ = (∂L/∂hₜ from above + from step t+1) ⊙ (1 − hₜ²):
+//   ∂L/∂hₜ₋₁ = δₜ·W_hh,   dW_ih += δₜᵀ·xₜ,   dW_hh += δₜᵀ·hₜ₋₁,   db += δₜ
+#include <cstring>
+
+#include "kernels.h"
+#include "recurrent.h"
+
+namespace rnn {
+
+void rnn_cell_forward(const RecurrentLayer& L, RecurrentCache& C) {
+  const int B = C.B, H = L.hidden;
+  const size_t BH = (size_t)B * H;
+  for (int t = 0; t < C.T; ++t) {
+    float* pre = C.gates.data() + t * BH;
+    kernels::matmul_nt(B, H, H, C.h.data() + t * BH, L.w_hh.w, pre, true);
+    kernels::add_bias(B, H, L.b_hh.w, pre);
+    kernels::tanh(BH, pre, C.h.data() + (t + 1) * BH);
+  }
+}
+
+void rnn_cell_backward(const RecurrentLayer& L, const float* dy, RecurrentCache& C) {
+  const int B = C.B, H = L.hidden;
+  const size_t BH = (size_t)B * H;
+  for (int t = C.T - 1; t >= 0; --t) {
+    if (dy) kernels::axpy(BH, 1.0f, dy + t * BH, C.dh.data());
+    float* delta = C.dgates.data() + t * BH;
+    kernels::tanh_backward(BH, C.h.data() + (t + 1) * BH, C.dh.data(), delta);
+    kernels::matmul_nn(B, H, H, delta, L.w_hh.w, C.dh.data(), false);
+  }
+}
+
+}  // namespace rnn

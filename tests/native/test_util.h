@@ -1,0 +1,68 @@
+// Helpers shared by the native tests: random tensors and a finite-difference gradient check.
+#pragma once
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "rng.h"
+
+namespace rnn::test {
+
+inline std::vector<float> random_vector(size_t n, Rng& rng, double scale = 1.0) {
+  std::vector<float> v(n);
+  for (auto& x : v) x = static_cast<float>(rng.uniform(-scale, scale));
+  return v;
+}
+
+// Central differences on a float32 network. Why these tolerances: the forward pass runs in float32
+// (relative round-off ~1e-7 per operation); the scalar loss is accumulated in double. With step
+// h = 1e-2 the round-off in (L(x+h) − L(x−h)) / 2h is about |L|·1e-7 / h ≈ 1e-4 for |L| ≲ 10, and
+// the truncation error h²·L'''/6 is of the same order for these smooth (tanh/σ/softmax) functions.
+// So an element passes if |analytic − numeric| ≤ 3e-3 + 2e-2·|numeric|; a wrong gradient (a missing
+// factor, a wrong gate, a transposed matrix) is off by O(|g|), far outside this band.
+struct GradCheckResult {
+  double max_abs_err = 0, max_grad = 0;
+  size_t checked = 0, failures = 0;
+  std::string first_failure;
+};
+
+// `loss` recomputes the loss from the current contents of `x`; `analytic` is ∂loss/∂x computed once.
+// Checks every element when n ≤ max_checks, otherwise an evenly spread subset.
+inline GradCheckResult grad_check(const std::string& what, float* x, size_t n, const std::vector<float>& analytic,
+                                  const std::function<double()>& loss, size_t max_checks = 400,
+                                  double h = 1e-2) {
+  GradCheckResult r;
+  size_t stride = n > max_checks ? n / max_checks : 1;
+  for (size_t i = 0; i < n; i += stride) {
+    const float saved = x[i];
+    x[i] = saved + static_cast<float>(h);
+    const double lp = loss();
+    x[i] = saved - static_cast<float>(h);
+    const double lm = loss();
+    x[i] = saved;
+    const double numeric = (lp - lm) / (2 * h);
+    const double err = std::fabs(analytic[i] - numeric);
+    r.max_abs_err = std::max(r.max_abs_err, err);
+    r.max_grad = std::max(r.max_grad, std::fabs((double)analytic[i]));
+    ++r.checked;
+    if (err > 3e-3 + 2e-2 * std::fabs(numeric)) {
+      if (!r.failures++)
+        r.first_failure = what + "[" + std::to_string(i) + "]: analytic " + std::to_string(analytic[i]) +
+                          " numeric " + std::to_string(numeric);
+    }
+  }
+  return r;
+}
+
+#define EXPECT_GRAD_OK(res, what)                                                             \
+  do {                                                                                        \
+    const auto& _r = (res);                                                                   \
+    EXPECT_EQ(_r.failures, 0u) << (what) << ": " << _r.failures << "/" << _r.checked          \
+                               << " elements off; first: " << _r.first_failure;              \
+    EXPECT_GT(_r.max_grad, 1e-3) << (what) << ": gradient is (nearly) all zero";              \
+  } while (0)
+
+}  // namespace rnn::test
