@@ -32,37 +32,45 @@ void ModelConfig::validate() const {
     fail("model too large: " + std::to_string((long long)n) + " parameters (limit 400000000); reduce hidden_size, embedding_size, layers or the vocabulary");
 }
 
-LanguageModel::LanguageModel(const ModelConfig& cfg) : config(cfg) {
-  config.validate();
+std::vector<TensorInfo> LanguageModel::layout(const ModelConfig& cfg) {
   const int V = cfg.vocab_size, E = cfg.embedding_size, H = cfg.hidden_size;
-  const size_t emb = params.add("embedding.weight", {V, E});
-  struct Idx { size_t w_ih, w_hh, b_ih, b_hh; };
-  std::vector<Idx> idx;
+  Params p;
+  p.add("embedding.weight", {V, E});
   for (int l = 0; l < cfg.layers; ++l) {
     const int G = cell_gates(cfg.cell) * H, I = l ? H : E;
     const std::string k = std::to_string(l);
-    idx.push_back({params.add("rnn.weight_ih_l" + k, {G, I}), params.add("rnn.weight_hh_l" + k, {G, H}),
-                   params.add("rnn.bias_ih_l" + k, {G}), params.add("rnn.bias_hh_l" + k, {G})});
+    p.add("rnn.weight_ih_l" + k, {G, I});
+    p.add("rnn.weight_hh_l" + k, {G, H});
+    p.add("rnn.bias_ih_l" + k, {G});
+    p.add("rnn.bias_hh_l" + k, {G});
   }
-  const size_t fc_w = params.add("fc.weight", {V, H}), fc_b = params.add("fc.bias", {V});
-  params.allocate();
+  p.add("fc.weight", {V, H});
+  p.add("fc.bias", {V});
+  return p.tensors;
+}
 
-  embedding = {V, E, params.view(emb)};
+LanguageModel::LanguageModel(const ModelConfig& cfg) : config(cfg) {
+  config.validate();
+  const int E = cfg.embedding_size, H = cfg.hidden_size;
+  for (const TensorInfo& t : layout(cfg)) params.add(t.name, t.shape);
+  params.allocate();
+  // Views in layout order: embedding, then 4 per layer, then fc.weight, fc.bias.
+  embedding = {cfg.vocab_size, E, params.view(0)};
   for (int l = 0; l < cfg.layers; ++l) {
     RecurrentLayer L;
     L.cell = cfg.cell;
     L.input = l ? H : E;
     L.hidden = H;
-    L.w_ih = params.view(idx[l].w_ih);
-    L.w_hh = params.view(idx[l].w_hh);
-    L.b_ih = params.view(idx[l].b_ih);
-    L.b_hh = params.view(idx[l].b_hh);
+    L.w_ih = params.view(1 + 4 * l);
+    L.w_hh = params.view(2 + 4 * l);
+    L.b_ih = params.view(3 + 4 * l);
+    L.b_hh = params.view(4 + 4 * l);
     layers.push_back(L);
   }
   output.in = H;
-  output.out = V;
-  output.weight = params.view(fc_w);
-  output.bias = params.view(fc_b);
+  output.out = cfg.vocab_size;
+  output.weight = params.view(1 + 4 * cfg.layers);
+  output.bias = params.view(2 + 4 * cfg.layers);
 
   Rng rng(cfg.seed, 1);
   embedding.init(rng);
@@ -164,6 +172,11 @@ double LanguageModel::evaluate_batch(const int32_t* inputs, const int32_t* targe
 void LanguageModel::step(const int32_t* tokens, int B, ModelState& state, float* logits) {
   forward(tokens, B, 1, state, false, nullptr);
   std::memcpy(logits, logits_.data(), sizeof(float) * B * config.vocab_size);
+}
+
+void LanguageModel::feed(const int32_t* tokens, int n, ModelState& state, float* last_logits) {
+  forward(tokens, 1, n, state, false, nullptr);
+  std::memcpy(last_logits, logits_.data() + (size_t)(n - 1) * config.vocab_size, sizeof(float) * config.vocab_size);
 }
 
 }  // namespace rnn

@@ -41,6 +41,9 @@ class LanguageModel {
   Dense output;
 
   explicit LanguageModel(const ModelConfig& cfg);
+  // The tensors (PyTorch names and shapes, in buffer order) a model of this config has; lets a
+  // loader check a file against the config before allocating anything.
+  static std::vector<TensorInfo> layout(const ModelConfig& cfg);
   LanguageModel(const LanguageModel&) = delete;             // layers hold views into params
   LanguageModel& operator=(const LanguageModel&) = delete;
   LanguageModel(LanguageModel&&) = default;                 // vector moves keep their buffers
@@ -60,6 +63,9 @@ class LanguageModel {
                         ModelState& state);
   // One time step for B streams (generation): logits is B × vocab.
   void step(const int32_t* tokens, int B, ModelState& state, float* logits);
+  // Feeds n tokens of one stream (B = 1) in a single pass — priming generation — and writes the
+  // logits after the last one (vocab floats).
+  void feed(const int32_t* tokens, int n, ModelState& state, float* last_logits);
   // Logits of the last forward pass (T × B × vocab, time-major).
   const std::vector<float>& last_logits() const { return logits_; }
 

@@ -1,0 +1,104 @@
+// Text <-> token ids. Two tokenizers:
+//  * Char: one token per Unicode code point (token string = its UTF-8); round-trips exactly.
+//  * Word: the TV-script recipe. Ten punctuation marks become tokens (table below), the rest
+//    is split on whitespace. Optional lower-casing and a min_count below which words map
+//    to "<unk>".
+//
+// Vocabulary order is deterministic: "<unk>" first (id 0) when present, then by descending
+// frequency, ties by token string compared byte-wise ascending.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace rnn {
+
+enum class TokenizerKind { Char, Word };
+
+struct TokenizerOptions {
+  TokenizerKind kind = TokenizerKind::Char;
+  // Word level only (char level always keeps the text exactly). Lower-cases A-Z, Latin-1
+  // (À-Þ), basic Greek and Cyrillic capitals; other scripts are left as they are. Python's
+  // str.lower() in the recipe is full Unicode; the two agree on the bundled corpora.
+  bool lowercase = true;
+  // Tokens seen fewer than min_count times in the corpus map to "<unk>". "<unk>" is in the
+  // vocabulary (as id 0) exactly when min_count > 1. Applies to both kinds.
+  int min_count = 1;
+  // How build() treats invalid UTF-8 in the corpus: false throws "invalid UTF-8 at byte N",
+  // true replaces each invalid sequence with U+FFFD. encode() always replaces (prime text
+  // typed by a user must never throw); the U+FFFD then goes through the unknown-token rules.
+  bool replace_invalid = false;
+};
+
+inline constexpr const char* kUnkToken = "<unk>";
+
+// The ten word-level punctuation tokens, in the recipe's order.
+struct PunctuationToken {
+  const char* text;   // as it appears in the corpus
+  const char* token;  // vocabulary entry
+};
+inline constexpr PunctuationToken kPunctuationTokens[10] = {
+    {".", "||Period||"},         {",", "||Comma||"},
+    {"\"", "||QuotationMark||"}, {";", "||Semicolon||"},
+    {"!", "||Exclamationmark||"}, {"?", "||Questionmark||"},
+    {"(", "||LeftParentheses||"}, {")", "||RightParentheses||"},
+    {"--", "||Dash||"},          {"\n", "||Return||"},
+};
+
+// What encode() did with tokens missing from the vocabulary.
+struct UnknownReport {
+  size_t replaced = 0;                // mapped to <unk>
+  size_t skipped = 0;                 // dropped (vocabulary has no <unk>)
+  std::vector<std::string> examples;  // first distinct unknown tokens, at most kMaxExamples
+  static constexpr size_t kMaxExamples = 10;
+  size_t total() const { return replaced + skipped; }
+};
+
+// Detokenizer state carried between streamed tokens (see Tokenizer::piece).
+struct DetokState {
+  bool line_start = true;   // nothing written on this line yet: no leading space
+  bool glue = false;        // previous token attaches to the next one: "(" or an opening quote
+  bool quote_open = false;  // an opening quotation mark is pending on this line
+};
+
+struct Tokenizer {
+  TokenizerOptions options;
+  std::vector<std::string> id_to_token;
+  std::unordered_map<std::string, int32_t> token_to_id;
+  int32_t unk = -1;  // id of "<unk>", -1 when absent
+
+  // Builds the vocabulary from a corpus. Throws rnn::Error for an empty corpus (no tokens),
+  // min_count < 1, or invalid UTF-8 (unless options.replace_invalid).
+  static Tokenizer build(const std::string& utf8_text, const TokenizerOptions& options);
+
+  // Text -> token strings (word level: punctuation tokens, lower-cased words). Honours
+  // options.replace_invalid. Does not consult the vocabulary.
+  std::vector<std::string> split(const std::string& text) const;
+
+  // Text -> ids with this vocabulary. Unknown tokens become <unk> if the vocabulary has
+  // it, otherwise they are skipped; either way they are counted in `report` if given.
+  std::vector<int32_t> encode(const std::string& text, UnknownReport* report = nullptr) const;
+
+  // Ids -> text, reading naturally at word level (rules in tokenizer.cpp). Throws for an id
+  // outside the vocabulary.
+  std::string decode(const std::vector<int32_t>& ids) const;
+  // One token of a stream: concatenating piece() over a sequence, starting from a fresh
+  // DetokState, equals decode() of the whole sequence.
+  std::string piece(int32_t id, DetokState& state) const;
+
+  int32_t vocab_size() const { return static_cast<int32_t>(id_to_token.size()); }
+  int32_t id_of(const std::string& token) const;  // -1 when absent
+
+  // {"kind": "char"|"word", "lowercase": b, "min_count": n, "replace_invalid": b,
+  //  "vocab": [token strings in id order]}
+  nlohmann::json to_json() const;
+  // Validates everything (kind, option types, vocab entries, duplicates, <unk> placement)
+  // and throws rnn::Error naming the problem.
+  static Tokenizer from_json(const nlohmann::json& j);
+};
+
+}  // namespace rnn

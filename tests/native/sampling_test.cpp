@@ -1,0 +1,221 @@
+// Tests for core/sampling: greedy, temperature, top-k, top-p, repetition penalty, validation.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <functional>
+#include <limits>
+
+#include "common.h"
+#include "sampling.h"
+
+using namespace rnn;
+
+namespace {
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no rnn::Error thrown)";
+}
+
+int32_t sample(const std::vector<float>& logits, const SamplingOptions& o, Rng& rng,
+               const std::vector<int32_t>& recent = {}) {
+  return sample_token(logits.data(), static_cast<int32_t>(logits.size()), o, rng, recent.data(), recent.size());
+}
+
+int32_t argmax(const std::vector<float>& v) {
+  return static_cast<int32_t>(std::max_element(v.begin(), v.end()) - v.begin());
+}
+
+std::vector<double> softmax(const std::vector<float>& logits, double temperature) {
+  double mx = -INFINITY, sum = 0;
+  for (float l : logits) mx = std::max(mx, static_cast<double>(l));
+  std::vector<double> p;
+  for (float l : logits) p.push_back(std::exp((l - mx) / temperature));
+  for (double x : p) sum += x;
+  for (double& x : p) x /= sum;
+  return p;
+}
+
+// Draws n samples and checks each token's frequency against `expected` within 4.5 standard
+// errors (for 5-10 tokens a false alarm has probability ~1e-4).
+void expect_frequencies(const std::vector<float>& logits, const SamplingOptions& o, const std::vector<double>& expected,
+                        uint64_t seed, int n = 20000, const std::vector<int32_t>& recent = {}) {
+  Rng rng(seed);
+  std::vector<int> counts(logits.size(), 0);
+  for (int i = 0; i < n; ++i) ++counts[static_cast<size_t>(sample(logits, o, rng, recent))];
+  for (size_t i = 0; i < logits.size(); ++i) {
+    const double f = static_cast<double>(counts[i]) / n, p = expected[i];
+    const double se = std::sqrt(p * (1 - p) / n);
+    if (p == 0) EXPECT_EQ(counts[i], 0) << "token " << i;
+    else EXPECT_NEAR(f, p, 4.5 * se + 1e-12) << "token " << i;
+  }
+}
+
+std::vector<float> random_logits(Rng& rng, int n) {
+  std::vector<float> v(static_cast<size_t>(n));
+  for (auto& x : v) x = static_cast<float>(rng.normal() * 3.0);
+  return v;
+}
+
+}  // namespace
+
+TEST(Sampling, GreedyPicksArgmaxLowestIdOnTies) {
+  Rng rng(1);
+  const std::vector<float> logits = {0.1f, 2.0f, -1.0f, 2.0f};
+  SamplingOptions o;
+  o.greedy = true;
+  EXPECT_EQ(sample(logits, o, rng), 1);
+  SamplingOptions t0;
+  t0.temperature = 0.0f;
+  EXPECT_EQ(sample(logits, t0, rng), 1);
+  const uint64_t before = rng.state;
+  sample(logits, o, rng);
+  EXPECT_EQ(rng.state, before);  // greedy consumes no randomness
+}
+
+TEST(Sampling, TopK1AndTinyTopPEqualGreedy) {
+  Rng gen(3), rng(4);
+  SamplingOptions k1, p0, greedy;
+  k1.top_k = 1;
+  p0.top_p = 1e-6f;
+  greedy.greedy = true;
+  for (int trial = 0; trial < 300; ++trial) {
+    std::vector<float> logits = random_logits(gen, 50);
+    if (trial % 3 == 0) logits[7] = logits[31] = *std::max_element(logits.begin(), logits.end()) + 1;  // a tie
+    const int32_t best = argmax(logits);
+    EXPECT_EQ(sample(logits, greedy, rng), best);
+    EXPECT_EQ(sample(logits, k1, rng), best);
+    EXPECT_EQ(sample(logits, p0, rng), best);
+    k1.temperature = p0.temperature = 0.3f + static_cast<float>(trial % 5);
+  }
+}
+
+TEST(Sampling, SameSeedSameSequence) {
+  Rng gen(9);
+  const std::vector<float> logits = random_logits(gen, 40);
+  SamplingOptions o;
+  o.temperature = 1.3f;
+  o.top_k = 20;
+  o.top_p = 0.9f;
+  Rng a(123), b(123), c(124);
+  std::vector<int32_t> sa, sb, sc;
+  for (int i = 0; i < 500; ++i) {
+    sa.push_back(sample(logits, o, a));
+    sb.push_back(sample(logits, o, b));
+    sc.push_back(sample(logits, o, c));
+  }
+  EXPECT_EQ(sa, sb);
+  EXPECT_NE(sa, sc);
+}
+
+TEST(Sampling, FrequenciesMatchSoftmaxOverTemperature) {
+  const std::vector<float> logits = {1.0f, 2.0f, 0.5f, -1.0f, 3.0f, 0.0f};
+  for (float temperature : {1.0f, 0.7f, 2.5f}) {
+    SCOPED_TRACE(temperature);
+    SamplingOptions o;
+    o.temperature = temperature;
+    expect_frequencies(logits, o, softmax(logits, temperature), 1000 + static_cast<uint64_t>(temperature * 10));
+  }
+}
+
+TEST(Sampling, TopKKeepsOnlyTheKBest) {
+  const std::vector<float> logits = {0.5f, 2.0f, 1.0f, 1.5f, -0.3f, 1.0f, 0.9f};
+  SamplingOptions o;
+  o.top_k = 3;  // keeps ids 1, 3 and 2 (1.0 tie with id 5: lower id wins)
+  const std::vector<float> kept = {2.0f, 1.5f, 1.0f};
+  const auto pk = softmax(kept, 1.0);
+  expect_frequencies(logits, o, {0, pk[0], pk[2], pk[1], 0, 0, 0}, 77);
+  // Random logits: never an id outside the k best.
+  Rng gen(5), rng(6);
+  o.top_k = 5;
+  for (int trial = 0; trial < 2000; ++trial) {
+    const auto l = random_logits(gen, 30);
+    std::vector<float> sorted = l;
+    std::sort(sorted.rbegin(), sorted.rend());
+    EXPECT_GE(l[static_cast<size_t>(sample(l, o, rng))], sorted[4]);
+  }
+  o.top_k = 100;  // more than the vocabulary: no truncation
+  expect_frequencies(logits, o, softmax(logits, 1.0), 78);
+}
+
+TEST(Sampling, TopPKeepsTheSmallestNucleus) {
+  const std::vector<float> logits = {std::log(0.15f), std::log(0.5f), std::log(0.05f), std::log(0.3f)};
+  SamplingOptions o;
+  o.top_p = 0.75f;  // 0.5 + 0.3 >= 0.75: ids 1 and 3
+  expect_frequencies(logits, o, {0, 0.5 / 0.8, 0, 0.3 / 0.8}, 11);
+  o.top_p = 0.85f;  // needs 0.15 too
+  expect_frequencies(logits, o, {0.15 / 0.95, 0.5 / 0.95, 0, 0.3 / 0.95}, 12);
+  o.top_p = 0.4f;  // the top token alone
+  expect_frequencies(logits, o, {0, 1, 0, 0}, 13, 2000);
+  // top-p applies to the renormalised top-k distribution: top-2 = {0.5, 0.3} -> {0.625,
+  // 0.375}; p = 0.6 keeps only id 1.
+  o.top_k = 2;
+  o.top_p = 0.6f;
+  expect_frequencies(logits, o, {0, 1, 0, 0}, 14, 2000);
+}
+
+TEST(Sampling, RepetitionPenaltyChangesTheArgmax) {
+  Rng rng(2);
+  SamplingOptions o;
+  o.greedy = true;
+  EXPECT_EQ(sample({2.0f, 1.5f, -0.5f}, o, rng, {0}), 0);  // penalty off
+  o.repetition_penalty = 1.5f;
+  EXPECT_EQ(sample({2.0f, 1.5f, -0.5f}, o, rng, {0}), 1);  // 2.0 / 1.5 = 1.33 < 1.5
+  EXPECT_EQ(sample({-1.0f, -1.2f}, o, rng, {0}), 1);       // -1.0 * 1.5 = -1.5 < -1.2
+  EXPECT_EQ(sample({2.0f, 1.2f}, o, rng, {0, 0, 0}), 0);  // once per distinct token: 1.33 > 1.2
+  o.repetition_penalty = 0.5f;                             // < 1 favours repeats
+  EXPECT_EQ(sample({1.0f, 1.5f}, o, rng, {0}), 0);
+  // Sampling path: the penalised distribution.
+  SamplingOptions s;
+  s.repetition_penalty = 2.0f;
+  const std::vector<float> logits = {2.0f, 1.0f, -1.0f};
+  expect_frequencies(logits, s, softmax({1.0f, 1.0f, -2.0f}, 1.0), 21, 20000, {0, 2});
+  std::vector<float> l = logits;
+  Rng r(21);
+  std::vector<int32_t> recent = {0, 2};
+  for (int i = 0; i < 10; ++i) sample_token(l.data(), 3, s, r, recent.data(), recent.size());
+  EXPECT_EQ(l, logits);  // the caller's logits are untouched
+}
+
+TEST(Sampling, MaskedLogitsAreNeverDrawn) {
+  const float ninf = -std::numeric_limits<float>::infinity();
+  expect_frequencies({ninf, 0.0f, ninf, 1.0f}, {}, {0, softmax({0, 1}, 1)[0], 0, softmax({0, 1}, 1)[1]}, 31, 5000);
+}
+
+TEST(Sampling, InvalidOptionsThrow) {
+  Rng rng(1);
+  const std::vector<float> logits = {0.0f, 1.0f};
+  const auto err = [&](SamplingOptions o) { return error_of([&] { sample(logits, o, rng); }); };
+  SamplingOptions o;
+  o.temperature = -1;
+  EXPECT_EQ(err(o), "temperature must be >= 0 and finite (got -1)");
+  o.temperature = std::nanf("");
+  EXPECT_EQ(err(o).rfind("temperature must be", 0), 0u);
+  o = {};
+  o.top_k = -2;
+  EXPECT_EQ(err(o), "top_k must be >= 0 (got -2)");
+  o = {};
+  o.top_p = 0;
+  EXPECT_EQ(err(o), "top_p must be in (0, 1] (got 0)");
+  o.top_p = 1.5f;
+  EXPECT_EQ(err(o), "top_p must be in (0, 1] (got 1.5)");
+  o.top_p = std::nanf("");
+  EXPECT_EQ(err(o).rfind("top_p must be", 0), 0u);
+  o = {};
+  o.repetition_penalty = 0;
+  EXPECT_EQ(err(o), "repetition_penalty must be > 0 and finite (got 0)");
+  o.repetition_penalty = -1;
+  EXPECT_EQ(err(o), "repetition_penalty must be > 0 and finite (got -1)");
+  // Bad inputs, not options.
+  EXPECT_EQ(error_of([&] { sample({}, {}, rng); }), "sample_token needs at least one logit (got 0)");
+  EXPECT_EQ(error_of([&] { sample({0.0f, std::nanf("")}, {}, rng); }), "logit 1 is NaN or +inf");
+  SamplingOptions p;
+  p.repetition_penalty = 1.2f;
+  EXPECT_EQ(error_of([&] { sample(logits, p, rng, {5}); }), "recent token id 5 out of range (vocab size 2)");
+  const float ninf = -std::numeric_limits<float>::infinity();
+  EXPECT_EQ(error_of([&] { sample({ninf, ninf}, {}, rng); }), "all logits are -inf");
+}
