@@ -1,6 +1,8 @@
 #include "config.h"
 
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 
 namespace rnn {
 
@@ -57,6 +59,16 @@ void check_keys(const json& j, const std::string& where, std::initializer_list<c
     for (const auto& k : extra) ok = ok || it.key() == k;
     if (!ok) fail("unknown option '" + where + it.key() + "'");
   }
+}
+
+// The shortest decimal that reads back as the same float: 0.002, not 0.0020000000949949026.
+json short_float(float f) {
+  char buf[32];
+  for (int prec = 6; prec <= 9; ++prec) {
+    std::snprintf(buf, sizeof buf, "%.*g", prec, (double)f);
+    if (std::strtof(buf, nullptr) == f) break;
+  }
+  return std::strtod(buf, nullptr);
 }
 
 }  // namespace
@@ -168,17 +180,17 @@ json run_config_to_json(const RunConfig& c) {
   json clip = nullptr;
   if (t.clip.value > 0 || t.clip.norm > 0) {
     clip = json::object();
-    if (t.clip.value > 0) clip["value"] = t.clip.value;
-    if (t.clip.norm > 0) clip["norm"] = t.clip.norm;
+    if (t.clip.value > 0) clip["value"] = short_float(t.clip.value);
+    if (t.clip.norm > 0) clip["norm"] = short_float(t.clip.norm);
   }
   const ScheduleConfig& s = t.schedule;
   json sched = {{"type", schedule_name(s.type)}, {"warmup", s.warmup}};
   if (s.type == ScheduleType::Step) {
     sched["stepSize"] = s.step_size;
-    sched["gamma"] = s.gamma;
+    sched["gamma"] = short_float(s.gamma);
   } else if (s.type == ScheduleType::Cosine) {
     sched["totalSteps"] = s.total_steps;
-    sched["minLearningRate"] = s.min_lr;
+    sched["minLearningRate"] = short_float(s.min_lr);
   }
   return {{"tokenizer", c.tokenizer.kind == TokenizerKind::Word ? "word" : "char"},
           {"lowercase", c.tokenizer.lowercase},
@@ -188,17 +200,17 @@ json run_config_to_json(const RunConfig& c) {
           {"layers", t.model.layers},
           {"hidden", t.model.hidden_size},
           {"embedding", t.model.embedding_size},
-          {"dropout", t.model.dropout},
+          {"dropout", short_float(t.model.dropout)},
           {"seqLength", t.seq_length},
           {"batchSize", t.batch_size},
           {"optimizer", optimizer_name(t.optimizer.type)},
-          {"learningRate", t.optimizer.learning_rate},
-          {"momentum", t.optimizer.momentum},
-          {"beta1", t.optimizer.beta1},
-          {"beta2", t.optimizer.beta2},
-          {"eps", t.optimizer.eps},
-          {"alpha", t.optimizer.alpha},
-          {"weightDecay", t.optimizer.weight_decay},
+          {"learningRate", short_float(t.optimizer.learning_rate)},
+          {"momentum", short_float(t.optimizer.momentum)},
+          {"beta1", short_float(t.optimizer.beta1)},
+          {"beta2", short_float(t.optimizer.beta2)},
+          {"eps", short_float(t.optimizer.eps)},
+          {"alpha", short_float(t.optimizer.alpha)},
+          {"weightDecay", short_float(t.optimizer.weight_decay)},
           {"schedule", sched},
           {"clip", clip},
           {"validationFraction", c.validation_fraction},

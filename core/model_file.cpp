@@ -114,7 +114,12 @@ std::string save_model_file(const RunConfig& config, const Tokenizer& tokenizer,
 }
 
 ModelFile load_model_file(const uint8_t* bytes, size_t size) {
-  const safetensors::File f = safetensors::parse(bytes, size);
+  safetensors::File f;
+  try {
+    f = safetensors::parse(bytes, size);
+  } catch (const Error& e) {
+    fail(std::string("invalid model file: ") + e.what());
+  }
   auto fmt = f.metadata.find("format");
   if (fmt == f.metadata.end() || fmt->second != "rnn-wasm")
     fail("not an rnn-wasm model file: the safetensors metadata has no format = \"rnn-wasm\"");

@@ -1,0 +1,340 @@
+// rnn-wasm: train recurrent networks and generate text, from Node 20 (ESM), a page or a Web Worker.
+// One artifact everywhere: dist/rnn_core.mjs is an ES6, SINGLE_FILE Emscripten build (see
+// ../shared/TOOLCHAIN.md §1). This module turns its raw handles into the public API: it copies
+// large inputs through malloc (fast), turns returned Error objects into throws, and frees C++
+// memory on dispose().
+import createRnnModule from './dist/rnn_core.mjs';
+
+export const version = '0.1.0';
+
+let modulePromise = null;
+let loadedModule = null;
+
+/** Loads (once) and returns the WebAssembly module. */
+async function wasm() {
+  if (!modulePromise) {
+    modulePromise = createRnnModule().then((m) => (loadedModule = m));
+  }
+  return modulePromise;
+}
+
+// A tiny module using a v128 instruction: validates only where WebAssembly SIMD is supported.
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
+]);
+
+/**
+ * What this runtime and build offer. Synchronous; `heapBytes` is 0 until the module has loaded.
+ */
+export function features() {
+  let simd = false;
+  try {
+    simd = WebAssembly.validate(SIMD_PROBE);
+  } catch {
+    simd = false;
+  }
+  const info = loadedModule ? loadedModule.features() : null;
+  return {
+    simd,
+    threads: false, // this build is single-threaded; training runs off the main thread in a Worker
+    version,
+    build: 'wasm32 simd128, single-threaded',
+    simdArch: info ? info.simdArch : 'wasm-simd128',
+    modelFormatVersion: info ? info.modelFormatVersion : 1,
+    heapBytes: loadedModule ? loadedModule.HEAPU8.length : 0,
+  };
+}
+
+function check(result) {
+  if (result instanceof Error) throw new Error(result.message);
+  return result;
+}
+
+function isBytes(x) {
+  return x instanceof Uint8Array || x instanceof ArrayBuffer;
+}
+
+function toBytes(x, name) {
+  if (x instanceof Uint8Array) return x;
+  if (x instanceof ArrayBuffer) return new Uint8Array(x);
+  if (ArrayBuffer.isView(x)) return new Uint8Array(x.buffer, x.byteOffset, x.byteLength);
+  throw new Error(`option '${name}' must be a Uint8Array or ArrayBuffer (got ${typeName(x)})`);
+}
+
+function typeName(x) {
+  if (x === null) return 'null';
+  if (Array.isArray(x)) return 'array';
+  return typeof x === 'object' ? x.constructor?.name ?? 'object' : typeof x;
+}
+
+// Copies bytes (or a string as UTF-8) into wasm memory for the duration of fn(ptr, len).
+function withBuffer(m, data, fn) {
+  let bytes = data;
+  if (typeof data === 'string') bytes = new TextEncoder().encode(data);
+  const len = bytes.length;
+  const ptr = m._malloc(Math.max(1, len));
+  if (!ptr) throw new Error(`out of memory: cannot allocate ${len} bytes for the input`);
+  try {
+    m.HEAPU8.set(bytes, ptr); // HEAPU8 is re-read: memory growth replaces it
+    return fn(ptr, len);
+  } finally {
+    m._free(ptr);
+  }
+}
+
+// Bytes returned by C++ are a view on a buffer the handle owns: copy them out, then release it.
+function copyOut(handle, view) {
+  const bytes = check(view).slice();
+  handle.releaseBuffer();
+  return bytes;
+}
+
+function checkObject(options, what) {
+  if (options === undefined) return {};
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new Error(`${what} must be an object (got ${typeName(options)})`);
+  }
+  return options;
+}
+
+const GENERATE_KEYS = new Set([
+  'prime', 'length', 'temperature', 'topK', 'topP', 'greedy', 'repetitionPenalty', 'seed', 'stop', 'includePrime',
+]);
+
+function generateJson(options) {
+  const o = checkObject(options, 'generate options');
+  for (const k of Object.keys(o)) {
+    if (!GENERATE_KEYS.has(k)) throw new Error(`unknown option '${k}'`);
+  }
+  if (o.prime !== undefined && typeof o.prime !== 'string') {
+    throw new Error(`option 'prime' must be a string (got ${typeName(o.prime)})`);
+  }
+  return JSON.stringify(o);
+}
+
+// Yields to the event loop (a macrotask), so pages and workers stay responsive between chunks.
+const yieldToEventLoop = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** Generation shared by loaded models and a trainer's live model. */
+class ModelBase {
+  constructor(handle) {
+    this._handle = handle;
+  }
+
+  _h() {
+    if (!this._handle) throw new Error('model is disposed');
+    return this._handle;
+  }
+
+  /** Generates text; returns the prime (normalised) followed by `length` new tokens. */
+  generate(options) {
+    const json = generateJson(options);
+    return check(this._h().generate(json));
+  }
+
+  /** Streams the text token by token: `for await (const piece of model.stream({...}))`. */
+  async *stream(options) {
+    const json = generateJson(options);
+    const gen = check(this._h().generator(json));
+    try {
+      let n = 0;
+      for (;;) {
+        const piece = check(gen.next());
+        if (piece === null) return;
+        yield piece;
+        if (++n % 32 === 0) await yieldToEventLoop();
+      }
+    } finally {
+      gen.delete();
+    }
+  }
+
+  get info() {
+    return check(this._h().info());
+  }
+}
+
+/** A model loaded from a file (see loadModel). */
+export class Model extends ModelBase {
+  /** The model file (safetensors) as bytes. */
+  save() {
+    const h = this._h();
+    return copyOut(h, h.save());
+  }
+
+  dispose() {
+    if (this._handle) {
+      this._handle.delete();
+      this._handle = null;
+    }
+  }
+}
+
+/** The model a trainer is training: generates with the current weights. Freed with its trainer. */
+class LiveModel extends ModelBase {
+  constructor(trainer) {
+    super(null);
+    this._trainer = trainer;
+  }
+
+  _h() {
+    return this._trainer._h();
+  }
+
+  /** A model file (weights, config, tokenizer; no training state). */
+  save() {
+    const h = this._h();
+    return copyOut(h, h.saveModel());
+  }
+
+  dispose() {} // owned by the trainer
+}
+
+const TRAIN_KEYS = new Set(['steps', 'seconds', 'onProgress', 'signal', 'chunkMilliseconds']);
+
+/** A training run. Create with createTrainer(). */
+export class Trainer {
+  constructor(handle) {
+    this._handle = handle;
+    this._model = new LiveModel(this);
+    this._tokensPerBatch = handle.info().tokensPerBatch;
+  }
+
+  _h() {
+    if (!this._handle) throw new Error('trainer is disposed');
+    return this._handle;
+  }
+
+  get info() {
+    return check(this._h().info());
+  }
+
+  get model() {
+    this._h();
+    return this._model;
+  }
+
+  /** One batch: { step, epoch, loss, gradNorm, learningRate, tokensPerSecond }. */
+  step() {
+    const h = this._h();
+    const t0 = performance.now();
+    const r = check(h.step());
+    const secs = (performance.now() - t0) / 1000;
+    r.tokensPerSecond = secs > 0 ? this._tokensPerBatch / secs : 0;
+    return r;
+  }
+
+  /**
+   * Trains in chunks of steps until `steps` updates or `seconds` elapse or `signal` aborts,
+   * yielding to the event loop between chunks. onProgress(result) is called after each chunk.
+   * Resolves to the last step's result plus { stepsDone, seconds, aborted }.
+   */
+  async train(options = {}) {
+    const o = checkObject(options, 'train options');
+    for (const k of Object.keys(o)) if (!TRAIN_KEYS.has(k)) throw new Error(`unknown option '${k}'`);
+    const { steps, seconds, onProgress, signal } = o;
+    const chunkMs = o.chunkMilliseconds ?? 50;
+    if (steps !== undefined && !(Number.isInteger(steps) && steps >= 0)) {
+      throw new Error(`option 'steps' must be a non-negative integer (got ${String(steps)})`);
+    }
+    if (seconds !== undefined && !(typeof seconds === 'number' && seconds >= 0 && Number.isFinite(seconds))) {
+      throw new Error(`option 'seconds' must be a non-negative number (got ${String(seconds)})`);
+    }
+    if (steps === undefined && seconds === undefined) throw new Error("train needs 'steps' or 'seconds'");
+    if (onProgress !== undefined && typeof onProgress !== 'function') throw new Error("option 'onProgress' must be a function");
+    if (!(typeof chunkMs === 'number' && chunkMs > 0)) throw new Error("option 'chunkMilliseconds' must be a positive number");
+    const h = this._h();
+    const start = performance.now();
+    let done = 0;
+    let last = null;
+    let perStep = 0; // measured ms per step, to size chunks
+    while (!signal?.aborted) {
+      const elapsed = (performance.now() - start) / 1000;
+      if (steps !== undefined && done >= steps) break;
+      if (seconds !== undefined && elapsed >= seconds) break;
+      let n = perStep > 0 ? Math.max(1, Math.floor(chunkMs / perStep)) : 1;
+      if (steps !== undefined) n = Math.min(n, steps - done);
+      const t0 = performance.now();
+      last = check(h.steps(n));
+      const ms = performance.now() - t0;
+      perStep = ms / n;
+      done += n;
+      last.tokensPerSecond = ms > 0 ? (this._tokensPerBatch * n * 1000) / ms : 0;
+      last.stepsDone = done;
+      if (onProgress) onProgress(last);
+      await yieldToEventLoop();
+    }
+    const result = last ?? { step: this.info.step, epoch: this.info.epoch };
+    return { ...result, stepsDone: done, seconds: (performance.now() - start) / 1000, aborted: !!signal?.aborted };
+  }
+
+  /** Loss on the validation split: { loss, perplexity, bitsPerToken, tokens }. */
+  evaluate() {
+    return check(this._h().evaluate());
+  }
+
+  /** The checkpoint (safetensors): weights, config, tokenizer and the whole training state. */
+  save() {
+    const h = this._h();
+    return copyOut(h, h.saveCheckpoint());
+  }
+
+  /** Starts the next batch from a zero state (the state still resets at every epoch). */
+  resetState() {
+    this._h().resetState();
+  }
+
+  dispose() {
+    if (this._handle) {
+      this._handle.delete();
+      this._handle = null;
+    }
+  }
+}
+
+/**
+ * Starts a training run on `text`, or resumes a checkpoint exactly with { resumeFrom, text }.
+ * Throws an Error naming the option or problem for any bad argument.
+ */
+export async function createTrainer(options) {
+  const o = checkObject(options, 'createTrainer options');
+  const { text, resumeFrom, ...rest } = o;
+  if (text === undefined) throw new Error("option 'text' is required (the corpus, a string or Uint8Array)");
+  if (typeof text !== 'string' && !isBytes(text)) {
+    throw new Error(`option 'text' must be a string or Uint8Array (got ${typeName(text)})`);
+  }
+  const textBytes = typeof text === 'string' ? text : toBytes(text, 'text');
+  if (textBytes.length === 0) throw new Error("option 'text' is empty: give a corpus to train on");
+  const m = await wasm();
+  let handle;
+  if (resumeFrom !== undefined) {
+    const extra = Object.keys(rest);
+    if (extra.length) {
+      throw new Error(`option '${extra[0]}' cannot be combined with resumeFrom: a checkpoint carries its own settings`);
+    }
+    const file = toBytes(resumeFrom, 'resumeFrom');
+    handle = withBuffer(m, textBytes, (tp, tl) => withBuffer(m, file, (fp, fl) => m.resumeSession(tp, tl, fp, fl)));
+  } else {
+    for (const [k, v] of Object.entries(rest)) {
+      if (typeof v === 'function') throw new Error(`option '${k}' must not be a function`);
+    }
+    const json = JSON.stringify(rest);
+    handle = withBuffer(m, textBytes, (p, n) => m.createSession(json, p, n));
+  }
+  return new Trainer(check(handle));
+}
+
+/** Loads a model file (or checkpoint) for generation; throws if the file fails validation. */
+export async function loadModel(bytes) {
+  const file = toBytes(bytes, 'bytes');
+  if (file.length === 0) throw new Error('model file is empty');
+  const m = await wasm();
+  return new Model(check(withBuffer(m, file, (p, n) => m.loadModel(p, n))));
+}
+
+/** The full option set with defaults filled in (and validated), as the trainer would use it. */
+export async function resolveOptions(options = {}) {
+  const o = checkObject(options, 'options');
+  const m = await wasm();
+  return check(m.parseOptions(JSON.stringify(o)));
+}
