@@ -23,7 +23,7 @@ void gru_cell_forward(const RecurrentLayer& L, RecurrentCache& C) {
     float* hp = C.hproj.data() + t * B * (size_t)G;
     const float* h_prev = C.h.data() + t * BH;
     float* h = C.h.data() + (t + 1) * BH;
-    kernels::matmul_nt(B, G, H, h_prev, L.w_hh.w, hp, false);
+    hidden_matmul(L, C, h_prev, hp, false);
     kernels::add_bias(B, G, L.b_hh.w, hp);
     for (int b = 0; b < B; ++b) {
       float* row = gates + (size_t)b * G;

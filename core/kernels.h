@@ -13,6 +13,8 @@ void matmul_tn(int M, int N, int K, const float* A, const float* B, float* C, bo
 // C[M×N] (+)= A[M×K] · B[N×K]ᵀ         (forward with PyTorch-layout weights: Y = X·Wᵀ)
 void matmul_nt(int M, int N, int K, const float* A, const float* B, float* C, bool accumulate);
 
+// dst[cols×rows] = src[rows×cols]ᵀ
+void transpose(int rows, int cols, const float* src, float* dst);
 // X[r, :] += bias for each of `rows` rows of length `cols`.
 void add_bias(int rows, int cols, const float* bias, float* X);
 // db += column sums of dY[rows×cols] (the bias gradient).
@@ -34,6 +36,7 @@ namespace ref {
 void matmul_nn(int M, int N, int K, const float* A, const float* B, float* C, bool accumulate);
 void matmul_tn(int M, int N, int K, const float* A, const float* B, float* C, bool accumulate);
 void matmul_nt(int M, int N, int K, const float* A, const float* B, float* C, bool accumulate);
+void transpose(int rows, int cols, const float* src, float* dst);
 void add_bias(int rows, int cols, const float* bias, float* X);
 void sum_rows(int rows, int cols, const float* dY, float* db);
 void sigmoid(size_t n, const float* x, float* y);

@@ -18,7 +18,7 @@ void lstm_cell_forward(const RecurrentLayer& L, RecurrentCache& C) {
   const size_t BH = (size_t)B * H;
   for (int t = 0; t < C.T; ++t) {
     float* gates = C.gates.data() + t * B * (size_t)G;
-    kernels::matmul_nt(B, G, H, C.h.data() + t * BH, L.w_hh.w, gates, true);
+    hidden_matmul(L, C, C.h.data() + t * BH, gates, true);
     kernels::add_bias(B, G, L.b_hh.w, gates);
     const float* c_prev = C.c.data() + t * BH;
     float* c = C.c.data() + (t + 1) * BH;

@@ -38,6 +38,14 @@ void RecurrentLayer::init(Rng& rng) {
   }
 }
 
+void hidden_matmul(const RecurrentLayer& L, const RecurrentCache& C, const float* h, float* out, bool accumulate) {
+  const int GH = L.gates() * L.hidden;
+  if (!C.w_hh_t.empty())
+    kernels::matmul_nn(C.B, GH, L.hidden, h, C.w_hh_t.data(), out, accumulate);
+  else
+    kernels::matmul_nt(C.B, GH, L.hidden, h, L.w_hh.w, out, accumulate);
+}
+
 void recurrent_forward(const RecurrentLayer& L, const float* x, int T, int B, const float* state0,
                        float* stateT, RecurrentCache& C) {
   const int H = L.hidden, GH = L.gates() * H;
@@ -64,6 +72,14 @@ void recurrent_forward(const RecurrentLayer& L, const float* x, int T, int B, co
   kernels::matmul_nt(T * B, GH, L.input, x, L.w_ih.w, C.gates.data(), false);
   kernels::add_bias(T * B, GH, L.b_ih.w, C.gates.data());
 
+  // Each step multiplies by W_hhᵀ; with a batch of rows, one transpose per pass makes every
+  // step's product the fast broadcast kernel instead of dot products.
+  if (B >= 8 && T > 1) {
+    C.w_hh_t.resize((size_t)GH * H);
+    kernels::transpose(GH, H, L.w_hh.w, C.w_hh_t.data());
+  } else {
+    C.w_hh_t.clear();
+  }
   switch (L.cell) {
     case CellType::Rnn: rnn_cell_forward(L, C); break;
     case CellType::Lstm: lstm_cell_forward(L, C); break;

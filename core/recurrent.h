@@ -46,6 +46,7 @@ struct RecurrentCache {
   std::vector<float> dhproj;  // GRU only: T × B × 3H gradient w.r.t. the hidden projections
                               // (for RNN and LSTM it equals dgates, so dgates serves both)
   std::vector<float> dh, dc, tmp;  // B × H step scratch
+  std::vector<float> w_hh_t;       // W_hhᵀ (H × G·H) for this forward pass, when B is large enough
 
   const float* outputs() const { return h.data() + (size_t)B * H; }
 };
@@ -58,6 +59,10 @@ void recurrent_forward(const RecurrentLayer& L, const float* x, int T, int B, co
 // Accumulates weight gradients; writes dx (T × B × I, may be null) and dstate0 (B × S, may be null).
 void recurrent_backward(RecurrentLayer& L, const float* dy, const float* dstateT, float* dx,
                         float* dstate0, RecurrentCache& cache);
+
+// out (B × G·H) (+)= h · W_hhᵀ: the recurrent matmul every cell does at every step. Uses the
+// transposed copy made once per forward pass when the batch is large enough to gain from it.
+void hidden_matmul(const RecurrentLayer& L, const RecurrentCache& cache, const float* h, float* out, bool accumulate);
 
 // The per-cell time loops (one file each). Forward: cache.gates holds x·W_ihᵀ + b_ih for every
 // step on entry. Backward: fill cache.dgates (input side) and cache.dhproj (hidden side).

@@ -16,7 +16,7 @@ void rnn_cell_forward(const RecurrentLayer& L, RecurrentCache& C) {
   const size_t BH = (size_t)B * H;
   for (int t = 0; t < C.T; ++t) {
     float* pre = C.gates.data() + t * BH;
-    kernels::matmul_nt(B, H, H, C.h.data() + t * BH, L.w_hh.w, pre, true);
+    hidden_matmul(L, C, C.h.data() + t * BH, pre, true);
     kernels::add_bias(B, H, L.b_hh.w, pre);
     kernels::tanh(BH, pre, C.h.data() + (t + 1) * BH);
   }
