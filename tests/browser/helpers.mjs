@@ -1,0 +1,95 @@
+// Shared set-up for the page tests: a private build of the site, the static server, headless Chromium,
+// console-error and long-task capture.
+import assert from 'node:assert/strict';
+import { mkdirSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { buildSite } from '../../web/build.mjs';
+import { startServer } from '../../web/serve.mjs';
+
+export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const screenshots = join(root, 'build', 'screenshots');
+export const sharedData = resolve(root, '..', 'shared', 'data');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+
+/**
+ * Builds the site into a directory of its own (test files never race on build/site), serves it and
+ * launches Chromium. Every page console error or uncaught exception is recorded; `done()` fails on any.
+ */
+export async function launch() {
+  const out = join(root, 'build', `site-test-${process.pid}`);
+  buildSite({ out });
+  const server = await startServer({ port: 0, root: out });
+  const browser = await chromium.launch({ executablePath: CHROMIUM });
+  mkdirSync(screenshots, { recursive: true });
+  const consoleErrors = [];
+  const env = {
+    server, browser, consoleErrors,
+    /** A fresh profile (empty IndexedDB) with a page on the app. */
+    async open({ width = 1280, height = 900, context } = {}) {
+      const ctx = context ?? (await browser.newContext({ viewport: { width, height }, acceptDownloads: true }));
+      const page = await ctx.newPage();
+      watch(page, consoleErrors);
+      await page.goto(server.url);
+      await ready(page);
+      return page;
+    },
+    async close() {
+      await browser.close();
+      await server.close();
+      rmSync(out, { recursive: true, force: true });
+    },
+    done() {
+      assert.deepEqual(consoleErrors, [], `page console errors:\n${consoleErrors.join('\n')}`);
+    },
+  };
+  return env;
+}
+
+function watch(page, errors) {
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('worker', (w) => w.on?.('console', (m) => { if (m.type() === 'error') errors.push(`worker console: ${m.text()}`); }));
+  // Installed before any page script runs: every main-thread task over 50 ms, with its start time.
+  page.addInitScript(() => {
+    window.__longtasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longtasks.push({ start: e.startTime, duration: e.duration });
+    }).observe({ type: 'longtask', buffered: true });
+  });
+}
+
+/** Waits for the app to have its worker and default corpus. */
+export async function ready(page) {
+  await page.getByTestId('status').filter({ hasText: /ready|paused|stopped|error/ }).waitFor({ timeout: 30_000 });
+  await page.getByTestId('corpus-stats').filter({ hasText: 'characters' }).waitFor({ timeout: 30_000 });
+}
+
+export const text = async (page, id) => (await page.getByTestId(id).textContent()).trim();
+export const number = async (page, id) => Number((await text(page, id)).replace(/,/g, ''));
+
+/** Polls fn() until it returns a truthy value, or fails with the last value seen. */
+export async function until(fn, { timeout = 60_000, interval = 200, message = 'condition' } = {}) {
+  const end = Date.now() + timeout;
+  let last;
+  while (Date.now() < end) {
+    last = await fn();
+    if (last) return last;
+    await new Promise((r) => setTimeout(r, interval));
+  }
+  throw new Error(`timed out after ${timeout} ms waiting for ${message} (last: ${JSON.stringify(last)})`);
+}
+
+export async function status(page) { return text(page, 'status'); }
+export async function waitStatus(page, re, timeout = 60_000) {
+  await page.getByTestId('status').filter({ hasText: re }).waitFor({ timeout });
+}
+
+/** Sets a settings field by name (inputs and selects alike). */
+export async function setField(page, name, value) {
+  const el = page.locator(`#settings [name="${name}"]`);
+  if ((await el.evaluate((e) => e.tagName)) === 'SELECT') await el.selectOption(String(value));
+  else if ((await el.getAttribute('type')) === 'checkbox') await el.setChecked(!!value);
+  else await el.fill(String(value));
+}

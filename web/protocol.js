@@ -1,0 +1,129 @@
+// The message protocol between the page (app.js) and the training worker (worker.js).
+//
+// Every request carries a numeric `id`. The worker answers each request exactly once, with a Reply or an
+// ErrorReply carrying the same id. Long requests (train, generate) also emit events carrying the id of the
+// request they belong to. A Fatal message (no id) means the wasm module is unusable; the page then
+// restarts the worker. Byte payloads travel as transferable ArrayBuffers, so nothing big is copied twice.
+
+/**
+ * @typedef {'char'|'word'} Tokenizer
+ * @typedef {{ tokenizer: Tokenizer, lowercase: boolean, minCount: number,
+ *   cell: 'lstm'|'gru'|'rnn', layers: number, hidden: number, embedding: number, dropout: number,
+ *   seqLength: number, batchSize: number, optimizer: 'adam'|'rmsprop'|'sgd', learningRate: number,
+ *   schedule: {type: string}, clip?: {value: number}|{norm: number}, validationFraction: number, seed: number }} TrainerConfig
+ *   The options of createTrainer() minus text/resumeFrom.
+ * @typedef {{ bytes: number, chars: number, tokens: number, vocab: number, primeHint: string }} CorpusStats
+ * @typedef {{ parameters: number, vocabSize: number, tokens: number, batchesPerEpoch: number, step: number,
+ *   [key: string]: any }} TrainerInfo
+ * @typedef {{ loss: number, perplexity: number, bitsPerToken: number }} Evaluation
+ * @typedef {{ prime: string, length: number, temperature?: number, topK?: number, topP?: number, seed?: number,
+ *   stop?: string }} GenerateOptions
+ */
+
+/**
+ * Requests, page -> worker.
+ * @typedef {{ id: number, type: 'init' }} InitRequest                      Loads the wasm module. Reply: {features, version}
+ * @typedef {{ corpusId: number, blob: Blob }} CorpusRef
+ *   Corpora travel as Blobs (files stay on disk, nothing is copied on the page); the worker caches the
+ *   bytes of the last corpusId it read.
+ * @typedef {{ id: number, type: 'analyze', tokenizer: Tokenizer, lowercase: boolean,
+ *   minCount: number } & CorpusRef} AnalyzeRequest                          Validates UTF-8, counts. Reply: CorpusStats
+ * @typedef {{ id: number, type: 'create', config: TrainerConfig, resumeFrom?: ArrayBuffer } & CorpusRef} CreateRequest
+ *   New trainer (or the exact resume of a checkpoint). Reply: TrainerInfo
+ * @typedef {{ id: number, type: 'train', untilStep: number, chunkSeconds: number, evalEvery: number,
+ *   sampleEvery: number, sample: GenerateOptions }} TrainRequest             Trains until untilStep or a pause.
+ *   Events: Progress, Eval, Sample. Reply: {reason: 'paused'|'done', step}
+ * @typedef {{ id: number, type: 'pause' }} PauseRequest                    Ends a running train request after its chunk. Reply: {}
+ * @typedef {{ id: number, type: 'evaluate' }} EvaluateRequest              Reply: Evaluation & {step}
+ * @typedef {{ id: number, type: 'save', source: 'run'|'active' }} SaveRequest
+ *   Checkpoint of the training run, or of the model generation uses. Reply: {bytes: ArrayBuffer, step, fromRun}
+ * @typedef {{ id: number, type: 'loadModel', bytes: ArrayBuffer }} LoadModelRequest
+ *   Validates a .safetensors file with loadModel(); on success generation uses it. Reply: {info}
+ * @typedef {{ id: number, type: 'useTrainer' }} UseTrainerRequest          Generation goes back to the training run. Reply: {}
+ * @typedef {{ id: number, type: 'generate', options: GenerateOptions }} GenerateRequest
+ *   Events: Piece. Reply: {text, stopped}
+ * @typedef {{ id: number, type: 'stopGenerate' }} StopGenerateRequest      Reply: {}
+ * @typedef {{ id: number, type: 'dispose' }} DisposeRequest                Frees the trainer. Reply: {}
+ * @typedef {InitRequest|AnalyzeRequest|CreateRequest|TrainRequest|PauseRequest|EvaluateRequest|SaveRequest|
+ *   LoadModelRequest|UseTrainerRequest|GenerateRequest|StopGenerateRequest|DisposeRequest} Request
+ */
+
+/**
+ * Messages, worker -> page.
+ * @typedef {{ type: 'reply', id: number, result: any }} Reply
+ * @typedef {{ type: 'error', id: number, message: string }} ErrorReply
+ * @typedef {{ type: 'progress', id: number, step: number, epoch: number, loss: number, gradNorm: number,
+ *   tokensPerSecond: number, stepsPerSecond: number, seconds: number, heapBytes?: number }} Progress
+ *   One per training chunk: loss and gradNorm are the chunk means; seconds is the chunk's wall time;
+ *   heapBytes is the wasm memory size when the module reports it.
+ * @typedef {{ type: 'eval', id: number, step: number, loss: number, perplexity: number, bitsPerToken: number }} Eval
+ * @typedef {{ type: 'sample', id: number, step: number, prime: string, greedy: string, sampled: string[] }} Sample
+ * @typedef {{ type: 'piece', id: number, text: string }} Piece
+ * @typedef {{ type: 'fatal', message: string }} Fatal
+ * @typedef {Reply|ErrorReply|Progress|Eval|Sample|Piece|Fatal} WorkerMessage
+ */
+
+/** Page side: typed request/reply over a Worker. */
+export class WorkerClient {
+  /** @param {Worker} worker @param {{onFatal: (message: string) => void}} hooks */
+  constructor(worker, { onFatal }) {
+    this.worker = worker;
+    this.nextId = 1;
+    /** @type {Map<number, {resolve: Function, reject: Function, onEvent?: (m: WorkerMessage) => void}>} */
+    this.pending = new Map();
+    worker.onmessage = (e) => {
+      /** @type {WorkerMessage} */ const m = e.data;
+      if (m.type === 'fatal') return onFatal(m.message);
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      if (m.type === 'reply') { this.pending.delete(m.id); p.resolve(m.result); }
+      else if (m.type === 'error') { this.pending.delete(m.id); p.reject(new Error(m.message)); }
+      else p.onEvent?.(m);
+    };
+  }
+
+  /**
+   * @param {Request['type']} type
+   * @param {object} [payload]
+   * @param {{onEvent?: (m: WorkerMessage) => void, transfer?: Transferable[]}} [opts]
+   */
+  request(type, payload = {}, { onEvent, transfer = [] } = {}) {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, onEvent });
+      this.worker.postMessage({ ...payload, id, type }, transfer);
+    });
+  }
+
+  /** Rejects everything in flight (the worker died) and stops listening. */
+  fail(message) {
+    for (const p of this.pending.values()) p.reject(new Error(message));
+    this.pending.clear();
+    this.worker.onmessage = null;
+  }
+}
+
+/** Worker side: wire a handler table to messages; handlers may be async and may emit events. */
+export function serve(handlers) {
+  self.onmessage = async (e) => {
+    /** @type {Request} */ const req = e.data;
+    const emit = (type, body) => self.postMessage({ ...body, type, id: req.id });
+    try {
+      const h = handlers[req.type];
+      if (!h) throw new Error(`unknown request type ${req.type}`);
+      const { result, transfer = [] } = (await h(req, emit)) ?? {};
+      self.postMessage({ type: 'reply', id: req.id, result }, transfer);
+    } catch (err) {
+      self.postMessage({ type: 'error', id: req.id, message: errorMessage(err) });
+      // A wasm trap (out of memory, unreachable) leaves the module in an unknown state: start afresh.
+      if (err instanceof WebAssembly.RuntimeError || /out of memory|Aborted\(/i.test(String(err?.message))) {
+        self.postMessage({ type: 'fatal', message: errorMessage(err) });
+      }
+    }
+  };
+}
+
+export function errorMessage(err) {
+  if (err instanceof Error) return err.message || err.name;
+  return typeof err === 'string' ? err : String(err);
+}

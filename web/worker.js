@@ -1,0 +1,205 @@
+// The training worker: owns the wasm module, the trainer and any loaded model, so that heavy work never
+// runs on the page's main thread. Speaks the protocol in protocol.js.
+import { serve, errorMessage } from './protocol.js';
+import { analyzeCorpus } from './corpus.js';
+
+/** @type {typeof import('./rnn-wasm/index.js')} */
+let api = null;
+let trainer = null;      // the training run
+let loaded = null;       // a model loaded from a file, used for generation until the next run starts
+let useLoaded = false;
+let training = null;     // {pause: boolean} while a train request runs
+let generating = null;   // {stop: boolean} while a generate request runs
+let step = 0;            // trainer's step count, as of the last chunk
+let config = null;       // the run's TrainerConfig (batch shape for tokens/s)
+
+// Let queued messages (pause, stop, generate) in between chunks of work.
+const breathe = () => new Promise((r) => setTimeout(r, 0));
+const now = () => performance.now();
+const u8 = (buf) => new Uint8Array(buf);
+const owned = (bytes) => {
+  // Transfer a standalone copy: the bytes may be a view on wasm memory.
+  const copy = new Uint8Array(bytes.length);
+  copy.set(bytes);
+  return copy.buffer;
+};
+
+let corpus = { id: -1, bytes: null };
+async function corpusBytes({ corpusId, blob }) {
+  if (corpus.id !== corpusId) corpus = { id: corpusId, bytes: new Uint8Array(await blob.arrayBuffer()) };
+  return corpus.bytes;
+}
+
+function activeModel() {
+  if (useLoaded && loaded) return loaded;
+  if (trainer) return trainer.model;
+  if (loaded) return loaded;
+  throw new Error('There is no model yet: train one or load a .safetensors file.');
+}
+
+/** One line of text: the first non-empty line of what the model wrote. */
+function firstLine(s) {
+  const lines = s.split('\n');
+  const i = lines.findIndex((l) => l.trim());
+  return (i < 0 ? s : lines.slice(0, i + 1).join('\n')).trimEnd();
+}
+
+serve({
+  async init() {
+    api = await import('./rnn-wasm/index.js');
+    // Load the wasm module now (features() reports the heap only once it is loaded).
+    if (api.resolveOptions) await api.resolveOptions({}).catch(() => {});
+    const features = { ...(await api.features()) };
+    const version = typeof api.version === 'function' ? await api.version() : api.version;
+    if (version != null && features.version == null) features.version = String(version);
+    return { result: { features, version: version ?? features.version } };
+  },
+
+  async analyze(req) {
+    return { result: analyzeCorpus(await corpusBytes(req), req) };
+  },
+
+  async create(req) {
+    if (training) throw new Error('Pause or stop training first.');
+    const text = await corpusBytes(req);
+    // A checkpoint carries its own settings: resuming takes only the text and the file.
+    const opts = req.resumeFrom ? { text, resumeFrom: u8(req.resumeFrom) } : { ...req.config, text };
+    const next = await api.createTrainer(opts); // throws with the core's message; the old run stays
+    trainer?.dispose();
+    trainer = next;
+    config = req.config;
+    useLoaded = false;
+    step = trainer.info.step ?? 0;
+    return { result: { ...trainer.info, step } };
+  },
+
+  async train(req, emit) {
+    if (!trainer) throw new Error('There is no training run.');
+    if (training) throw new Error('Already training.');
+    training = { pause: false };
+    const perBatch = trainer.info.tokensPerBatch ?? (config ? config.batchSize * config.seqLength : 0);
+    let lastEval = { step, at: now(), cost: 0 };
+    let lastSample = step;
+    let reason = 'paused';
+    try {
+      while (!training.pause) {
+        const remaining = req.untilStep - step;
+        if (remaining <= 0) { reason = 'done'; break; }
+        let n = 0, loss = 0, grad = 0, last = null;
+        const t0 = now();
+        const ret = await trainer.train({
+          steps: remaining, seconds: req.chunkSeconds,
+          onProgress: (p) => { n++; loss += p.loss; grad += p.gradNorm; last = p; },
+        });
+        const seconds = (now() - t0) / 1000;
+        if (!last && ret) { last = ret; n = 1; loss = ret.loss; grad = ret.gradNorm; }
+        if (!last) break;
+        const steps = last.step - step;
+        step = last.step;
+        const tokens = steps * perBatch;
+        emit('progress', {
+          step, epoch: last.epoch, loss: loss / n, gradNorm: grad / n, seconds,
+          stepsPerSecond: steps / seconds,
+          tokensPerSecond: tokens ? tokens / seconds : last.tokensPerSecond,
+          heapBytes: api.features().heapBytes,
+        });
+        // Evaluate every evalEvery steps, but never spend more than ~20% of the time on it
+        // (evaluate() reads the whole validation split).
+        if (req.evalEvery > 0 && step - lastEval.step >= req.evalEvery && now() - lastEval.at >= 4 * lastEval.cost) {
+          const e0 = now();
+          const ev = trainer.evaluate();
+          lastEval = { step, at: now(), cost: now() - e0 };
+          emit('eval', { step, ...ev });
+        }
+        if (req.sampleEvery > 0 && step - lastSample >= req.sampleEvery) {
+          lastSample = step;
+          emit('sample', sample(trainer.model, req.sample));
+        }
+        await breathe();
+      }
+      if (reason === 'done' && lastEval.step !== step) emit('eval', { step, ...trainer.evaluate() });
+    } finally {
+      training = null;
+    }
+    return { result: { reason, step } };
+  },
+
+  pause() {
+    if (training) training.pause = true;
+    return { result: {} };
+  },
+
+  evaluate() {
+    if (!trainer) throw new Error('There is no training run.');
+    return { result: { step, ...trainer.evaluate() } };
+  },
+
+  save(req) {
+    const source = req.source === 'run' ? trainer : useLoaded && loaded ? loaded : trainer;
+    if (!source) throw new Error('There is no model to save yet.');
+    const buf = owned(source.save());
+    return { result: { bytes: buf, step: source === trainer ? step : loaded.info?.step ?? 0, fromRun: source === trainer }, transfer: [buf] };
+  },
+
+  async loadModel(req) {
+    const model = await api.loadModel(u8(req.bytes)); // throws on a bad file; nothing changes then
+    loaded?.dispose();
+    loaded = model;
+    useLoaded = true;
+    return { result: { info: { ...model.info } } };
+  },
+
+  useTrainer() {
+    useLoaded = false;
+    return { result: {} };
+  },
+
+  async generate(req, emit) {
+    if (generating) throw new Error('Already generating.');
+    const model = activeModel();
+    generating = { stop: false };
+    let text = '', pending = '', lastPost = now();
+    try {
+      for await (const piece of model.stream(req.options)) {
+        text += piece;
+        pending += piece;
+        // Batch pieces (~30 messages/s) and yield so a stop request can arrive.
+        if (now() - lastPost > 33) {
+          emit('piece', { text: pending });
+          pending = '';
+          lastPost = now();
+          await breathe();
+          if (generating.stop) break;
+        }
+      }
+      if (pending) emit('piece', { text: pending });
+      return { result: { text, stopped: generating.stop } };
+    } finally {
+      generating = null;
+    }
+  },
+
+  stopGenerate() {
+    if (generating) generating.stop = true;
+    return { result: {} };
+  },
+
+  dispose() {
+    if (training) training.pause = true;
+    trainer?.dispose();
+    trainer = null;
+    step = 0;
+    return { result: {} };
+  },
+});
+
+function sample(model, opts) {
+  const out = { step, prime: opts.prime, greedy: '', sampled: [] };
+  try {
+    out.greedy = firstLine(model.generate({ ...opts, topK: 1, temperature: 1, seed: step }));
+    for (let i = 1; i <= 3; i++) out.sampled.push(firstLine(model.generate({ ...opts, temperature: 0.8, seed: step + i })));
+  } catch (e) {
+    out.error = errorMessage(e);
+  }
+  return out;
+}
