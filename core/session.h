@@ -23,7 +23,7 @@ class Session {
   Session(const std::string& text, const uint8_t* checkpoint, size_t size);
 
   StepResult step() { return trainer->train_step(); }
-  EvalResult evaluate() { return trainer->evaluate(); }
+  EvalResult evaluate(int64_t max_tokens = 0) { return trainer->evaluate(max_tokens); }
   std::string save_checkpoint() const;
   std::string save_model() const;  // weights, config, tokenizer: no training state
   nlohmann::json info() const;

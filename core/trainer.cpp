@@ -67,7 +67,7 @@ StepResult Trainer::train_step() {
   return {step, epoch, loss, norm, lr};
 }
 
-EvalResult Trainer::evaluate() {
+EvalResult Trainer::evaluate(int64_t max_tokens) {
   const int64_t len = (int64_t)validation_ids.size();
   if (len < 2) fail("no validation split: set validationFraction > 0 (and give enough text)");
   // Same layout as training when the split is large enough; fewer rows or shorter rows otherwise.
@@ -76,12 +76,16 @@ EvalResult Trainer::evaluate() {
   Batches vb = batches(validation_ids, rows, T);
   ModelState s = model.zero_state(rows);
   double total = 0;
-  for (int k = 0; k < vb.n_batches; ++k) total += model.evaluate_batch(vb.inputs(k), vb.targets(k), nullptr, rows, T, s);
+  int k = 0;
+  while (k < vb.n_batches && (max_tokens <= 0 || (int64_t)k * rows * T < max_tokens)) {
+    total += model.evaluate_batch(vb.inputs(k), vb.targets(k), nullptr, rows, T, s);
+    ++k;
+  }
   EvalResult r;
-  r.loss = total / vb.n_batches;
+  r.loss = total / k;
   r.perplexity = std::exp(r.loss);
   r.bits_per_token = r.loss / std::log(2.0);
-  r.tokens = (int64_t)vb.n_batches * rows * T;
+  r.tokens = (int64_t)k * rows * T;
   return r;
 }
 

@@ -54,9 +54,10 @@ class Trainer {
   // One update on the next batch. If the loss or gradient is not finite, throws rnn::Error and
   // leaves the parameters, optimizer and carried state exactly as they were.
   StepResult train_step();
-  // Mean loss over the validation split, state carried across its batches from zero.
-  // Throws if there is no validation split.
-  EvalResult evaluate();
+  // Mean loss over the validation split, state carried across its batches from zero. With
+  // max_tokens > 0, stops after the first batches holding at least that many tokens (a quick
+  // estimate during training). Throws if there is no validation split.
+  EvalResult evaluate(int64_t max_tokens = 0);
   void reset_state();
 };
 

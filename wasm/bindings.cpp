@@ -155,9 +155,9 @@ EMSCRIPTEN_BINDINGS(rnn_wasm) {
                     return o;
                   });
                 }))
-      .function("evaluate", optional_override([](SessionHandle& h) {
+      .function("evaluate", optional_override([](SessionHandle& h, double max_tokens) {
                   return guarded([&] {
-                    rnn::EvalResult e = h.s->evaluate();
+                    rnn::EvalResult e = h.s->evaluate((int64_t)max_tokens);
                     val o = val::object();
                     o.set("loss", e.loss);
                     o.set("perplexity", e.perplexity);

@@ -268,9 +268,18 @@ export class Trainer {
     return { ...result, stepsDone: done, seconds: (performance.now() - start) / 1000, aborted: !!signal?.aborted };
   }
 
-  /** Loss on the validation split: { loss, perplexity, bitsPerToken, tokens }. */
-  evaluate() {
-    return check(this._h().evaluate());
+  /**
+   * Loss on the validation split: { loss, perplexity, bitsPerToken, tokens }. With { maxTokens },
+   * only the first batches holding at least that many tokens are scored (a quick estimate).
+   */
+  evaluate(options) {
+    const o = checkObject(options, 'evaluate options');
+    for (const k of Object.keys(o)) if (k !== 'maxTokens') throw new Error(`unknown option '${k}'`);
+    const max = o.maxTokens ?? 0;
+    if (!(Number.isInteger(max) && max >= 0)) {
+      throw new Error(`option 'maxTokens' must be a non-negative integer (got ${String(o.maxTokens)})`);
+    }
+    return check(this._h().evaluate(max));
   }
 
   /** The checkpoint (safetensors): weights, config, tokenizer and the whole training state. */

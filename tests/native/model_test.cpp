@@ -148,6 +148,9 @@ TEST(Trainer, EpochResetsStateAndEvaluates) {
   EXPECT_GT(e.tokens, 0);
   EXPECT_NEAR(e.perplexity, std::exp(e.loss), 1e-9);
   EXPECT_NEAR(e.bits_per_token, e.loss / std::log(2.0), 1e-12);
+  auto quick = tr.evaluate(10);  // stops after the first batch (2 rows × 5 steps = 10 tokens)
+  EXPECT_EQ(quick.tokens, 10);
+  EXPECT_LT(quick.tokens, e.tokens);
   Trainer no_val(tc, ids);
   EXPECT_THROW(no_val.evaluate(), Error);
 }

@@ -1,0 +1,345 @@
+// Type declarations for rnn-wasm (wasm/index.js), written by hand.
+// Train recurrent networks (RNN, LSTM, GRU) on text and generate from them: one WebAssembly
+// module for Node 20 (ESM), pages and Web Workers.
+//
+// Every function and method throws (or rejects with) an `Error` whose message names the option
+// or the problem for any bad argument; the objects stay usable afterwards. Objects hold C++
+// memory: call `dispose()` when done (using a disposed object throws "... is disposed").
+
+/** Bytes of a model file, checkpoint or corpus. Any `ArrayBufferView` (e.g. a Node `Buffer`) works too. */
+export type Bytes = Uint8Array | ArrayBuffer | ArrayBufferView;
+
+export type TokenizerKind = 'char' | 'word';
+export type CellType = 'lstm' | 'gru' | 'rnn';
+export type OptimizerType = 'adam' | 'rmsprop' | 'sgd';
+export type ScheduleType = 'constant' | 'step' | 'cosine';
+
+/** Learning-rate schedule: a name (with the defaults below) or an object. */
+export type Schedule =
+  | ScheduleType
+  | null
+  | {
+      type: ScheduleType;
+      /** Linear warm-up from 0 over this many steps. @default 0 */
+      warmup?: number;
+      /** 'step': multiply the rate by `gamma` every `stepSize` steps. @default 1000 */
+      stepSize?: number;
+      /** 'step': factor, in (0, 1]. @default 0.5 */
+      gamma?: number;
+      /** 'cosine': steps from the base rate down to `minLearningRate`. @default 10000 */
+      totalSteps?: number;
+      /** 'cosine': the final rate. @default 0 */
+      minLearningRate?: number;
+    };
+
+/**
+ * Gradient clipping: each gradient to [-value, value], the global norm to `norm`, both, or
+ * none (`null` / `false`). @default { norm: 5 }
+ */
+export type Clip = { value: number; norm?: number } | { norm: number; value?: number } | null | false;
+
+/** Options of a new training run. All but `text` are optional; see `resolveOptions()`. */
+export interface TrainerOptions {
+  /** The corpus: a string, or UTF-8 bytes. Must hold at least one batch (batchSize × seqLength tokens) after the validation split. */
+  text: string | Bytes;
+  /** Tokens are Unicode characters or words (the TV-script recipe: punctuation becomes tokens like `||Period||`). @default 'char' */
+  tokenizer?: TokenizerKind;
+  /** Word level: lower-case the text. (Char level always keeps the text exactly.) @default true */
+  lowercase?: boolean;
+  /** Tokens seen fewer times than this map to `<unk>`; integer >= 1. @default 1 */
+  minCount?: number;
+  /** Replace invalid UTF-8 in the corpus with U+FFFD instead of throwing. @default false */
+  replaceInvalid?: boolean;
+  /** Recurrent cell. @default 'lstm' */
+  cell?: CellType;
+  /** Stacked recurrent layers, 1..64. @default 2 */
+  layers?: number;
+  /** Hidden units per layer, 1..65536. @default 256 */
+  hidden?: number;
+  /** Embedding size, 1..65536. @default 64 */
+  embedding?: number;
+  /** Dropout between recurrent layers, 0 <= dropout < 1 (off at evaluation and generation). @default 0 */
+  dropout?: number;
+  /** Tokens per training sequence (truncated backpropagation through time), 1..65536. @default 64 */
+  seqLength?: number;
+  /** Sequences per batch, 1..65536. @default 32 */
+  batchSize?: number;
+  /** @default 'adam' */
+  optimizer?: OptimizerType;
+  /** Base learning rate, in (0, 10]. @default 0.002 */
+  learningRate?: number;
+  /** SGD momentum, in [0, 1). @default 0 */
+  momentum?: number;
+  /** Adam β1, in [0, 1). @default 0.9 */
+  beta1?: number;
+  /** Adam β2, in [0, 1). @default 0.999 */
+  beta2?: number;
+  /** Adam / RMSProp ε, in (0, 1]. @default 1e-8 */
+  eps?: number;
+  /** RMSProp smoothing constant, in [0, 1). @default 0.99 */
+  alpha?: number;
+  /** L2 weight decay, in [0, 1]. @default 0 */
+  weightDecay?: number;
+  /** Learning-rate schedule. @default 'constant' */
+  schedule?: Schedule;
+  /** Gradient clipping. @default { norm: 5 } */
+  clip?: Clip;
+  /** Share of the tokens (the end of the text) held out for `evaluate()`, in [0, 0.5]. @default 0.05 */
+  validationFraction?: number;
+  /** Seed of the initial weights, dropout and batch order; integer in [0, 2^53 − 1]. @default 1 */
+  seed?: number;
+}
+
+/** Resumes a checkpoint exactly: the same text it was trained on, and no other option. */
+export interface ResumeOptions {
+  /** A checkpoint from `Trainer.save()` (or the native tools). */
+  resumeFrom: Bytes;
+  /** The same corpus the checkpoint was trained on (checked by CRC-32 and length). */
+  text: string | Bytes;
+}
+
+/** The full option set with every default filled in, as `resolveOptions()` and `info.config` give it. */
+export interface ResolvedOptions {
+  tokenizer: TokenizerKind;
+  lowercase: boolean;
+  minCount: number;
+  replaceInvalid: boolean;
+  cell: CellType;
+  layers: number;
+  hidden: number;
+  embedding: number;
+  dropout: number;
+  seqLength: number;
+  batchSize: number;
+  optimizer: OptimizerType;
+  learningRate: number;
+  momentum: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  alpha: number;
+  weightDecay: number;
+  schedule: {
+    type: ScheduleType;
+    warmup: number;
+    /** Present for 'step'. */
+    stepSize?: number;
+    /** Present for 'step'. */
+    gamma?: number;
+    /** Present for 'cosine'. */
+    totalSteps?: number;
+    /** Present for 'cosine'. */
+    minLearningRate?: number;
+  };
+  /** `null` when clipping is off. */
+  clip: { value?: number; norm?: number } | null;
+  validationFraction: number;
+  seed: number;
+}
+
+/** Options of `generate()` and `stream()`. */
+export interface GenerateOptions {
+  /** Text to start from (any length); it runs through the network once. Unknown tokens map to `<unk>` or are skipped. @default '' (start of a line) */
+  prime?: string;
+  /** Tokens to generate after the prime, 0..1 000 000. @default 200 */
+  length?: number;
+  /** Sampling temperature, >= 0; 0 is greedy. @default 1 */
+  temperature?: number;
+  /** Sample only from the k most likely tokens; 0 = all. @default 0 */
+  topK?: number;
+  /** Nucleus sampling: the smallest set of tokens with cumulative probability >= topP, in (0, 1]. @default 1 */
+  topP?: number;
+  /** Always take the most likely token (ties: lowest id); ignores the seed. @default false */
+  greedy?: boolean;
+  /** > 1 makes the last 64 tokens less likely, < 1 more; > 0. @default 1 */
+  repetitionPenalty?: number;
+  /** Sampling seed: the same seed, model and options give the same text. Integer in [0, 2^53 − 1]. @default 1 */
+  seed?: number;
+  /** Stop right after a token equal to one of these, as text ('.', '\n') or as a vocabulary entry ('||Period||'). */
+  stop?: string | string[];
+  /** The result starts with the (normalised) prime. @default true */
+  includePrime?: boolean;
+}
+
+/** Options of `Trainer.train()`; `steps` or `seconds` (or both: whichever comes first) is required. */
+export interface TrainOptions {
+  /** Updates to make (a non-negative integer). */
+  steps?: number;
+  /** Wall-clock budget in seconds (checked between chunks). */
+  seconds?: number;
+  /** Called after each chunk with the chunk's last step. A throw rejects `train()`. */
+  onProgress?: (progress: TrainProgress) => void;
+  /** Stops after the current chunk when aborted; the result then has `aborted: true`. */
+  signal?: AbortSignal;
+  /** Target duration of a chunk of steps between yields to the event loop. @default 50 */
+  chunkMilliseconds?: number;
+}
+
+/** One update, from `Trainer.step()`. */
+export interface StepResult {
+  /** Updates made so far (1 after the first). */
+  step: number;
+  /** Completed passes over the training split. */
+  epoch: number;
+  /** Mean cross-entropy (nats per token) of the batch. */
+  loss: number;
+  /** Global gradient norm before clipping. */
+  gradNorm: number;
+  /** Learning rate used for this update (after the schedule). */
+  learningRate: number;
+  /** Throughput of this call. */
+  tokensPerSecond: number;
+}
+
+/** A chunk of steps, as `onProgress` sees it. */
+export interface TrainProgress extends StepResult {
+  /** Mean loss over the chunk. */
+  meanLoss: number;
+  /** Steps made by this `train()` call so far. */
+  stepsDone: number;
+}
+
+/** What `Trainer.train()` resolves to. When no step was made, only `step` and `epoch` of the step fields are present. */
+export interface TrainResult extends Partial<TrainProgress> {
+  step: number;
+  epoch: number;
+  /** Steps made by this call. */
+  stepsDone: number;
+  /** Wall-clock duration of this call. */
+  seconds: number;
+  /** True if `signal` stopped it. */
+  aborted: boolean;
+}
+
+/** Options of `Trainer.evaluate()`. */
+export interface EvaluateOptions {
+  /** Score only the first validation batches holding at least this many tokens (a quick estimate); 0 = all. @default 0 */
+  maxTokens?: number;
+}
+
+/** Loss on the validation split. */
+export interface EvaluateResult {
+  /** Mean cross-entropy, nats per token. */
+  loss: number;
+  /** exp(loss). */
+  perplexity: number;
+  /** loss / ln 2. */
+  bitsPerToken: number;
+  /** Tokens scored. */
+  tokens: number;
+}
+
+/** A model's description (`Model.info`). */
+export interface ModelInfo {
+  parameters: number;
+  vocabSize: number;
+  tokenizer: TokenizerKind;
+  cell: CellType;
+  layers: number;
+  hidden: number;
+  embedding: number;
+  /** The options the model was trained with. */
+  config: ResolvedOptions;
+  /** SIMD instruction set of the kernels (e.g. 'sse2', the xsimd name of wasm-simd128). */
+  simd: string;
+}
+
+/** A training run's description (`Trainer.info`). */
+export interface TrainerInfo extends ModelInfo {
+  /** Tokens in the whole text. */
+  tokens: number;
+  trainTokens: number;
+  validationTokens: number;
+  batchesPerEpoch: number;
+  /** batchSize × seqLength. */
+  tokensPerBatch: number;
+  step: number;
+  epoch: number;
+  /** Next batch within the epoch. */
+  position: number;
+  /** Memory of weights, gradients and optimizer moments. */
+  parameterBytes: number;
+}
+
+/** What this runtime and build offer (`features()`). */
+export interface Features {
+  /** WebAssembly SIMD is supported here. */
+  simd: boolean;
+  /** This build is single-threaded. */
+  threads: false;
+  /** The package version. */
+  version: string;
+  build: string;
+  simdArch: string;
+  /** Version of the model file format this build reads and writes. */
+  modelFormatVersion: number;
+  /** Size of the WebAssembly memory in bytes; 0 until the module has loaded. It only grows. */
+  heapBytes: number;
+}
+
+/** Generation, shared by loaded models and a trainer's live model. */
+interface Generating {
+  /** The prime (unless `includePrime: false`) followed by `length` generated tokens, or fewer if a `stop` token came. */
+  generate(options?: GenerateOptions): string;
+  /** The same text as `generate()` with the same options, piece by piece: the prime first, then one piece per token. */
+  stream(options?: GenerateOptions): AsyncGenerator<string, void, undefined>;
+  /** The model file (safetensors: weights, config, tokenizer). */
+  save(): Uint8Array;
+  readonly info: ModelInfo;
+  dispose(): void;
+}
+
+/** A model loaded with `loadModel()`. */
+export declare class Model implements Generating {
+  private constructor(handle: unknown);
+  generate(options?: GenerateOptions): string;
+  stream(options?: GenerateOptions): AsyncGenerator<string, void, undefined>;
+  /** The model file as bytes. */
+  save(): Uint8Array;
+  readonly info: ModelInfo;
+  /** Frees the model's memory; later calls throw "model is disposed". A running stream() finishes first. Idempotent. */
+  dispose(): void;
+}
+
+/** The model a trainer is training: generates with the current weights. Owned (and freed) by its trainer. */
+export interface LiveModel extends Generating {
+  /** A model file without training state. */
+  save(): Uint8Array;
+  /** Does nothing: the trainer owns this model. */
+  dispose(): void;
+}
+
+/** A training run, from `createTrainer()`. */
+export declare class Trainer {
+  private constructor(handle: unknown);
+  readonly info: TrainerInfo;
+  /** The model being trained (the same object every time). */
+  readonly model: LiveModel;
+  /** One update on the next batch (synchronous). */
+  step(): StepResult;
+  /** Trains in chunks, yielding to the event loop between them, until `steps`, `seconds` or `signal`. */
+  train(options: TrainOptions): Promise<TrainResult>;
+  /** Loss on the validation split (throws if there is none). Does not change the run. */
+  evaluate(options?: EvaluateOptions): EvaluateResult;
+  /** A checkpoint: weights, config, tokenizer and the whole training state; `createTrainer({ resumeFrom, text })` continues it exactly. */
+  save(): Uint8Array;
+  /** Starts the next batch from a zero recurrent state. */
+  resetState(): void;
+  /** Frees the trainer and its model; later calls throw "trainer is disposed". Idempotent. */
+  dispose(): void;
+}
+
+/** The package version, e.g. '0.1.0'. */
+export declare const version: string;
+
+/** Starts a training run, or resumes a checkpoint exactly with `{ resumeFrom, text }`. */
+export declare function createTrainer(options: TrainerOptions | ResumeOptions): Promise<Trainer>;
+
+/** Loads a model file or checkpoint for generation; rejects if the file fails validation. */
+export declare function loadModel(bytes: Bytes): Promise<Model>;
+
+/** The option set with defaults filled in, validated exactly as `createTrainer` does (without `text`). */
+export declare function resolveOptions(options?: Omit<TrainerOptions, 'text'>): Promise<ResolvedOptions>;
+
+/** What this runtime and build offer. Synchronous. */
+export declare function features(): Features;
