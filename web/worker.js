@@ -13,6 +13,9 @@ let generating = null;   // {stop: boolean} while a generate request runs
 let step = 0;            // trainer's step count, as of the last chunk
 let config = null;       // the run's TrainerConfig (batch shape for tokens/s)
 
+// Validation points during training score at most this many tokens (the split can be large).
+const EVAL_TOKENS = 20000;
+
 // Let queued messages (pause, stop, generate) in between chunks of work.
 const breathe = () => new Promise((r) => setTimeout(r, 0));
 const now = () => performance.now();
@@ -47,12 +50,9 @@ function firstLine(s) {
 serve({
   async init() {
     api = await import('./rnn-wasm/index.js');
-    // Load the wasm module now (features() reports the heap only once it is loaded).
-    if (api.resolveOptions) await api.resolveOptions({}).catch(() => {});
-    const features = { ...(await api.features()) };
-    const version = typeof api.version === 'function' ? await api.version() : api.version;
-    if (version != null && features.version == null) features.version = String(version);
-    return { result: { features, version: version ?? features.version } };
+    // Load the wasm module now: features() reports the heap only once it is loaded.
+    await api.resolveOptions({});
+    return { result: { features: api.features(), version: api.version } };
   },
 
   async analyze(req) {
@@ -103,11 +103,11 @@ serve({
           tokensPerSecond: tokens ? tokens / seconds : last.tokensPerSecond,
           heapBytes: api.features().heapBytes,
         });
-        // Evaluate every evalEvery steps, but never spend more than ~20% of the time on it
-        // (evaluate() reads the whole validation split).
+        // Evaluate every evalEvery steps on a bounded slice of the validation split, and never
+        // spend more than ~20% of the time on it.
         if (req.evalEvery > 0 && step - lastEval.step >= req.evalEvery && now() - lastEval.at >= 4 * lastEval.cost) {
           const e0 = now();
-          const ev = trainer.evaluate();
+          const ev = trainer.evaluate({ maxTokens: EVAL_TOKENS });
           lastEval = { step, at: now(), cost: now() - e0 };
           emit('eval', { step, ...ev });
         }
