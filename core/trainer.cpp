@@ -18,6 +18,16 @@ void TrainerConfig::validate() const {
   if (acts > 2.5e8)
     fail("batch_size × seq_length too large for this model: activations would need " +
          std::to_string((long long)(acts * 4 / (1 << 20))) + " MiB (limit 1000 MiB)");
+  // Weights, gradients and optimizer moments must fit too. In a 32-bit address space (wasm) the
+  // heap tops out at 4 GiB; refuse up front rather than fail on the first step or on save.
+  double params = 0;
+  for (const TensorInfo& t : LanguageModel::layout(model)) params += (double)t.size;
+  const int moments = optimizer.type == OptimizerType::Adam ? 2 : optimizer.type == OptimizerType::RmsProp ? 1
+                      : optimizer.momentum > 0                ? 1 : 0;
+  const double mib = (params * 4 * (2 + moments + 1) + acts * 4) / (1 << 20);  // +1: a saved copy
+  if (sizeof(void*) == 4 && mib > 3072)
+    fail("model too large for WebAssembly: weights, gradients, optimizer state and activations need about " +
+         std::to_string((long long)mib) + " MiB, over the 3072 MiB limit; reduce hidden, layers or embedding");
 }
 
 Trainer::Trainer(const TrainerConfig& cfg, const std::vector<int32_t>& train_ids, std::vector<int32_t> val_ids)
