@@ -7,8 +7,10 @@
 
 #include "batching.h"
 #include "common.h"
+#include "test_util.h"
 
 using namespace rnn;
+using rnn::test::error_of;
 
 namespace {
 
@@ -27,14 +29,6 @@ std::vector<int32_t> range(int32_t first, int32_t last) {  // inclusive
   return v;
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no rnn::Error thrown)";
-}
 
 }  // namespace
 

@@ -7,19 +7,13 @@
 
 #include "common.h"
 #include "sampling.h"
+#include "test_util.h"
 
 using namespace rnn;
+using rnn::test::error_of;
 
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no rnn::Error thrown)";
-}
 
 int32_t sample(const std::vector<float>& logits, const SamplingOptions& o, Rng& rng,
                const std::vector<int32_t>& recent = {}) {

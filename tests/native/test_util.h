@@ -7,9 +7,20 @@
 #include <string>
 #include <vector>
 
+#include "common.h"
 #include "rng.h"
 
 namespace rnn::test {
+
+// The message of the rnn::Error that f throws, or a marker that none was thrown.
+inline std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no rnn::Error thrown)";
+}
 
 inline std::vector<float> random_vector(size_t n, Rng& rng, double scale = 1.0) {
   std::vector<float> v(n);

@@ -13,34 +13,13 @@
 #include "rng.h"
 #include "tokenizer.h"
 #include "utf8.h"
+#include "data_path.h"
+#include "test_util.h"
 
 using namespace rnn;
+using rnn::test::error_of;
 
 namespace {
-
-// The corpora live in shared/data next to the repository and are never copied into it.
-// Look in $RNN_DATA_DIR, then relative to the working directory, then relative to this file.
-std::string read_corpus(const std::string& name) {
-  std::vector<std::string> dirs;
-  if (const char* env = std::getenv("RNN_DATA_DIR")) dirs.push_back(env);
-  for (const char* d : {"../shared/data", "../../shared/data", "../../../shared/data"}) dirs.push_back(d);
-  std::string here = __FILE__;
-  here = here.substr(0, here.find_last_of('/') + 1);  // ".../tests/native/" or "" if no slash
-  dirs.push_back(here + "../../../shared/data");
-  std::string tried;
-  for (const auto& d : dirs) {
-    std::ifstream f(d + "/" + name, std::ios::binary);
-    if (!f) {
-      tried += "\n  " + d + "/" + name;
-      continue;
-    }
-    std::ostringstream ss;
-    ss << f.rdbuf();
-    return ss.str();
-  }
-  ADD_FAILURE() << "corpus " << name << " not found (set RNN_DATA_DIR to the shared/data folder); tried:" << tried;
-  throw std::runtime_error("missing corpus " + name);
-}
 
 std::vector<std::string> split_lines(const std::string& s) {
   std::vector<std::string> lines;
@@ -90,14 +69,6 @@ std::string normalise_line(const std::string& line) {
   return out;
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no rnn::Error thrown)";
-}
 
 TokenizerOptions word_options(int min_count = 1, bool lowercase = true) {
   TokenizerOptions o;
@@ -184,7 +155,7 @@ TEST(Tokenizer, CharLevelCjkAndEmojiRoundTrip) {
 }
 
 TEST(Tokenizer, CharLevelRoundTripsTinyShakespeareExactly) {
-  const std::string text = read_corpus("tinyshakespeare.txt");
+  const std::string text = test::data_file("tinyshakespeare.txt");
   ASSERT_EQ(text.size(), 1115394u);
   const Tokenizer t = Tokenizer::build(text, {});
   EXPECT_EQ(t.vocab_size(), 65);  // shared/data/README.md
@@ -195,7 +166,7 @@ TEST(Tokenizer, CharLevelRoundTripsTinyShakespeareExactly) {
 }
 
 TEST(Tokenizer, CharLevelSimpsonsHas92CodePoints) {
-  const std::string text = read_corpus("simpsons_moes_tavern.txt");
+  const std::string text = test::data_file("simpsons_moes_tavern.txt");
   const Tokenizer t = Tokenizer::build(text, {});
   EXPECT_EQ(t.vocab_size(), 92);  // shared/data/README.md
   EXPECT_EQ(t.decode(t.encode(text)), text);
@@ -252,7 +223,7 @@ TEST(Tokenizer, DetokenizesNaturally) {
 }
 
 TEST(Tokenizer, StreamingPiecesConcatenateToDecode) {
-  const std::string text = read_corpus("simpsons_moes_tavern.txt");
+  const std::string text = test::data_file("simpsons_moes_tavern.txt");
   for (TokenizerKind kind : {TokenizerKind::Word, TokenizerKind::Char}) {
     TokenizerOptions o;
     o.kind = kind;
@@ -276,7 +247,7 @@ TEST(Tokenizer, StreamingPiecesConcatenateToDecode) {
 }
 
 TEST(Tokenizer, WordLevelRoundTripOnSimpsons) {
-  const std::string text = read_corpus("simpsons_moes_tavern.txt");
+  const std::string text = test::data_file("simpsons_moes_tavern.txt");
   ASSERT_EQ(text.size(), 305284u);
   const Tokenizer t = Tokenizer::build(text, word_options());
   UnknownReport rep;
@@ -307,7 +278,7 @@ TEST(Tokenizer, WordLevelRoundTripOnSimpsons) {
 TEST(Tokenizer, MatchesThePythonRecipeCounts) {
   // Numbers from the recipe in Python (text[81:] skips the copyright line; the ten
   // replacements; text.lower().split()): 69100 tokens, 6779 distinct.
-  const std::string text = read_corpus("simpsons_moes_tavern.txt");
+  const std::string text = test::data_file("simpsons_moes_tavern.txt");
   const std::string prefix = "reserved.\n\n";
   ASSERT_EQ(text.compare(82 - prefix.size(), prefix.size(), prefix), 0);  // 81 chars = 82 bytes (©)
   const Tokenizer t = Tokenizer::build(text.substr(82), word_options());
@@ -320,7 +291,7 @@ TEST(Tokenizer, MatchesThePythonRecipeCounts) {
 }
 
 TEST(Tokenizer, SeinfeldWordLevelIsFast) {
-  const std::string text = read_corpus("seinfeld_scripts.txt");
+  const std::string text = test::data_file("seinfeld_scripts.txt");
   ASSERT_EQ(text.size(), 3471475u);
   const auto t0 = std::chrono::steady_clock::now();
   const Tokenizer t = Tokenizer::build(text, word_options());
@@ -397,7 +368,7 @@ TEST(Tokenizer, BuildRejectsEmptyCorpusAndInvalidUtf8) {
 }
 
 TEST(Tokenizer, JsonRoundTrip) {
-  const std::string text = read_corpus("simpsons_moes_tavern.txt");
+  const std::string text = test::data_file("simpsons_moes_tavern.txt");
   for (int min_count : {1, 3}) {
     const Tokenizer t = Tokenizer::build(text, word_options(min_count));
     const nlohmann::json j = nlohmann::json::parse(t.to_json().dump());
