@@ -12,42 +12,55 @@ namespace {
 
 std::string type_of(const json& v) { return v.type_name(); }
 
-double number(const json& j, const std::string& key) {
+// Numbers in messages as a person writes them: 0.5, 1000000, 1e-08.
+std::string num_str(double d) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.10g", d);
+  return buf;
+}
+
+double number(const json& j, const std::string& key, const std::string& where = "") {
+  const std::string name = where + key;
   const json& v = j.at(key);
-  if (!v.is_number()) fail("option '" + key + "' must be a number (got " + type_of(v) + ")");
+  if (!v.is_number()) fail("option '" + name + "' must be a number (got " + type_of(v) + ")");
   const double d = v.get<double>();
-  if (!std::isfinite(d)) fail("option '" + key + "' must be finite");
+  if (!std::isfinite(d)) fail("option '" + name + "' must be finite");
   return d;
 }
 
-long long integer(const json& j, const std::string& key, long long lo, long long hi) {
+long long integer(const json& j, const std::string& key, long long lo, long long hi, const std::string& where = "") {
+  const std::string name = where + key;
   const json& v = j.at(key);
-  if (!v.is_number()) fail("option '" + key + "' must be an integer (got " + type_of(v) + ")");
+  if (!v.is_number()) fail("option '" + name + "' must be an integer (got " + type_of(v) + ")");
   const double d = v.get<double>();
-  if (!std::isfinite(d) || d != std::floor(d)) fail("option '" + key + "' must be an integer (got " + v.dump() + ")");
+  if (!std::isfinite(d) || d != std::floor(d)) fail("option '" + name + "' must be an integer (got " + v.dump() + ")");
   if (d < (double)lo || d > (double)hi)
-    fail("option '" + key + "' must be between " + std::to_string(lo) + " and " + std::to_string(hi) + " (got " +
-         v.dump() + ")");
+    fail("option '" + name + "' must be between " + std::to_string(lo) + " and " + std::to_string(hi) + " (got " +
+         num_str(d) + ")");
   return (long long)d;
 }
 
-float ranged(const json& j, const std::string& key, double lo, double hi, bool lo_open = false) {
-  const double d = number(j, key);
+double ranged(const json& j, const std::string& key, double lo, double hi, bool lo_open = false,
+              const std::string& where = "") {
+  const std::string name = where + key;
+  const double d = number(j, key, where);
   if (d < lo || d > hi || (lo_open && d == lo))
-    fail("option '" + key + "' must be " + (lo_open ? "> " : ">= ") + json(lo).dump() + " and <= " + json(hi).dump() +
-         " (got " + j.at(key).dump() + ")");
-  return (float)d;
+    fail("option '" + name + "' must be " + (lo_open ? "> " : ">= ") + num_str(lo) + " and <= " + num_str(hi) +
+         " (got " + num_str(d) + ")");
+  return d;
 }
 
 bool boolean(const json& j, const std::string& key) {
+  const std::string& name = key;
   const json& v = j.at(key);
-  if (!v.is_boolean()) fail("option '" + key + "' must be true or false (got " + type_of(v) + ")");
+  if (!v.is_boolean()) fail("option '" + name + "' must be true or false (got " + type_of(v) + ")");
   return v.get<bool>();
 }
 
-std::string string(const json& j, const std::string& key) {
+std::string string(const json& j, const std::string& key, const std::string& where = "") {
+  const std::string name = where + key;
   const json& v = j.at(key);
-  if (!v.is_string()) fail("option '" + key + "' must be a string (got " + type_of(v) + ")");
+  if (!v.is_string()) fail("option '" + name + "' must be a string (got " + type_of(v) + ")");
   return v.get<std::string>();
 }
 
@@ -110,7 +123,7 @@ RunConfig parse_run_config(const json& j, const std::vector<std::string>& allow)
   if (has("hidden")) t.model.hidden_size = (int)integer(j, "hidden", 1, 65536);
   if (has("embedding")) t.model.embedding_size = (int)integer(j, "embedding", 1, 65536);
   if (has("dropout")) {
-    t.model.dropout = ranged(j, "dropout", 0, 1);
+    t.model.dropout = (float)ranged(j, "dropout", 0, 1);
     if (t.model.dropout >= 1.0f) fail("option 'dropout' must be < 1 (got " + j.at("dropout").dump() + ")");
   }
   if (has("seqLength")) t.seq_length = (int)integer(j, "seqLength", 1, 65536);
@@ -123,13 +136,13 @@ RunConfig parse_run_config(const json& j, const std::vector<std::string>& allow)
       fail("option 'optimizer' must be 'adam', 'rmsprop' or 'sgd' (got '" + s + "')");
     }
   }
-  if (has("learningRate")) t.optimizer.learning_rate = ranged(j, "learningRate", 0, 10, true);
-  if (has("momentum")) t.optimizer.momentum = ranged(j, "momentum", 0, 0.999999);
-  if (has("beta1")) t.optimizer.beta1 = ranged(j, "beta1", 0, 0.999999);
-  if (has("beta2")) t.optimizer.beta2 = ranged(j, "beta2", 0, 0.99999999);
-  if (has("eps")) t.optimizer.eps = ranged(j, "eps", 0, 1, true);
-  if (has("alpha")) t.optimizer.alpha = ranged(j, "alpha", 0, 0.999999);
-  if (has("weightDecay")) t.optimizer.weight_decay = ranged(j, "weightDecay", 0, 1);
+  if (has("learningRate")) t.optimizer.learning_rate = (float)ranged(j, "learningRate", 0, 10, true);
+  if (has("momentum")) t.optimizer.momentum = (float)ranged(j, "momentum", 0, 0.999999);
+  if (has("beta1")) t.optimizer.beta1 = (float)ranged(j, "beta1", 0, 0.999999);
+  if (has("beta2")) t.optimizer.beta2 = (float)ranged(j, "beta2", 0, 0.99999999);
+  if (has("eps")) t.optimizer.eps = (float)ranged(j, "eps", 0, 1, true);
+  if (has("alpha")) t.optimizer.alpha = (float)ranged(j, "alpha", 0, 0.999999);
+  if (has("weightDecay")) t.optimizer.weight_decay = (float)ranged(j, "weightDecay", 0, 1);
   if (j.contains("schedule")) {
     const json& s = j.at("schedule");
     ScheduleConfig& sc = t.schedule;
@@ -139,17 +152,17 @@ RunConfig parse_run_config(const json& j, const std::vector<std::string>& allow)
     } else if (s.is_object()) {
       check_keys(s, "schedule.", {"type", "stepSize", "gamma", "totalSteps", "minLearningRate", "warmup"});
       if (!s.contains("type")) fail("option 'schedule.type' is required ('constant', 'step' or 'cosine')");
-      const std::string ty = string(s, "type");
+      const std::string ty = string(s, "type", "schedule.");
       try {
         sc.type = parse_schedule(ty);
       } catch (const Error&) {
         fail("option 'schedule.type' must be 'constant', 'step' or 'cosine' (got '" + ty + "')");
       }
-      if (s.contains("stepSize")) sc.step_size = integer(s, "stepSize", 1, 1LL << 40);
-      if (s.contains("gamma")) sc.gamma = ranged(s, "gamma", 0, 1, true);
-      if (s.contains("totalSteps")) sc.total_steps = integer(s, "totalSteps", 1, 1LL << 40);
-      if (s.contains("minLearningRate")) sc.min_lr = ranged(s, "minLearningRate", 0, 10);
-      if (s.contains("warmup")) sc.warmup = integer(s, "warmup", 0, 1LL << 40);
+      if (s.contains("stepSize")) sc.step_size = integer(s, "stepSize", 1, 1LL << 40, "schedule.");
+      if (s.contains("gamma")) sc.gamma = (float)ranged(s, "gamma", 0, 1, true, "schedule.");
+      if (s.contains("totalSteps")) sc.total_steps = integer(s, "totalSteps", 1, 1LL << 40, "schedule.");
+      if (s.contains("minLearningRate")) sc.min_lr = (float)ranged(s, "minLearningRate", 0, 10, false, "schedule.");
+      if (s.contains("warmup")) sc.warmup = integer(s, "warmup", 0, 1LL << 40, "schedule.");
     } else {
       fail("option 'schedule' must be a string or an object (got " + type_of(s) + ")");
     }
@@ -160,13 +173,13 @@ RunConfig parse_run_config(const json& j, const std::vector<std::string>& allow)
     if (cl.is_null() || (cl.is_boolean() && !cl.get<bool>())) {
     } else if (cl.is_object()) {
       check_keys(cl, "clip.", {"value", "norm"});
-      if (cl.contains("value")) t.clip.value = ranged(cl, "value", 0, 1e6, true);
-      if (cl.contains("norm")) t.clip.norm = ranged(cl, "norm", 0, 1e6, true);
+      if (cl.contains("value")) t.clip.value = (float)ranged(cl, "value", 0, 1e6, true, "clip.");
+      if (cl.contains("norm")) t.clip.norm = (float)ranged(cl, "norm", 0, 1e6, true, "clip.");
     } else {
       fail("option 'clip' must be { value: v }, { norm: n } or null (got " + type_of(cl) + ")");
     }
   }
-  if (has("validationFraction")) c.validation_fraction = ranged(j, "validationFraction", 0, 0.5);
+  if (has("validationFraction")) c.validation_fraction = ranged(j, "validationFraction", 0, 0.5);  // kept as a double: it round-trips exactly
   if (has("seed")) {
     const long long s = integer(j, "seed", 0, 9007199254740991LL);
     t.seed = (uint64_t)s;

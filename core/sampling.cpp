@@ -24,12 +24,13 @@ template <class T>
 
 void validate(const SamplingOptions& o) {
   // Written as !(ok) so that NaN fails too.
+  // Messages use the JS API's option names: this is what users of every front end typed.
   if (!(o.temperature >= 0.0f && std::isfinite(o.temperature)))
-    bad_option("temperature must be >= 0 and finite", o.temperature);
-  if (o.top_k < 0) bad_option("top_k must be >= 0", o.top_k);
-  if (!(o.top_p > 0.0f && o.top_p <= 1.0f)) bad_option("top_p must be in (0, 1]", o.top_p);
+    bad_option("option 'temperature' must be >= 0 and finite", o.temperature);
+  if (o.top_k < 0) bad_option("option 'topK' must be >= 0", o.top_k);
+  if (!(o.top_p > 0.0f && o.top_p <= 1.0f)) bad_option("option 'topP' must be in (0, 1]", o.top_p);
   if (!(o.repetition_penalty > 0.0f && std::isfinite(o.repetition_penalty)))
-    bad_option("repetition_penalty must be > 0 and finite", o.repetition_penalty);
+    bad_option("option 'repetitionPenalty' must be > 0 and finite", o.repetition_penalty);
 }
 
 int32_t sample_token(const float* logits, int32_t n, const SamplingOptions& o, Rng& rng, const int32_t* recent,

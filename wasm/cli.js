@@ -69,7 +69,8 @@ run:
   --model-out FILE             also write a weights-only model file at the end
   --resume FILE                continue a checkpoint (same corpus; model flags not allowed)
   --checkpoint-minutes M       save every M minutes [2]
-  --eval-every N               validation loss every N steps [200; 0 = only at the end]
+  --eval-every N               validation loss every N steps, on up to 32768 tokens
+                               [200; 0 = only at the end, where it uses the whole split]
   --json                       progress as JSON lines
   -q, --quiet                  only the final line
   -h, --help`;
@@ -142,6 +143,7 @@ function flagMessage(message) {
   return message
     .replace(/option 'schedule\.(\w+)'/g, (_, k) => (k === 'type' ? '--schedule' : `--${kebab(k)}`))
     .replace(/option 'clip\.(\w+)'/g, (_, k) => `--clip-${k}`)
+    .replace(/option '(value|norm)'/g, (_, k) => `--clip-${k}`) // the core names clip.value as 'value'
     .replace(/option '(\w+)'/g, (_, k) => `--${kebab(k)}`);
 }
 
@@ -154,9 +156,16 @@ function number(flag, value, kind) {
 }
 
 function parse(argv, spec, help) {
+  // parseArgs reads '--seed -1' as a flag followed by an option; a negative number is the value.
+  const args = [];
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i].startsWith('--') ? argv[i].slice(2) : null;
+    if (name && spec[name]?.type === 'string' && /^-(\d|\.\d)/.test(argv[i + 1] ?? '')) args.push(`${argv[i]}=${argv[++i]}`);
+    else args.push(argv[i]);
+  }
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: spec, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args, options: spec, allowPositionals: true, strict: true });
   } catch (e) {
     throw new UsageError(e.message.split('\n')[0].replace(/\. To specify a positional argument.*$/, ''));
   }
@@ -273,7 +282,7 @@ async function train(argv) {
   const targetStep = steps !== undefined ? startStep + steps : undefined;
   const deadline = minutes !== undefined ? performance.now() + minutes * 60000 : undefined;
   if (!quiet && !v.json) {
-    process.stderr.write(
+    process.stdout.write(
       `${v.resume !== undefined ? `resuming ${v.resume} at step ${startStep}` : 'training'}: ${info.cell} ${info.layers}×${info.hidden}, ` +
         `${info.tokenizer} vocabulary ${info.vocabSize}, ${info.parameters} parameters, ${info.trainTokens} training / ${info.validationTokens} validation tokens\n`,
     );
@@ -295,8 +304,9 @@ async function train(argv) {
   let lastSave = performance.now();
   let lastPrint = 0;
   let tokensPerSecond = 0;
-  const evalNow = () => {
-    const e = trainer.evaluate();
+  // Periodic evaluations score a quick sample of the validation split; the final one all of it.
+  const evalNow = (full = false) => {
+    const e = trainer.evaluate(full ? undefined : { maxTokens: 32768 });
     lastEval = { step: trainer.info.step, ...e };
     return e;
   };
@@ -356,7 +366,7 @@ async function train(argv) {
       print(evalDue);
       if (performance.now() - lastSave >= checkpointMinutes * 60000) save();
     }
-    if (!lastEval || lastEval.step !== trainer.info.step) evalNow();
+    evalNow(true);
     save();
     if (v['model-out']) writeAtomic(v['model-out'], trainer.model.save());
   } finally {
@@ -380,6 +390,7 @@ async function generate(argv) {
   for (const [flag, key, kind] of [['length', 'length', 'int'], ['temperature', 'temperature', 'number'], ['top-k', 'topK', 'int'],
     ['top-p', 'topP', 'number'], ['repetition-penalty', 'repetitionPenalty', 'number'], ['seed', 'seed', 'int']]) {
     if (v[flag] !== undefined) o[key] = number(flag, v[flag], kind);
+    if (kind === 'int' && o[key] < 0) throw new UsageError(`--${flag} must be >= 0 (got ${o[key]})`);
   }
   if (v.greedy) o.greedy = true;
   if (v.stop) o.stop = v.stop.map((s) => s.replace(/\\n/g, '\n').replace(/\\t/g, '\t'));

@@ -88,15 +88,17 @@ export interface TrainerOptions {
   validationFraction?: number;
   /** Seed of the initial weights, dropout and batch order; integer in [0, 2^53 − 1]. @default 1 */
   seed?: number;
+  /** Not with a new run: see `ResumeOptions`. */
+  resumeFrom?: undefined;
 }
 
 /** Resumes a checkpoint exactly: the same text it was trained on, and no other option. */
-export interface ResumeOptions {
+export type ResumeOptions = {
   /** A checkpoint from `Trainer.save()` (or the native tools). */
   resumeFrom: Bytes;
   /** The same corpus the checkpoint was trained on (checked by CRC-32 and length). */
   text: string | Bytes;
-}
+} & { [K in Exclude<keyof TrainerOptions, 'text' | 'resumeFrom'>]?: never };
 
 /** The full option set with every default filled in, as `resolveOptions()` and `info.config` give it. */
 export interface ResolvedOptions {

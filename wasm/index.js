@@ -97,6 +97,17 @@ function checkObject(options, what) {
   return options;
 }
 
+// JSON.stringify would turn NaN and ±Infinity into null, which the core reads as "use the
+// default": refuse them here, naming the option.
+function toJson(options) {
+  return JSON.stringify(options, (key, value) => {
+    if (typeof value === 'number' && !Number.isFinite(value)) {
+      throw new Error(`option '${key}' must be a finite number (got ${value})`);
+    }
+    return value;
+  });
+}
+
 const GENERATE_KEYS = new Set([
   'prime', 'length', 'temperature', 'topK', 'topP', 'greedy', 'repetitionPenalty', 'seed', 'stop', 'includePrime',
 ]);
@@ -109,7 +120,7 @@ function generateJson(options) {
   if (o.prime !== undefined && typeof o.prime !== 'string') {
     throw new Error(`option 'prime' must be a string (got ${typeName(o.prime)})`);
   }
-  return JSON.stringify(o);
+  return toJson(o);
 }
 
 // Yields to the event loop (a macrotask), so pages and workers stay responsive between chunks.
@@ -327,7 +338,7 @@ export async function createTrainer(options) {
     for (const [k, v] of Object.entries(rest)) {
       if (typeof v === 'function') throw new Error(`option '${k}' must not be a function`);
     }
-    const json = JSON.stringify(rest);
+    const json = toJson(rest);
     handle = withBuffer(m, textBytes, (p, n) => m.createSession(json, p, n));
   }
   return new Trainer(check(handle));
@@ -345,5 +356,5 @@ export async function loadModel(bytes) {
 export async function resolveOptions(options = {}) {
   const o = checkObject(options, 'options');
   const m = await wasm();
-  return check(m.parseOptions(JSON.stringify(o)));
+  return check(m.parseOptions(toJson(o)));
 }
