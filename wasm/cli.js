@@ -143,7 +143,6 @@ function flagMessage(message) {
   return message
     .replace(/option 'schedule\.(\w+)'/g, (_, k) => (k === 'type' ? '--schedule' : `--${kebab(k)}`))
     .replace(/option 'clip\.(\w+)'/g, (_, k) => `--clip-${k}`)
-    .replace(/option '(value|norm)'/g, (_, k) => `--clip-${k}`) // the core names clip.value as 'value'
     .replace(/option '(\w+)'/g, (_, k) => `--${kebab(k)}`);
 }
 
