@@ -3,6 +3,8 @@
 //   rnn_tool train <corpus> <options.json|-> <steps> [--resume ckpt] [--out file] [--model-out file]
 //       prints one JSON line per step: {"step":..,"loss":..,"gradNorm":..}
 //   rnn_tool generate <model> <generate-options-json>      prints the text
+//   rnn_tool logits <model> <text>     prints {"ids": [...], "logits": [[...], ...]}: the model's
+//       output at every position of the encoded text, from a zero state (for the PyTorch check)
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -15,7 +17,8 @@ using nlohmann::json;
 static int usage() {
   std::fprintf(stderr,
                "usage: rnn_tool train <corpus> <options-json> <steps> [--resume ckpt] [--out ckpt] [--model-out model]\n"
-               "       rnn_tool generate <model> <generate-options-json>\n");
+               "       rnn_tool generate <model> <generate-options-json>\n"
+               "       rnn_tool logits <model> <text>\n");
   return 2;
 }
 
@@ -52,6 +55,20 @@ int main(int argc, char** argv) {
       const std::string bytes = rnn::safetensors::read_file(argv[2]);
       rnn::LoadedModel m(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
       std::cout << rnn::generate(*m.file.model, m.file.tokenizer, rnn::parse_generate_options(json::parse(argv[3])));
+      return 0;
+    }
+    if (cmd == "logits" && argc >= 4) {
+      const std::string bytes = rnn::safetensors::read_file(argv[2]);
+      rnn::LoadedModel m(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+      const std::vector<int32_t> ids = m.file.tokenizer.encode(argv[3]);
+      if (ids.empty()) throw rnn::Error("no known tokens in the text");
+      rnn::ModelState s = m.file.model->zero_state(1);
+      m.file.model->evaluate_batch(ids.data(), ids.data(), nullptr, 1, (int)ids.size(), s);
+      const std::vector<float>& z = m.file.model->last_logits();
+      const size_t V = m.file.tokenizer.vocab_size();
+      json rows = json::array();
+      for (size_t t = 0; t < ids.size(); ++t) rows.push_back(std::vector<float>(z.begin() + t * V, z.begin() + (t + 1) * V));
+      std::cout << json{{"ids", ids}, {"logits", rows}}.dump();
       return 0;
     }
     return usage();
