@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Configure and build: native (library, tests, demo, benchmarks) and, when asked, WebAssembly.
+# Configure and build: native (library, tests, tools, benchmarks) and WebAssembly.
 # usage: cmake/build.sh [native] [wasm]   (default: both)
 set -euo pipefail
 cd "$(dirname "$0")/.."

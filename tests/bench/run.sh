@@ -12,6 +12,7 @@ node tests/bench/wasm_bench.mjs
 echo
 echo "== SIMD in the wasm hot loops (tests/bench/check-simd.mjs)"
 export NODE_PATH=/usr/share/nodejs
-emcmake cmake -S . -B build/wasm-names -DCMAKE_BUILD_TYPE=Release -DRNN_WASM_NAMES=ON >/dev/null
+emcmake cmake -S . -B build/wasm-names -DCMAKE_BUILD_TYPE=Release -DRNN_WASM_NAMES=ON \
+  "-DCMAKE_CROSSCOMPILING_EMULATOR=node;--no-experimental-fetch" >/dev/null
 cmake --build build/wasm-names -j"$(nproc)" >/dev/null
 node tests/bench/check-simd.mjs build/wasm-names/rnn_core.mjs
