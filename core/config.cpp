@@ -112,12 +112,7 @@ RunConfig parse_run_config(const json& j, const std::vector<std::string>& allow)
   if (has("minCount")) c.tokenizer.min_count = (int)integer(j, "minCount", 1, 1000000);
   if (has("replaceInvalid")) c.tokenizer.replace_invalid = boolean(j, "replaceInvalid");
   if (has("cell")) {
-    const std::string s = string(j, "cell");
-    try {
-      t.model.cell = parse_cell(s);
-    } catch (const Error&) {
-      fail("option 'cell' must be 'lstm', 'gru' or 'rnn' (got '" + s + "')");
-    }
+    t.model.cell = parse_cell(string(j, "cell"));
   }
   if (has("layers")) t.model.layers = (int)integer(j, "layers", 1, 64);
   if (has("hidden")) t.model.hidden_size = (int)integer(j, "hidden", 1, 65536);
@@ -129,12 +124,7 @@ RunConfig parse_run_config(const json& j, const std::vector<std::string>& allow)
   if (has("seqLength")) t.seq_length = (int)integer(j, "seqLength", 1, 65536);
   if (has("batchSize")) t.batch_size = (int)integer(j, "batchSize", 1, 65536);
   if (has("optimizer")) {
-    const std::string s = string(j, "optimizer");
-    try {
-      t.optimizer.type = parse_optimizer(s);
-    } catch (const Error&) {
-      fail("option 'optimizer' must be 'adam', 'rmsprop' or 'sgd' (got '" + s + "')");
-    }
+    t.optimizer.type = parse_optimizer(string(j, "optimizer"));
   }
   if (has("learningRate")) t.optimizer.learning_rate = (float)ranged(j, "learningRate", 0, 10, true);
   if (has("momentum")) t.optimizer.momentum = (float)ranged(j, "momentum", 0, 0.999999);

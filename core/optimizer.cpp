@@ -29,7 +29,7 @@ OptimizerType parse_optimizer(const std::string& n) {
   if (n == "sgd") return OptimizerType::Sgd;
   if (n == "rmsprop") return OptimizerType::RmsProp;
   if (n == "adam") return OptimizerType::Adam;
-  fail("optimizer must be 'adam', 'rmsprop' or 'sgd' (got '" + n + "')");
+  fail("option 'optimizer' must be 'adam', 'rmsprop' or 'sgd' (got '" + n + "')");
 }
 
 void OptimizerConfig::validate() const {
@@ -121,7 +121,7 @@ ScheduleType parse_schedule(const std::string& n) {
   if (n == "constant") return ScheduleType::Constant;
   if (n == "step") return ScheduleType::Step;
   if (n == "cosine") return ScheduleType::Cosine;
-  fail("schedule must be 'constant', 'step' or 'cosine' (got '" + n + "')");
+  fail("option 'schedule' must be 'constant', 'step' or 'cosine' (got '" + n + "')");
 }
 
 void ScheduleConfig::validate() const {

@@ -20,7 +20,7 @@ CellType parse_cell(const std::string& name) {
   if (name == "rnn") return CellType::Rnn;
   if (name == "lstm") return CellType::Lstm;
   if (name == "gru") return CellType::Gru;
-  fail("cell must be 'lstm', 'gru' or 'rnn' (got '" + name + "')");
+  fail("option 'cell' must be 'lstm', 'gru' or 'rnn' (got '" + name + "')");
 }
 
 int cell_gates(CellType c) { return c == CellType::Lstm ? 4 : c == CellType::Gru ? 3 : 1; }

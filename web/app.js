@@ -732,35 +732,40 @@ async function renderModelList() {
   if (!models.length) {
     const li = document.createElement('li');
     li.className = 'muted small empty';
+    li.dataset.testid = 'saved-models-empty';
     li.textContent = 'No saved models yet. “Save to list” keeps the current model in this browser.';
     ul.append(li);
     return;
   }
   for (const m of models.sort((a, b) => b.savedAt - a.savedAt)) {
     const li = document.createElement('li');
+    li.dataset.testid = 'saved-model';
     const info = document.createElement('div');
     info.className = 'model-info';
     const strong = document.createElement('strong');
     strong.textContent = m.name;
+    strong.dataset.testid = 'saved-model-name';
     const small = document.createElement('small');
+    small.dataset.testid = 'saved-model-detail';
     small.textContent = `${m.detail} · ${formatBytes(m.size)} · ${new Date(m.savedAt).toLocaleString()}`;
     info.append(strong, small);
     const actions = document.createElement('div');
     actions.className = 'row';
-    const btn = (label, aria, fn) => {
+    const btn = (label, aria, testid, fn) => {
       const b = document.createElement('button');
       b.type = 'button'; b.textContent = label; b.setAttribute('aria-label', `${aria} ${m.name}`);
+      b.dataset.testid = testid;
       b.onclick = fn;
       actions.append(b);
     };
-    btn('Use', 'Generate with', async () => { const bytes = await store.modelBytes(m.id); if (bytes) loadModelBytes(m.name, bytes); });
-    btn('Download', 'Download', async () => {
+    btn('Use', 'Generate with', 'saved-model-load', async () => { const bytes = await store.modelBytes(m.id); if (bytes) loadModelBytes(m.name, bytes); });
+    btn('Download', 'Download', 'saved-model-download', async () => {
       const bytes = await store.modelBytes(m.id);
       const url = URL.createObjectURL(new Blob([bytes]));
       Object.assign(document.createElement('a'), { href: url, download: m.name }).click();
       setTimeout(() => URL.revokeObjectURL(url), 10_000);
     });
-    btn('Delete', 'Delete', async () => { await store.deleteModel(m.id); renderModelList(); });
+    btn('Delete', 'Delete', 'saved-model-delete', async () => { await store.deleteModel(m.id); renderModelList(); });
     li.append(info, actions);
     ul.append(li);
   }
