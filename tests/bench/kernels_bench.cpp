@@ -2,10 +2,12 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <vector>
 
 #include "kernels.h"
+#include "safetensors.h"
 #include "session.h"
 
 using Clock = std::chrono::steady_clock;
@@ -47,6 +49,21 @@ int main() {
     const double ms_t = median_ms([&] { rnn::kernels::tanh(n, x.data(), y.data()); }, 21);
     const double ms_r = median_ms([&] { ref::tanh(n, x.data(), y.data()); }, 21);
     std::printf("activations (1M floats): sigmoid %.2f ms, tanh %.2f ms (scalar reference tanh %.2f ms)\n", ms_s, ms_t, ms_r);
+  }
+  {
+    // Word-level tokenizer on the largest corpus (path from RNN_DATA_DIR or ../shared/data).
+    const char* dir = std::getenv("RNN_DATA_DIR");
+    const std::string path = std::string(dir ? dir : "../shared/data") + "/seinfeld_scripts.txt";
+    try {
+      const std::string text = rnn::safetensors::read_file(path);
+      rnn::TokenizerOptions wo;
+      wo.kind = rnn::TokenizerKind::Word;
+      size_t n = 0;
+      const double ms = median_ms([&] { n = rnn::Tokenizer::build(text, wo).encode(text).size(); }, 5);
+      std::printf("word tokenizer, build + encode %.1f MB (%zu tokens): %.0f ms\n", text.size() / 1e6, n, ms);
+    } catch (const rnn::Error& e) {
+      std::printf("word tokenizer: skipped (%s)\n", e.what());
+    }
   }
   // Whole training steps on a synthetic corpus.
   std::string text;

@@ -1,7 +1,6 @@
 // Tests for core/utf8 and core/tokenizer, on small strings and on the shared corpora.
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <functional>
 #include <cstdlib>
 #include <fstream>
@@ -290,20 +289,15 @@ TEST(Tokenizer, MatchesThePythonRecipeCounts) {
                                       "||RightParentheses||", "the"}));
 }
 
-TEST(Tokenizer, SeinfeldWordLevelIsFast) {
+// Speed is measured by tests/bench (kernels_bench), not asserted here.
+TEST(Tokenizer, SeinfeldWordLevelMatchesTheRecipe) {
   const std::string text = test::data_file("seinfeld_scripts.txt");
   ASSERT_EQ(text.size(), 3471475u);
-  const auto t0 = std::chrono::steady_clock::now();
   const Tokenizer t = Tokenizer::build(text, word_options());
   const auto ids = t.encode(text);
-  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   // Python recipe on the whole file: 885656 tokens, 22554 distinct.
   EXPECT_EQ(ids.size(), 885656u);
   EXPECT_EQ(t.vocab_size(), 22554);
-  std::printf("[          ] Seinfeld word-level build + encode: %.3f s\n", secs);
-#ifdef __OPTIMIZE__
-  EXPECT_LT(secs, 2.0);  // typically ~0.3 s; generous because the machine is shared
-#endif
 }
 
 TEST(Tokenizer, DeterministicIdsByFrequencyThenBytes) {
