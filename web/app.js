@@ -527,10 +527,11 @@ async function autosave() {
 
 function hideRestore() { $('restore-banner').hidden = true; state.savedRecord = null; }
 
+/** Shows the restore banner for the last saved run; false when there is none. */
 async function offerRestore(reason) {
   let rec;
-  try { rec = await store.loadRun(); } catch { return; }
-  if (!rec) return;
+  try { rec = await store.loadRun(); } catch { return false; }
+  if (!rec) return false;
   state.savedRecord = rec;
   const s = rec.settings;
   const when = new Date(rec.savedAt).toLocaleString();
@@ -538,6 +539,7 @@ async function offerRestore(reason) {
     + `Saved run: ${s.cell.toUpperCase()} ${s.layers}×${s.hidden}, ${s.tokenizer} level, on “${rec.corpus.name}”, `
     + `step ${rec.step}, loss ${fmt(rec.stats.loss)} (saved ${when}). Restore it to continue exactly where it stopped.`;
   $('restore-banner').hidden = false;
+  return true;
 }
 
 async function restore() {
@@ -839,13 +841,17 @@ async function workerCrashed(message) {
   state.loadedModel = null;
   state.generating = false;
   setStatus('error');
-  showError(`The training worker crashed: ${message}. It was restarted; restore the last saved run to continue.`, 'train');
+  showError(`The training worker crashed: ${message}. Restarting it…`, 'train');
   try {
     await startWorker();
     // The worker's corpus cache is gone: re-send the current corpus under a fresh id.
     if (state.corpus) state.corpus.id = ++corpusSeq;
-    await offerRestore('crash');
-    $('restore-banner').scrollIntoView({ behavior: 'smooth', block: 'nearest' });
+    if (await offerRestore('crash')) {
+      showError(`The training worker crashed: ${message}. It was restarted; restore the last saved run to continue.`, 'train');
+      $('restore-banner').scrollIntoView({ behavior: 'smooth', block: 'nearest' });
+    } else {
+      showError(`The training worker crashed: ${message}. It was restarted, but no run was saved yet: start training again.`, 'train');
+    }
   } catch (e) {
     showError(`The training worker crashed and could not be restarted: ${e.message}`, 'train');
   } finally {
