@@ -8,6 +8,7 @@ import { estimateMemory, formatBytes, formatCount } from './estimate.js';
 const $ = (id) => document.getElementById(id);
 const AUTOSAVE_MS = 120_000;
 const UI_INTERVAL_MS = 250;
+const WORKER_START_MS = 60_000;  // loading and compiling the wasm module; generous for slow devices
 const CHUNK_SECONDS = 0.2;
 const MAX_POINTS = 3000;          // chart history is halved past this, so saves and redraws stay cheap
 const DEFAULT_CORPUS = { name: 'Brown corpus (fiction)', url: 'corpus/brown.txt' };
@@ -824,7 +825,13 @@ async function startWorker() {
   const w = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
   client = new WorkerClient(w, { onFatal: (msg) => workerCrashed(msg) });
   w.addEventListener('error', (e) => { e.preventDefault(); workerCrashed(e.message || 'the worker script failed'); });
-  const { features } = await client.request('init');
+  // A worker that dies while starting (its 'error' may arrive while a crash is being handled)
+  // would never answer: give up after a while so the page can say so.
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the worker did not start within ${WORKER_START_MS / 1000} s`)), WORKER_START_MS);
+  });
+  const { features } = await Promise.race([client.request('init'), timeout]).finally(() => clearTimeout(timer));
   state.features = features;
   renderFeatures();
 }
