@@ -343,3 +343,13 @@ describe('configurations', () => {
     t.dispose();
   });
 });
+
+test("the package name resolves to this module through package.json 'exports'", async () => {
+  const byName = await import('rnn-wasm');
+  assert.equal(byName.createTrainer, createTrainer);
+  assert.equal(byName.loadModel, loadModel);
+  assert.equal(byName.version, version);
+  const pkg = JSON.parse(await import('node:fs').then((fs) => fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')));
+  assert.equal(version, pkg.version, 'index.js version matches package.json');
+  assert.ok(pkg.files.includes('wasm/index.d.ts') && pkg.exports['.'].types === './wasm/index.d.ts');
+});
