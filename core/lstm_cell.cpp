@@ -6,8 +6,6 @@
 //   do = dh ⊙ tanh(cₜ)       dc += dh ⊙ o ⊙ (1 − tanh²(cₜ))
 //   di = dc ⊙ g   df = dc ⊙ cₜ₋₁   dg = dc ⊙ i        dcₜ₋₁ = dc ⊙ f
 //   pre-activation grads: di·i(1−i), df·f(1−f), dg·(1−g²), do·o(1−o);   dhₜ₋₁ = δ·W_hh
-#include <cstring>
-
 #include "kernels.h"
 #include "recurrent.h"
 

@@ -120,21 +120,28 @@ void LanguageModel::forward(const int32_t* inputs, int B, int T, ModelState& sta
   output.forward(x, (int)N, logits_.data());
 }
 
+const float* LanguageModel::time_major_targets(const int32_t* targets, const float* weights, int B, int T) {
+  const size_t N = (size_t)T * B;
+  targets_.resize(N);
+  for (int b = 0; b < B; ++b)
+    for (int t = 0; t < T; ++t) targets_[(size_t)t * B + b] = targets[(size_t)b * T + t];
+  if (!weights) return nullptr;
+  weights_.resize(N);
+  for (int b = 0; b < B; ++b)
+    for (int t = 0; t < T; ++t) weights_[(size_t)t * B + b] = weights[(size_t)b * T + t];
+  return weights_.data();
+}
+
 double LanguageModel::train_batch(const int32_t* inputs, const int32_t* targets, const float* weights, int B,
                                   int T, ModelState& state, Rng& dropout_rng, std::vector<float>* dstate0) {
   forward(inputs, B, T, state, true, &dropout_rng);
   const int H = config.hidden_size, V = config.vocab_size;
   const size_t N = (size_t)T * B;
-  targets_.resize(N);
-  if (weights) weights_.resize(N);
-  for (int b = 0; b < B; ++b)
-    for (int t = 0; t < T; ++t) {
-      targets_[(size_t)t * B + b] = targets[(size_t)b * T + t];
-      if (weights) weights_[(size_t)t * B + b] = weights[(size_t)b * T + t];
-    }
+  const float* w = time_major_targets(targets, weights, B, T);
   dlogits_.resize(N * V);
-  const double loss = softmax_cross_entropy((int)N, V, logits_.data(), targets_.data(),
-                                            weights ? weights_.data() : nullptr, dlogits_.data());
+  const double loss = softmax_cross_entropy((int)N, V, logits_.data(), targets_.data(), w, dlogits_.data());
+  // Refuse before backpropagating: no NaN reaches the gradients.
+  if (!std::isfinite(loss)) fail("loss is not finite (" + std::to_string(loss) + "): training diverged");
 
   dtop_.resize(N * H);
   output.backward(caches_.back().outputs(), dlogits_.data(), (int)N, dtop_.data());
@@ -151,7 +158,6 @@ double LanguageModel::train_batch(const int32_t* inputs, const int32_t* targets,
     dy = dx2_.data();
   }
   embedding.backward(ids_.data(), (int)N, dy);
-  if (!std::isfinite(loss)) fail("loss is not finite (" + std::to_string(loss) + "): training diverged");
   return loss;
 }
 
@@ -159,14 +165,8 @@ double LanguageModel::evaluate_batch(const int32_t* inputs, const int32_t* targe
                                      int T, ModelState& state) {
   forward(inputs, B, T, state, false, nullptr);
   const size_t N = (size_t)T * B;
-  targets_.resize(N);
-  weights_.resize(N);
-  for (int b = 0; b < B; ++b)
-    for (int t = 0; t < T; ++t) {
-      targets_[(size_t)t * B + b] = targets[(size_t)b * T + t];
-      weights_[(size_t)t * B + b] = weights ? weights[(size_t)b * T + t] : 1.0f;
-    }
-  return softmax_cross_entropy((int)N, config.vocab_size, logits_.data(), targets_.data(), weights_.data(), nullptr);
+  const float* w = time_major_targets(targets, weights, B, T);
+  return softmax_cross_entropy((int)N, config.vocab_size, logits_.data(), targets_.data(), w, nullptr);
 }
 
 void LanguageModel::step(const int32_t* tokens, int B, ModelState& state, float* logits) {

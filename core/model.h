@@ -71,6 +71,9 @@ class LanguageModel {
 
  private:
   void forward(const int32_t* inputs, int B, int T, ModelState& state, bool train, Rng* rng);
+  // B × T targets (and weights, if any) into targets_ / weights_ in time-major order; returns the
+  // weights pointer for the loss (null when unweighted).
+  const float* time_major_targets(const int32_t* targets, const float* weights, int B, int T);
 
   // Workspaces, reused between calls.
   std::vector<int32_t> ids_, targets_;

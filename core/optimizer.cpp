@@ -4,7 +4,6 @@
 #include <cmath>
 
 #include "common.h"
-#include "kernels.h"
 
 namespace rnn {
 

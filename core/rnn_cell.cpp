@@ -4,8 +4,6 @@
 // and V, the hidden → output map oₜ = V·hₜ, is the Dense layer that follows the stack.
 // Backward, with δₜ = (∂L/∂hₜ from above + from step t+1) ⊙ (1 − hₜ²):
 //   ∂L/∂hₜ₋₁ = δₜ·W_hh,   dW_ih += δₜᵀ·xₜ,   dW_hh += δₜᵀ·hₜ₋₁,   db += δₜ
-#include <cstring>
-
 #include "kernels.h"
 #include "recurrent.h"
 
