@@ -17,7 +17,12 @@ inline V load(const float* p) { return V::load_unaligned(p); }
 inline void store(float* p, V v) { v.store_unaligned(p); }
 inline float hsum(V v) { return xsimd::hadd(v); }
 
+bool g_reference = false;
+
 }  // namespace
+
+void set_reference_mode(bool on) { g_reference = on; }
+bool reference_mode() { return g_reference; }
 
 void add_bias(int rows, int cols, const float* bias, float* X) {
   for (int r = 0; r < rows; ++r) axpy(cols, 1.0f, bias, X + (size_t)r * cols);

@@ -48,6 +48,11 @@ void axpy(size_t n, float a, const float* x, float* y);
 float dot(size_t n, const float* x, const float* y);
 }  // namespace ref
 
+// Routes every kernel to its scalar twin in kernels::ref: the unoptimised path that tests
+// compare whole training runs against. Global; switch it only between steps.
+void set_reference_mode(bool on);
+bool reference_mode();
+
 // Name of the SIMD instruction set xsimd compiled for ("avx2", "sse2" = wasm simd128, ...).
 const char* simd_arch();
 // Floats per SIMD register.
