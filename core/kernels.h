@@ -3,6 +3,8 @@
 // the tests compare against. All matrices are row-major float32, contiguous.
 #pragma once
 #include <cstddef>
+#include <cstdint>
+#include <vector>
 
 namespace rnn::kernels {
 
@@ -13,6 +15,21 @@ void matmul_tn(int M, int N, int K, const float* A, const float* B, float* C, bo
 // C[M×N] (+)= A[M×K] · B[N×K]ᵀ         (forward with PyTorch-layout weights: Y = X·Wᵀ)
 void matmul_nt(int M, int N, int K, const float* A, const float* B, float* C, bool accumulate);
 
+// A right-hand side packed once for many products (the recurrent weight, used at every time
+// step). matmul_packed(M, A, pack_nt(W)) == matmul_nt(M, N, K, A, W); pack_nn likewise for
+// matmul_nn. The source must stay alive and unchanged while the packed copy is used.
+struct PackedMatrix {
+  int K = 0, N = 0;
+  const float* src = nullptr;
+  bool nt = false;
+  bool packed = false;  // false: matmul_packed uses src directly
+  std::vector<float> data;
+};
+// `rows`: how many rows the A operands will have; below 4 (generation) nothing is packed.
+void pack_nt(int N, int K, const float* B, PackedMatrix& out, int rows = 4);  // B: N × K
+void pack_nn(int K, int N, const float* B, PackedMatrix& out);  // B: K × N
+void matmul_packed(int M, const float* A, const PackedMatrix& B, float* C, bool accumulate);
+
 // dst[cols×rows] = src[rows×cols]ᵀ
 void transpose(int rows, int cols, const float* src, float* dst);
 // X[r, :] += bias for each of `rows` rows of length `cols`.
@@ -20,6 +37,9 @@ void add_bias(int rows, int cols, const float* bias, float* X);
 // db += column sums of dY[rows×cols] (the bias gradient).
 void sum_rows(int rows, int cols, const float* dY, float* db);
 
+// Activations: the SIMD versions use the fast approximations of simd_math.h (max error: exp
+// 1e-7 relative, sigmoid 1e-7 and tanh 1.6e-7 absolute); the ref versions use std::exp/std::tanh.
+void exp(size_t n, const float* x, float* y);
 void sigmoid(size_t n, const float* x, float* y);
 void tanh(size_t n, const float* x, float* y);
 // Derivatives written in terms of the forward output y: dx (+)= dy · σ'(·)
@@ -28,9 +48,43 @@ void tanh_backward(size_t n, const float* y, const float* dy, float* dx);     //
 // Row-wise numerically stable softmax of X[rows×cols] into Y (may alias X).
 void softmax(int rows, int cols, const float* X, float* Y);
 
+// Softmax cross-entropy per row of Z[rows×cols] with target y[r]:
+//   nll[r] = −log softmax(Z[r])[y[r]]   (double, computed as log Σ exp(z − max) − (z_y − max))
+//   dZ[r] = (softmax(Z[r]) − onehot(y[r]))·scale[r]   when dZ is non-null (it may alias Z;
+//   scale is read only then). Targets must be in [0, cols) (the caller validates them).
+// add_bias, sum_rows, the activations, softmax and softmax_xent split work of ≥ 64K elements
+// across rnn::threads, with results bitwise identical for any thread count.
+void softmax_xent(int rows, int cols, const float* Z, const int32_t* y, const float* scale, double* nll, float* dZ);
+
 // y += a·x and dot(x, y): small helpers used by layers and the optimizer.
 void axpy(size_t n, float a, const float* x, float* y);
 float dot(size_t n, const float* x, const float* y);
+
+// ---- fused per-time-step cell kernels: bias, activations and state update in one pass ----
+// All buffers are row-major, B rows; gate blocks are stacked per row (LSTM [i f g o], GRU [r z n]).
+// dy (the gradient arriving from the layer above at this step) may be null in the backward ones.
+
+// LSTM forward. gates (B×4H) holds W_ih·x + b_ih + W_hh·h on entry, activations on return:
+//   [i f g o] = [σ σ tanh σ](gates + b_hh)   c = f⊙c_prev + i⊙g   tc = tanh(c)   h = o⊙tc
+void lstm_forward_step(int B, int H, float* gates, const float* b_hh, const float* c_prev, float* c, float* tc,
+                       float* h);
+// LSTM backward. gates = activations, dh (read only), dc (in: from step t+1, out: dc_prev):
+//   d = dh + dy   dc' = dc + d⊙o⊙(1 − tc²)
+//   dgates = [dc'⊙g⊙i(1−i), dc'⊙c_prev⊙f(1−f), dc'⊙i⊙(1−g²), d⊙tc⊙o(1−o)]   dc_prev = dc'⊙f
+void lstm_backward_step(int B, int H, const float* gates, const float* c_prev, const float* tc, const float* dy,
+                        const float* dh, float* dc, float* dgates);
+// GRU forward (PyTorch variant). gates (B×3H) holds W_ih·x + b_ih, hp (B×3H) holds W_hh·h_prev:
+//   hp += b_hh   r = σ(g_r + hp_r)   z = σ(g_z + hp_z)   n = tanh(g_n + r⊙hp_n)
+//   h = (1 − z)⊙n + z⊙h_prev        gates ← [r z n]
+void gru_forward_step(int B, int H, float* gates, float* hp, const float* b_hh, const float* h_prev, float* h);
+// GRU backward. gates = [r z n], hp = W_hh·h_prev + b_hh, dh in: gradient at h, out: its direct part d⊙z:
+//   d = dh + dy   dn = d⊙(1−z)⊙(1−n²)   dz = d⊙(h_prev − n)⊙z(1−z)   dr = dn⊙hp_n⊙r(1−r)
+//   dgates = [dr dz dn]   dhp = [dr dz dn⊙r]   dh ← d⊙z
+void gru_backward_step(int B, int H, const float* gates, const float* hp, const float* h_prev, const float* dy,
+                       float* dh, float* dgates, float* dhp);
+// Vanilla RNN forward: pre (B×H) += b_hh, h = tanh(pre). Backward: delta = (dh + dy)⊙(1 − h²).
+void rnn_forward_step(int B, int H, float* pre, const float* b_hh, float* h);
+void rnn_backward_step(int B, int H, const float* h, const float* dy, const float* dh, float* delta);
 
 namespace ref {
 void matmul_nn(int M, int N, int K, const float* A, const float* B, float* C, bool accumulate);
@@ -39,13 +93,24 @@ void matmul_nt(int M, int N, int K, const float* A, const float* B, float* C, bo
 void transpose(int rows, int cols, const float* src, float* dst);
 void add_bias(int rows, int cols, const float* bias, float* X);
 void sum_rows(int rows, int cols, const float* dY, float* db);
+void exp(size_t n, const float* x, float* y);
 void sigmoid(size_t n, const float* x, float* y);
 void tanh(size_t n, const float* x, float* y);
 void sigmoid_backward(size_t n, const float* y, const float* dy, float* dx);
 void tanh_backward(size_t n, const float* y, const float* dy, float* dx);
 void softmax(int rows, int cols, const float* X, float* Y);
+void softmax_xent(int rows, int cols, const float* Z, const int32_t* y, const float* scale, double* nll, float* dZ);
 void axpy(size_t n, float a, const float* x, float* y);
 float dot(size_t n, const float* x, const float* y);
+void lstm_forward_step(int B, int H, float* gates, const float* b_hh, const float* c_prev, float* c, float* tc,
+                       float* h);
+void lstm_backward_step(int B, int H, const float* gates, const float* c_prev, const float* tc, const float* dy,
+                        const float* dh, float* dc, float* dgates);
+void gru_forward_step(int B, int H, float* gates, float* hp, const float* b_hh, const float* h_prev, float* h);
+void gru_backward_step(int B, int H, const float* gates, const float* hp, const float* h_prev, const float* dy,
+                       float* dh, float* dgates, float* dhp);
+void rnn_forward_step(int B, int H, float* pre, const float* b_hh, float* h);
+void rnn_backward_step(int B, int H, const float* h, const float* dy, const float* dh, float* delta);
 }  // namespace ref
 
 // Routes every kernel to its scalar twin in kernels::ref: the unoptimised path that tests

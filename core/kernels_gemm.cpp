@@ -1,10 +1,22 @@
-// GEMM in the three layouts the layers need, and transpose: xsimd kernels and their scalar
-// references. Part of the kernels module (kernels.h); split from kernels.cpp to keep each file short.
+// GEMM in the three layouts the layers need (A·B, Aᵀ·B, A·Bᵀ), and transpose. Part of the
+// kernels module (kernels.h). One packed, register-blocked, cache-blocked design serves all
+// three layouts and both targets:
+//   - B is packed once per call into panels of NR columns (KC × NR floats each, contiguous,
+//     zero-padded), so the micro-kernel streams it from L1 whatever B's layout was;
+//   - A is packed per MC-row block and KC slice into MR-row slivers (KC × MR, contiguous), so
+//     each broadcast is one load from a cache line the kernel just used;
+//   - the micro-kernel keeps an MR × NR tile of C in registers for a whole KC slice.
+// Edge tiles run the same micro-kernel on a zero-padded copy, so every C element is computed by
+// the same sequence of operations whatever the shape, the tiling or the thread count: 1 and N
+// threads give bitwise identical results. Threads split C into row blocks (or column groups
+// when C has few rows); K is never split.
 #include <algorithm>
+#include <cstring>
 #include <vector>
 #include <xsimd/xsimd.hpp>
 
 #include "kernels.h"
+#include "threads.h"
 
 namespace rnn::kernels {
 namespace {
@@ -15,78 +27,161 @@ constexpr int W = static_cast<int>(V::size);
 inline V load(const float* p) { return V::load_unaligned(p); }
 inline void store(float* p, V v) { v.store_unaligned(p); }
 
-// C[i, j] (+)= Σk a(i, k)·B[k, j] where a(i, k) = A[i·si + k·sk]; B and C have row strides ldb, ldc.
-// Register block: R rows of C × NV vectors of columns, accumulated over all k, so C is read and
-// written once per block.
-template <int R, int NV>
-inline void block_axpy(int K, const float* A, int si, int sk, const float* B, int ldb, float* C, int ldc, int i,
-                       int j, bool accumulate) {
-  V acc[R][NV];
-  for (int r = 0; r < R; ++r)
-    for (int v = 0; v < NV; ++v) acc[r][v] = accumulate ? load(C + (size_t)(i + r) * ldc + j + v * W) : V(0.0f);
-  for (int k = 0; k < K; ++k) {
-    const float* b = B + (size_t)k * ldb + j;
+// Register tile MR × (NV·W). Natively 16/32 registers with FMA; in wasm V8 has 16 xmm
+// registers and each multiply-add needs a temporary (no FMA), so the tile is smaller.
+#if defined(__EMSCRIPTEN__)
+constexpr int MR = 4, NV = 3;
+#elif defined(__AVX512F__)
+constexpr int MR = 8, NV = 3;
+#else
+constexpr int MR = 6, NV = 2;
+#endif
+constexpr int NR = NV * W;
+// Cache blocking: a KC × NR panel of B stays in L1 while an MC × KC block of A (L2) passes.
+constexpr int KC = 256;
+constexpr int MC = ((64 + MR - 1) / MR) * MR;
+
+// Element (r, c) of a matrix given by its base and strides: A(i, k) = p[i·rs + k·cs].
+struct Mat {
+  const float* p;
+  size_t rs, cs;
+  float at(int r, int c) const { return p[r * rs + c * cs]; }
+};
+
+// Packs B(k, j) for all k and j into panels: panel q holds columns [q·NR, q·NR + NR) as
+// ceil(K/KC) slices of kc × NR floats. Zero-pads the last panel.
+void pack_b(int K, int N, Mat B, float* out) {
+  const int panels = (N + NR - 1) / NR;
+  threads::parallel_for(panels, [&](int q0, int q1) {
+    for (int q = q0; q < q1; ++q) {
+      const int j0 = q * NR, nr = std::min(NR, N - j0);
+      float* dst = out + (size_t)q * K * NR;
+      if (B.cs == 1 && nr == NR) {  // row-major B: copy NR contiguous floats per k
+        for (int k = 0; k < K; ++k) std::memcpy(dst + (size_t)k * NR, B.p + k * B.rs + j0, sizeof(float) * NR);
+      } else if (B.rs == 1) {  // B given transposed (N × K): read each column's K run once
+        for (int jj = 0; jj < NR; ++jj)
+          for (int k = 0; k < K; ++k) dst[(size_t)k * NR + jj] = jj < nr ? B.p[(j0 + jj) * B.cs + k] : 0.0f;
+      } else {
+        for (int k = 0; k < K; ++k)
+          for (int jj = 0; jj < NR; ++jj) dst[(size_t)k * NR + jj] = jj < nr ? B.at(k, j0 + jj) : 0.0f;
+      }
+    }
+  });
+}
+
+// Packs rows [i0, i0 + mc) and k in [k0, k0 + kc) of A into MR-row slivers (kc × MR each).
+void pack_a(Mat A, int i0, int mc, int k0, int kc, float* out) {
+  for (int s = 0; s < mc; s += MR) {
+    const int mr = std::min(MR, mc - s);
+    float* dst = out + (size_t)s * kc;
+    if (A.rs == 1) {  // A given transposed (K × M): MR contiguous floats per k
+      for (int k = 0; k < kc; ++k)
+        for (int r = 0; r < MR; ++r) dst[(size_t)k * MR + r] = r < mr ? A.p[(i0 + s + r) + (k0 + k) * A.cs] : 0.0f;
+    } else {
+      for (int r = 0; r < MR; ++r) {
+        const float* src = A.p + (i0 + s + r) * A.rs + (size_t)k0 * A.cs;
+        if (r < mr)
+          for (int k = 0; k < kc; ++k) dst[(size_t)k * MR + r] = src[(size_t)k * A.cs];
+        else
+          for (int k = 0; k < kc; ++k) dst[(size_t)k * MR + r] = 0.0f;
+      }
+    }
+  }
+}
+
+// C tile (MR × NR, row stride ldc) (+)= packed A sliver · packed B panel over kc.
+inline void micro(int kc, const float* a, const float* b, float* C, size_t ldc, bool accumulate) {
+  V acc[MR][NV];
+  for (int r = 0; r < MR; ++r)
+    for (int v = 0; v < NV; ++v) acc[r][v] = accumulate ? load(C + r * ldc + v * W) : V(0.0f);
+  for (int k = 0; k < kc; ++k) {
     V bv[NV];
     for (int v = 0; v < NV; ++v) bv[v] = load(b + v * W);
-    for (int r = 0; r < R; ++r) {
-      V a(A[(size_t)(i + r) * si + (size_t)k * sk]);
-      for (int v = 0; v < NV; ++v) acc[r][v] = xsimd::fma(a, bv[v], acc[r][v]);
+    for (int r = 0; r < MR; ++r) {
+      const V av(a[r]);
+      for (int v = 0; v < NV; ++v) acc[r][v] = xsimd::fma(av, bv[v], acc[r][v]);
     }
+    a += MR;
+    b += NR;
   }
-  for (int r = 0; r < R; ++r)
-    for (int v = 0; v < NV; ++v) store(C + (size_t)(i + r) * ldc + j + v * W, acc[r][v]);
+  for (int r = 0; r < MR; ++r)
+    for (int v = 0; v < NV; ++v) store(C + r * ldc + v * W, acc[r][v]);
 }
 
-template <int R>
-inline void rows_axpy(int N, int K, const float* A, int si, int sk, const float* B, int ldb, float* C, int ldc, int i,
-                      bool accumulate) {
-  int j = 0;
-  for (; j + 2 * W <= N; j += 2 * W) block_axpy<R, 2>(K, A, si, sk, B, ldb, C, ldc, i, j, accumulate);
-  for (; j + W <= N; j += W) block_axpy<R, 1>(K, A, si, sk, B, ldb, C, ldc, i, j, accumulate);
-  for (; j < N; ++j)  // scalar tail columns
-    for (int r = 0; r < R; ++r) {
-      float s = accumulate ? C[(size_t)(i + r) * ldc + j] : 0.0f;
-      for (int k = 0; k < K; ++k) s += A[(size_t)(i + r) * si + (size_t)k * sk] * B[(size_t)k * ldb + j];
-      C[(size_t)(i + r) * ldc + j] = s;
-    }
+// One tile of C at (i, j) with mr ≤ MR rows and nr ≤ NR valid columns.
+inline void tile(int kc, const float* a, const float* b, float* C, int ldc, int mr, int nr, bool accumulate) {
+  if (mr == MR && nr == NR) return micro(kc, a, b, C, ldc, accumulate);
+  alignas(64) float t[MR * NR];
+  for (int r = 0; r < MR; ++r)
+    for (int c = 0; c < NR; ++c) t[r * NR + c] = accumulate && r < mr && c < nr ? C[(size_t)r * ldc + c] : 0.0f;
+  micro(kc, a, b, t, NR, accumulate);
+  for (int r = 0; r < mr; ++r) std::memcpy(C + (size_t)r * ldc, t + r * NR, sizeof(float) * nr);
 }
 
-// Cache blocking: a KC × NC panel of B (≤ 512 KiB) stays in L2 while every row block of A and C
-// passes over it; without it, large B (e.g. the output layer's H × vocab) streams from memory
-// once per row block.
-constexpr int KC = 256, NC = 512;
+thread_local std::vector<float> tl_packed_a;
 
-void matmul_strided_a(int M, int N, int K, const float* A, int si, int sk, const float* B, float* C,
-                      bool accumulate) {
-  for (int k0 = 0; k0 < K; k0 += KC) {
-    const int kc = std::min(KC, K - k0);
-    const bool acc = accumulate || k0 > 0;
-    const float* Ak = A + (size_t)k0 * sk;
-    for (int j0 = 0; j0 < N; j0 += NC) {
-      const int nc = std::min(NC, N - j0);
-      const float* Bp = B + (size_t)k0 * N + j0;
-      float* Cp = C + j0;
-      int i = 0;
-      for (; i + 4 <= M; i += 4) rows_axpy<4>(nc, kc, Ak, si, sk, Bp, N, Cp, N, i, acc);
-      for (; i < M; ++i) rows_axpy<1>(nc, kc, Ak, si, sk, Bp, N, Cp, N, i, acc);
-    }
+// C[M×N] (+)= A(M×K)·B where B is already packed (pack_b layout).
+void gemm_packed(int M, int N, int K, Mat A, const float* pb, float* C, bool accumulate) {
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0) {
+    if (!accumulate)
+      for (int i = 0; i < M; ++i) std::fill(C + (size_t)i * N, C + (size_t)i * N + N, 0.0f);
+    return;
   }
+  const int panels = (N + NR - 1) / NR;
+  // Tasks: row blocks of MC rows; when C has few row blocks, also split the column panels so
+  // that every thread gets work (the per-step recurrent product has B = 32 rows).
+  const int mblocks = (M + MC - 1) / MC;
+  const int groups = mblocks >= 2 * threads::count() ? 1 : std::min(panels, 4 * threads::count());
+  threads::parallel_for(mblocks * groups, [&](int t0, int t1) {
+    tl_packed_a.resize((size_t)MC * KC);
+    float* pa = tl_packed_a.data();
+    for (int t = t0; t < t1; ++t) {
+      const int ib = t / groups, g = t % groups;
+      const int i0 = ib * MC, mc = std::min(MC, M - i0);
+      const int q0 = (int)((long long)panels * g / groups), q1 = (int)((long long)panels * (g + 1) / groups);
+      for (int k0 = 0; k0 < K; k0 += KC) {
+        const int kc = std::min(KC, K - k0);
+        const bool acc = accumulate || k0 > 0;
+        pack_a(A, i0, mc, k0, kc, pa);
+        for (int q = q0; q < q1; ++q) {
+          const int j0 = q * NR, nr = std::min(NR, N - j0);
+          const float* bp = pb + (size_t)q * K * NR + (size_t)k0 * NR;
+          for (int s = 0; s < mc; s += MR)
+            tile(kc, pa + (size_t)s * kc, bp, C + (size_t)(i0 + s) * N + j0, N, std::min(MR, mc - s), nr, acc);
+        }
+      }
+    }
+  });
+}
+
+size_t packed_size(int K, int N) { return (size_t)((N + NR - 1) / NR) * NR * std::max(K, 0); }
+
+// C[M×N] (+)= A(M×K)·B(K×N) with A and B given by strides. The packed copy of B is per calling
+// thread, so two trainers on two threads don't share it.
+void gemm(int M, int N, int K, Mat A, Mat B, float* C, bool accumulate) {
+  thread_local std::vector<float> packed_b;
+  if (M <= 0 || N <= 0) return;
+  packed_b.resize(packed_size(K, N));
+  pack_b(K, N, B, packed_b.data());
+  gemm_packed(M, N, K, A, packed_b.data(), C, accumulate);
 }
 
 inline float hsum(V v) { return xsimd::hadd(v); }
 
-// R rows of A against Q rows of B, each C entry a dot product over contiguous K.
-template <int R, int Q>
-inline void block_dot(int N, int K, const float* A, const float* B, float* C, int i, int j, bool accumulate) {
-  V acc[R][Q];
+// C[i, j] (+)= dot(A row i, B row j) for the few-row case (generation: one row per step), where
+// packing B would cost as much as the product. R rows × 4 B rows per block; threads split j.
+template <int R>
+inline void dot_block(int N, int K, const float* A, const float* B, float* C, int i, int j, int Q, bool accumulate) {
+  V acc[R][4];
   for (int r = 0; r < R; ++r)
-    for (int q = 0; q < Q; ++q) acc[r][q] = V(0.0f);
+    for (int q = 0; q < 4; ++q) acc[r][q] = V(0.0f);
   int k = 0;
   for (; k + W <= K; k += W) {
-    V b[Q];
+    V b[4];
     for (int q = 0; q < Q; ++q) b[q] = load(B + (size_t)(j + q) * K + k);
     for (int r = 0; r < R; ++r) {
-      V a = load(A + (size_t)(i + r) * K + k);
+      const V a = load(A + (size_t)(i + r) * K + k);
       for (int q = 0; q < Q; ++q) acc[r][q] = xsimd::fma(a, b[q], acc[r][q]);
     }
   }
@@ -99,45 +194,61 @@ inline void block_dot(int N, int K, const float* A, const float* B, float* C, in
     }
 }
 
-template <int R>
-inline void rows_dot(int N, int K, const float* A, const float* B, float* C, int i, bool accumulate) {
-  int j = 0;
-  for (; j + 4 <= N; j += 4) block_dot<R, 4>(N, K, A, B, C, i, j, accumulate);
-  for (; j < N; ++j) block_dot<R, 1>(N, K, A, B, C, i, j, accumulate);
+void matmul_nt_dots(int M, int N, int K, const float* A, const float* B, float* C, bool accumulate) {
+  const int blocks = (N + 3) / 4;
+  // Generation-sized products (one row, ~0.3 M multiply-adds) stay on one thread: waking a
+  // second one costs about as much as it saves, and far more when the other core is busy.
+  const int tasks = (size_t)N * K * M >= (1u << 20) ? std::min(blocks, 8 * threads::count()) : 1;
+  threads::parallel_for(tasks, [&](int t0, int t1) {
+    const int jb = (int)((long long)blocks * t0 / tasks) * 4, je = std::min(N, (int)((long long)blocks * t1 / tasks) * 4);
+    for (int j = jb; j < je; j += 4) {
+      const int Q = std::min(4, je - j);
+      for (int i = 0; i < M; ++i) Q == 4 ? dot_block<1>(N, K, A, B, C, i, j, 4, accumulate)
+                                         : dot_block<1>(N, K, A, B, C, i, j, Q, accumulate);
+    }
+  });
 }
 
 }  // namespace
 
 void matmul_nn(int M, int N, int K, const float* A, const float* B, float* C, bool accumulate) {
-  matmul_strided_a(M, N, K, A, K, 1, B, C, accumulate);
+  if (reference_mode()) return ref::matmul_nn(M, N, K, A, B, C, accumulate);
+  gemm(M, N, K, {A, (size_t)K, 1}, {B, (size_t)N, 1}, C, accumulate);
 }
 
 void matmul_tn(int M, int N, int K, const float* A, const float* B, float* C, bool accumulate) {
-  // Reading Aᵀ in place strides across rows of A at every k; transposing it once (K·M copies
-  // against M·N·K multiply-adds) makes the A side contiguous.
-  if (N >= 16) {
-    thread_local std::vector<float> at;
-    at.resize((size_t)M * K);
-    transpose(K, M, A, at.data());
-    matmul_strided_a(M, N, K, at.data(), K, 1, B, C, accumulate);
-    return;
-  }
-  matmul_strided_a(M, N, K, A, 1, M, B, C, accumulate);
+  if (reference_mode()) return ref::matmul_tn(M, N, K, A, B, C, accumulate);
+  gemm(M, N, K, {A, 1, (size_t)M}, {B, (size_t)N, 1}, C, accumulate);
 }
 
 void matmul_nt(int M, int N, int K, const float* A, const float* B, float* C, bool accumulate) {
-  // With enough rows, transposing B once and running the broadcast kernel beats dot products
-  // (no horizontal sums); the copy costs N·K against M·N·K multiply-adds.
-  if (M >= 64) {
-    thread_local std::vector<float> bt;
-    bt.resize((size_t)K * N);
-    transpose(N, K, B, bt.data());
-    matmul_strided_a(M, N, K, A, K, 1, bt.data(), C, accumulate);
-    return;
-  }
-  int i = 0;
-  for (; i + 2 <= M; i += 2) rows_dot<2>(N, K, A, B, C, i, accumulate);
-  for (; i < M; ++i) rows_dot<1>(N, K, A, B, C, i, accumulate);
+  if (reference_mode()) return ref::matmul_nt(M, N, K, A, B, C, accumulate);
+  if (M < 4) return matmul_nt_dots(M, N, K, A, B, C, accumulate);
+  gemm(M, N, K, {A, (size_t)K, 1}, {B, 1, (size_t)K}, C, accumulate);
+}
+
+void pack_nt(int N, int K, const float* B, PackedMatrix& out, int rows) {
+  out = {K, N, B, true, false, std::move(out.data)};
+  // Few rows (generation): matmul_packed takes dot products on the unpacked rows, which read
+  // less memory than packing would.
+  if (reference_mode() || rows < 4) return;
+  out.data.resize(packed_size(K, N));
+  pack_b(K, N, {B, 1, (size_t)K}, out.data.data());
+  out.packed = true;
+}
+
+void pack_nn(int K, int N, const float* B, PackedMatrix& out) {
+  out = {K, N, B, false, false, std::move(out.data)};
+  if (reference_mode()) return;
+  out.data.resize(packed_size(K, N));
+  pack_b(K, N, {B, (size_t)N, 1}, out.data.data());
+  out.packed = true;
+}
+
+void matmul_packed(int M, const float* A, const PackedMatrix& B, float* C, bool accumulate) {
+  if (!B.packed || reference_mode() || (B.nt && M < 4))
+    return B.nt ? matmul_nt(M, B.N, B.K, A, B.src, C, accumulate) : matmul_nn(M, B.N, B.K, A, B.src, C, accumulate);
+  gemm_packed(M, B.N, B.K, {A, (size_t)B.K, 1}, B.data.data(), C, accumulate);
 }
 
 void transpose(int rows, int cols, const float* src, float* dst) {
@@ -147,6 +258,7 @@ void transpose(int rows, int cols, const float* src, float* dst) {
       for (int r = r0; r < std::min(rows, r0 + TB); ++r)
         for (int c = c0; c < std::min(cols, c0 + TB); ++c) dst[(size_t)c * rows + r] = src[(size_t)r * cols + c];
 }
+
 namespace ref {
 void matmul_nn(int M, int N, int K, const float* A, const float* B, float* C, bool accumulate) {
   for (int i = 0; i < M; ++i)

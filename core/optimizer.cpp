@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "common.h"
+#include "threads.h"
 
 namespace rnn {
 
@@ -12,6 +13,17 @@ void check_finite_range(const char* field, float v, float lo, float hi, bool lo_
   if (!std::isfinite(v) || v < lo || v > hi || (lo_open && v == lo))
     fail(std::string(field) + " must be " + (lo_open ? "> " : ">= ") + std::to_string(lo) + " and <= " +
          std::to_string(hi) + " (got " + std::to_string(v) + ")");
+}
+// Element-wise updates over fixed chunks: the threads split the chunks, each element's arithmetic
+// is unchanged, so results do not depend on the thread count.
+constexpr size_t kChunk = 1 << 14;
+
+template <class F>
+void for_chunks(size_t n, F&& f) {
+  const int chunks = (int)((n + kChunk - 1) / kChunk);
+  threads::parallel_for(chunks, [&](int c0, int c1) {
+    for (int c = c0; c < c1; ++c) f((size_t)c * kChunk, std::min(n, (size_t)(c + 1) * kChunk));
+  });
 }
 }  // namespace
 
@@ -47,23 +59,29 @@ void optimizer_step(const OptimizerConfig& c, float lr, float* p, const float* g
   switch (c.type) {
     case OptimizerType::Sgd:
       if (c.momentum == 0.0f) {
-        for (size_t i = 0; i < n; ++i) p[i] -= lr * (g[i] + wd * p[i]);
+        for_chunks(n, [&](size_t b, size_t e) {
+          for (size_t i = b; i < e; ++i) p[i] -= lr * (g[i] + wd * p[i]);
+        });
         return;
       }
       if (st.m.size() != n) st.m.assign(n, 0.0f);
-      for (size_t i = 0; i < n; ++i) {
-        const float gi = g[i] + wd * p[i];
-        st.m[i] = st.step == 1 ? gi : c.momentum * st.m[i] + gi;
-        p[i] -= lr * st.m[i];
-      }
+      for_chunks(n, [&, m = st.m.data(), first = st.step == 1](size_t b, size_t e) {
+        for (size_t i = b; i < e; ++i) {
+          const float gi = g[i] + wd * p[i];
+          m[i] = first ? gi : c.momentum * m[i] + gi;
+          p[i] -= lr * m[i];
+        }
+      });
       return;
     case OptimizerType::RmsProp:
       if (st.v.size() != n) st.v.assign(n, 0.0f);
-      for (size_t i = 0; i < n; ++i) {
-        const float gi = g[i] + wd * p[i];
-        st.v[i] = c.alpha * st.v[i] + (1.0f - c.alpha) * gi * gi;
-        p[i] -= lr * gi / (std::sqrt(st.v[i]) + c.eps);
-      }
+      for_chunks(n, [&, v = st.v.data()](size_t b, size_t e) {
+        for (size_t i = b; i < e; ++i) {
+          const float gi = g[i] + wd * p[i];
+          v[i] = c.alpha * v[i] + (1.0f - c.alpha) * gi * gi;
+          p[i] -= lr * gi / (std::sqrt(v[i]) + c.eps);
+        }
+      });
       return;
     case OptimizerType::Adam: {
       if (st.m.size() != n) st.m.assign(n, 0.0f);
@@ -72,12 +90,14 @@ void optimizer_step(const OptimizerConfig& c, float lr, float* p, const float* g
       const float bc1 = static_cast<float>(1.0 - std::pow((double)c.beta1, t));
       const float bc2_sqrt = static_cast<float>(std::sqrt(1.0 - std::pow((double)c.beta2, t)));
       const float step_size = lr / bc1;
-      for (size_t i = 0; i < n; ++i) {
-        const float gi = g[i] + wd * p[i];
-        st.m[i] = c.beta1 * st.m[i] + (1.0f - c.beta1) * gi;
-        st.v[i] = c.beta2 * st.v[i] + (1.0f - c.beta2) * gi * gi;
-        p[i] -= step_size * st.m[i] / (std::sqrt(st.v[i]) / bc2_sqrt + c.eps);
-      }
+      for_chunks(n, [&, m = st.m.data(), v = st.v.data()](size_t b, size_t e) {
+        for (size_t i = b; i < e; ++i) {
+          const float gi = g[i] + wd * p[i];
+          m[i] = c.beta1 * m[i] + (1.0f - c.beta1) * gi;
+          v[i] = c.beta2 * v[i] + (1.0f - c.beta2) * gi * gi;
+          p[i] -= step_size * m[i] / (std::sqrt(v[i]) / bc2_sqrt + c.eps);
+        }
+      });
       return;
     }
   }
@@ -89,8 +109,19 @@ void ClipConfig::validate() const {
 }
 
 double global_norm(const float* g, size_t n) {
+  // Partial sums per fixed chunk, added in chunk order: the same sum for any thread count.
+  // (thread_local: a buffer per calling trainer; the lambda gets a pointer, since on a worker
+  // thread the name would mean that thread's own copy.)
+  thread_local std::vector<double> buffer;
+  buffer.assign((n + kChunk - 1) / kChunk, 0.0);
+  double* partial = buffer.data();
+  for_chunks(n, [&](size_t b, size_t e) {
+    double s = 0;
+    for (size_t i = b; i < e; ++i) s += static_cast<double>(g[i]) * g[i];
+    partial[b / kChunk] = s;
+  });
   double s = 0;
-  for (size_t i = 0; i < n; ++i) s += static_cast<double>(g[i]) * g[i];
+  for (double x : buffer) s += x;
   return std::sqrt(s);
 }
 
@@ -102,7 +133,9 @@ double clip_by_global_norm(float* g, size_t n, float max_norm) {
   const double norm = global_norm(g, n);
   if (norm > max_norm) {
     const float scale = static_cast<float>(max_norm / (norm + 1e-6));
-    for (size_t i = 0; i < n; ++i) g[i] *= scale;
+    for_chunks(n, [&](size_t b, size_t e) {
+      for (size_t i = b; i < e; ++i) g[i] *= scale;
+    });
   }
   return norm;
 }

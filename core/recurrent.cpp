@@ -39,11 +39,14 @@ void RecurrentLayer::init(Rng& rng) {
 }
 
 void hidden_matmul(const RecurrentLayer& L, const RecurrentCache& C, const float* h, float* out, bool accumulate) {
-  const int GH = L.gates() * L.hidden;
-  if (!C.w_hh_t.empty())
-    kernels::matmul_nn(C.B, GH, L.hidden, h, C.w_hh_t.data(), out, accumulate);
-  else
-    kernels::matmul_nt(C.B, GH, L.hidden, h, L.w_hh.w, out, accumulate);
+  (void)L;
+  kernels::matmul_packed(C.B, h, C.w_hh_fwd, out, accumulate);
+}
+
+void hidden_matmul_backward(const RecurrentLayer& L, const RecurrentCache& C, const float* delta, float* dh,
+                            bool accumulate) {
+  (void)L;
+  kernels::matmul_packed(C.B, delta, C.w_hh_bwd, dh, accumulate);
 }
 
 void recurrent_forward(const RecurrentLayer& L, const float* x, int T, int B, const float* state0,
@@ -72,14 +75,8 @@ void recurrent_forward(const RecurrentLayer& L, const float* x, int T, int B, co
   kernels::matmul_nt(T * B, GH, L.input, x, L.w_ih.w, C.gates.data(), false);
   kernels::add_bias(T * B, GH, L.b_ih.w, C.gates.data());
 
-  // Each step multiplies by W_hhᵀ; with a batch of rows, one transpose per pass makes every
-  // step's product the fast broadcast kernel instead of dot products.
-  if (B >= 8 && T > 1) {
-    C.w_hh_t.resize((size_t)GH * H);
-    kernels::transpose(GH, H, L.w_hh.w, C.w_hh_t.data());
-  } else {
-    C.w_hh_t.clear();
-  }
+  // Every step multiplies by the same W_hh: pack it once for the whole sequence.
+  kernels::pack_nt(GH, H, L.w_hh.w, C.w_hh_fwd, B);
   switch (L.cell) {
     case CellType::Rnn: rnn_cell_forward(L, C); break;
     case CellType::Lstm: lstm_cell_forward(L, C); break;
@@ -100,6 +97,7 @@ void recurrent_backward(RecurrentLayer& L, const float* dy, const float* dstateT
   C.dh.assign(BH, 0.0f);
   C.dc.assign(BH, 0.0f);
   C.tmp.resize(BH);
+  kernels::pack_nn(GH, H, L.w_hh.w, C.w_hh_bwd);
   if (dstateT) {
     std::memcpy(C.dh.data(), dstateT, sizeof(float) * BH);
     if (L.cell == CellType::Lstm) std::memcpy(C.dc.data(), dstateT + BH, sizeof(float) * BH);

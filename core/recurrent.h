@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common.h"
+#include "kernels.h"
 #include "rng.h"
 
 namespace rnn {
@@ -46,7 +47,8 @@ struct RecurrentCache {
   std::vector<float> dhproj;  // GRU only: T × B × 3H gradient w.r.t. the hidden projections
                               // (for RNN and LSTM it equals dgates, so dgates serves both)
   std::vector<float> dh, dc, tmp;  // B × H step scratch
-  std::vector<float> w_hh_t;       // W_hhᵀ (H × G·H) for this forward pass, when B is large enough
+  kernels::PackedMatrix w_hh_fwd;  // W_hh packed for h·W_hhᵀ, once per forward pass
+  kernels::PackedMatrix w_hh_bwd;  // W_hh packed for δ·W_hh, once per backward pass
 
   const float* outputs() const { return h.data() + (size_t)B * H; }
 };
@@ -60,9 +62,12 @@ void recurrent_forward(const RecurrentLayer& L, const float* x, int T, int B, co
 void recurrent_backward(RecurrentLayer& L, const float* dy, const float* dstateT, float* dx,
                         float* dstate0, RecurrentCache& cache);
 
-// out (B × G·H) (+)= h · W_hhᵀ: the recurrent matmul every cell does at every step. Uses the
-// transposed copy made once per forward pass when the batch is large enough to gain from it.
+// out (B × G·H) (+)= h · W_hhᵀ: the recurrent matmul every cell does at every step, on the
+// weight packed once per forward pass.
 void hidden_matmul(const RecurrentLayer& L, const RecurrentCache& cache, const float* h, float* out, bool accumulate);
+// dh (B × H) (+)= δ (B × G·H) · W_hh: the same product backwards, once per step of the backward pass.
+void hidden_matmul_backward(const RecurrentLayer& L, const RecurrentCache& cache, const float* delta, float* dh,
+                            bool accumulate);
 
 // The per-cell time loops (one file each). Forward: cache.gates holds x·W_ihᵀ + b_ih for every
 // step on entry. Backward: fill cache.dgates (input side) and cache.dhproj (hidden side).

@@ -15,8 +15,7 @@ void rnn_cell_forward(const RecurrentLayer& L, RecurrentCache& C) {
   for (int t = 0; t < C.T; ++t) {
     float* pre = C.gates.data() + t * BH;
     hidden_matmul(L, C, C.h.data() + t * BH, pre, true);
-    kernels::add_bias(B, H, L.b_hh.w, pre);
-    kernels::tanh(BH, pre, C.h.data() + (t + 1) * BH);
+    kernels::rnn_forward_step(B, H, pre, L.b_hh.w, C.h.data() + (t + 1) * BH);
   }
 }
 
@@ -24,10 +23,9 @@ void rnn_cell_backward(const RecurrentLayer& L, const float* dy, RecurrentCache&
   const int B = C.B, H = L.hidden;
   const size_t BH = (size_t)B * H;
   for (int t = C.T - 1; t >= 0; --t) {
-    if (dy) kernels::axpy(BH, 1.0f, dy + t * BH, C.dh.data());
     float* delta = C.dgates.data() + t * BH;
-    kernels::tanh_backward(BH, C.h.data() + (t + 1) * BH, C.dh.data(), delta);
-    kernels::matmul_nn(B, H, H, delta, L.w_hh.w, C.dh.data(), false);
+    kernels::rnn_backward_step(B, H, C.h.data() + (t + 1) * BH, dy ? dy + t * BH : nullptr, C.dh.data(), delta);
+    hidden_matmul_backward(L, C, delta, C.dh.data(), false);
   }
 }
 

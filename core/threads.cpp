@@ -32,12 +32,13 @@ struct Pool {
   std::atomic<int> pending{0};
   std::atomic<int> sleepers{0};
   bool stop = false;
-  const std::function<void(int, int)>* body = nullptr;
+  void (*fn)(void*, int, int) = nullptr;
+  void* ctx = nullptr;
   int tasks = 0, parts = 1;
 
   void run_part(int k) const {
     const int b = (int)((long long)tasks * k / parts), e = (int)((long long)tasks * (k + 1) / parts);
-    if (b < e) (*body)(b, e);
+    if (b < e) fn(ctx, b, e);
   }
 
   void worker(int k) {
@@ -81,8 +82,9 @@ struct Pool {
     for (auto& t : workers) t.join();
   }
 
-  void run(int n_tasks, const std::function<void(int, int)>& f) {
-    body = &f;
+  void run(int n_tasks, void (*f)(void*, int, int), void* c) {
+    fn = f;
+    ctx = c;
     tasks = n_tasks;
     pending.store(parts - 1, std::memory_order_relaxed);
     generation.fetch_add(1);  // seq_cst: pairs with the sleepers check below
@@ -93,8 +95,10 @@ struct Pool {
     thread_in_pool() = true;
     run_part(0);
     thread_in_pool() = false;
-    while (pending.load(std::memory_order_acquire) > 0) {
-    }
+    // Spin briefly, then yield: when another process holds the other core, yielding lets the
+    // worker we wait for run sooner.
+    for (int spins = 0; pending.load(std::memory_order_acquire) > 0; ++spins)
+      if (spins > 2000) std::this_thread::yield();
   }
 };
 
@@ -124,10 +128,10 @@ void set_count(int n) {
 
 int count() { return requested ? requested : max_threads(); }
 
-void parallel_for(int tasks, const std::function<void(int, int)>& body) {
+void parallel_for_fn(int tasks, void (*fn)(void*, int, int), void* ctx) {
   const int n = std::min(count(), tasks);
   if (n <= 1 || Pool::thread_in_pool()) {
-    if (tasks > 0) body(0, tasks);
+    if (tasks > 0) fn(ctx, 0, tasks);
     return;
   }
   std::lock_guard<std::mutex> lock(run_mutex);
@@ -136,7 +140,7 @@ void parallel_for(int tasks, const std::function<void(int, int)>& body) {
     pool = std::make_unique<Pool>();
     pool->start(count());
   }
-  pool->run(tasks, body);
+  pool->run(tasks, fn, ctx);
 }
 
 }  // namespace rnn::threads

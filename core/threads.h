@@ -5,7 +5,7 @@
 // of a GEMM), and each task's arithmetic is the same whichever thread runs it. Results are
 // therefore bitwise identical for any thread count; callers must not split a reduction.
 #pragma once
-#include <functional>
+#include <type_traits>
 
 namespace rnn::threads {
 
@@ -20,6 +20,20 @@ int count();
 // Runs body(begin, end) over [0, tasks) split into count() contiguous ranges, one per thread,
 // and returns when all are done. Runs inline when count() == 1, tasks <= 1, or when called from
 // inside another parallel_for (no nesting).
-void parallel_for(int tasks, const std::function<void(int begin, int end)>& body);
+// Takes any callable without wrapping it in std::function: a training step makes thousands of
+// these calls and must not allocate.
+template <class F>
+void parallel_for(int tasks, F&& body);
+
+// The type-erased entry point behind parallel_for.
+void parallel_for_fn(int tasks, void (*fn)(void* ctx, int begin, int end), void* ctx);
+
+template <class F>
+void parallel_for(int tasks, F&& body) {
+  using Body = std::remove_reference_t<F>;
+  parallel_for_fn(
+      tasks, [](void* ctx, int b, int e) { (*static_cast<Body*>(ctx))(b, e); },
+      const_cast<void*>(static_cast<const void*>(&body)));
+}
 
 }  // namespace rnn::threads

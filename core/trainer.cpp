@@ -44,10 +44,10 @@ void Trainer::reset_state() { state = model.zero_state(config.batch_size); }
 
 StepResult Trainer::train_step() {
   const int B = config.batch_size, T = config.seq_length;
-  const ModelState saved = state;  // restored if this step has to be refused
+  saved_state_ = state;  // restored if this step has to be refused (assignment reuses the buffer)
   const Rng saved_rng = dropout_rng;
   auto refuse = [&](const std::string& why) {
-    state = saved;
+    state = saved_state_;
     dropout_rng = saved_rng;
     model.params.zero_grad();
     fail(why + " at step " + std::to_string(step + 1) + "; the model was left unchanged (lower the learning rate or enable clipping)");

@@ -59,6 +59,9 @@ class Trainer {
   // estimate during training). Throws if there is no validation split.
   EvalResult evaluate(int64_t max_tokens = 0);
   void reset_state();
+
+ private:
+  ModelState saved_state_;
 };
 
 }  // namespace rnn
