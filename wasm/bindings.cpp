@@ -12,6 +12,7 @@
 #include "generate.h"
 #include "kernels.h"
 #include "session.h"
+#include "threads.h"
 
 using emscripten::val;
 using nlohmann::json;
@@ -123,13 +124,29 @@ val parse_options(const std::string& options) {
   });
 }
 
+// Whether this build was compiled with -pthread (the mt and node builds).
+#ifdef __EMSCRIPTEN_PTHREADS__
+constexpr bool kPthreads = true;
+#else
+constexpr bool kPthreads = false;
+#endif
+
 val features() {
   json j = {{"simd", rnn::kernels::simd_width() > 1},
             {"simdArch", std::string("wasm-simd128 (via xsimd ") + rnn::kernels::simd_arch() + ")"},
             {"simdWidth", rnn::kernels::simd_width()},
-            {"threads", false},
+            {"threads", kPthreads},
+            {"threadCount", rnn::threads::count()},
+            {"maxThreads", rnn::threads::max_threads()},
+            {"build", kPthreads ? "wasm32 simd128, pthreads" : "wasm32 simd128, single-threaded"},
             {"modelFormatVersion", rnn::kModelFormatVersion}};
   return json_val(j);
+}
+
+// Threads the kernels use from now on, clamped to [1, maxThreads]; returns the count in effect.
+int set_threads(int n) {
+  rnn::threads::set_count(n);
+  return rnn::threads::count();
 }
 
 }  // namespace
@@ -141,6 +158,9 @@ EMSCRIPTEN_BINDINGS(rnn_wasm) {
   function("loadModel", &load_model);
   function("parseOptions", &parse_options);
   function("features", &features);
+  function("setThreads", &set_threads);
+  function("threadCount", &rnn::threads::count);
+  function("maxThreads", &rnn::threads::max_threads);
 
   class_<SessionHandle>("Session")
       .function("step", optional_override([](SessionHandle& h) { return guarded([&] { return step_val(h.s->step()); }); }))

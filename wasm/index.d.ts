@@ -1,6 +1,7 @@
 // Type declarations for rnn-wasm (wasm/index.js), written by hand.
-// Train recurrent networks (RNN, LSTM, GRU) on text and generate from them: one WebAssembly
-// module for Node 20 (ESM), pages and Web Workers.
+// Train recurrent networks (RNN, LSTM, GRU) on text and generate from them: one API for Node 20
+// (ESM), pages and Web Workers, over three WebAssembly builds (single-threaded, pthreads for
+// cross-origin isolated browsers, pthreads for Node) chosen at load time; see `init()`.
 //
 // Every function and method throws (or rejects with) an `Error` whose message names the option
 // or the problem for any bad argument; the objects stay usable afterwards. Objects hold C++
@@ -263,12 +264,27 @@ export interface TrainerInfo extends ModelInfo {
   parameterBytes: number;
 }
 
+/** Which WebAssembly build is loaded (or, before loading, would be). */
+export type BuildVariant =
+  /** Single-threaded: browsers without cross-origin isolation, and `threads: 'off'`. */
+  | 'st'
+  /** pthreads, for cross-origin isolated browsers (COOP `same-origin` + COEP `require-corp`). */
+  | 'mt'
+  /** pthreads, for Node. */
+  | 'node';
+
 /** What this runtime and build offer (`features()`). */
 export interface Features {
   /** WebAssembly SIMD is supported here. */
   simd: boolean;
-  /** This build is single-threaded. */
-  threads: false;
+  /** The build has threads (pthreads): `variant` is 'mt' or 'node'. */
+  threads: boolean;
+  /** Threads the kernels use now (see `setThreads()`); 0 until the module has loaded. */
+  threadCount: number;
+  /** Most threads this build can use here: min(CPU cores, 8) with threads, else 1; 0 until the module has loaded. */
+  maxThreads: number;
+  /** The build loaded (or, before loading, the one that will load). */
+  variant: BuildVariant;
   /** The package version. */
   version: string;
   build: string;
@@ -277,6 +293,17 @@ export interface Features {
   modelFormatVersion: number;
   /** Size of the WebAssembly memory in bytes; 0 until the module has loaded. It only grows. */
   heapBytes: number;
+}
+
+/** Options of `init()`. */
+export interface InitOptions {
+  /**
+   * `'auto'`: the threaded build in Node, and in browsers when `crossOriginIsolated`; `'off'` or
+   * `1`: the single-threaded build (no workers at all); n > 1: the threaded build using n threads
+   * (clamped to `maxThreads`). Default: `'auto'`, or in Node the environment variable
+   * `RNN_WASM_THREADS` (same values).
+   */
+  threads?: 'auto' | 'off' | number;
 }
 
 /** Generation, shared by loaded models and a trainer's live model. */
@@ -345,3 +372,17 @@ export declare function resolveOptions(options?: Omit<TrainerOptions, 'text'>): 
 
 /** What this runtime and build offer. Synchronous. */
 export declare function features(): Features;
+
+/**
+ * Loads the WebAssembly module now, choosing the build (every other async function loads it with
+ * the default). Once loaded, a numeric `threads` only sets the thread count; `'auto'` / `'off'`
+ * reject if they would need the other build. Resolves to `features()`.
+ */
+export declare function init(options?: InitOptions): Promise<Features>;
+
+/**
+ * Threads the kernels use from now on, clamped to [1, `features().maxThreads`]; returns the count
+ * in effect. Results are bitwise identical for any count. Throws if the module has not loaded yet
+ * (`await init()` first) or `n` is not an integer. Call it between steps.
+ */
+export declare function setThreads(n: number): number;

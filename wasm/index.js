@@ -1,21 +1,146 @@
 // rnn-wasm: train recurrent networks and generate text, from Node 20 (ESM), a page or a Web Worker.
-// One artifact everywhere: dist/rnn_core.mjs is an ES6, SINGLE_FILE Emscripten build (see
-// ../shared/TOOLCHAIN.md §1). This module turns its raw handles into the public API: it copies
-// large inputs through malloc (fast), turns returned Error objects into throws, and frees C++
-// memory on dispose().
-import createRnnModule from './dist/rnn_core.mjs';
+// Three builds of the same core live in dist/ (see ../CMakeLists.txt and ../shared/TOOLCHAIN.md §1, §3);
+// the first call that needs the module loads one of them:
+//   dist/node/rnn_core.js   Node: pthreads, CommonJS (its folder's package.json says so)
+//   dist/mt/rnn_core.mjs    browsers with crossOriginIsolated: pthreads (+ rnn_core.worker.js)
+//   dist/st/rnn_core.mjs    everywhere else, and whenever threads are turned off: no threads
+// This module turns the raw handles into the public API: it copies large inputs through malloc
+// (fast), turns returned Error objects into throws, and frees C++ memory on dispose().
 
 export const version = '0.1.0';
 
+const isNode = typeof process === 'object' && typeof process.versions?.node === 'string';
+
 let modulePromise = null;
 let loadedModule = null;
+let loading = null; // the build being loaded or loaded: 'st' | 'mt' | 'node'
 
-/** Loads (once) and returns the WebAssembly module. */
-async function wasm() {
-  if (!modulePromise) {
-    modulePromise = createRnnModule().then((m) => (loadedModule = m));
-  }
+const BUILD_NAMES = {
+  st: 'wasm32 simd128, single-threaded',
+  mt: 'wasm32 simd128, pthreads (browser)',
+  node: 'wasm32 simd128, pthreads (Node)',
+};
+
+function threadsError(value, where) {
+  return new Error(`${where} must be 'auto', 'off' or a positive integer (got ${typeof value === 'string' ? `'${value}'` : String(value)})`);
+}
+
+/** 'auto' | 'off' | n >= 1 from init({ threads }) or RNN_WASM_THREADS; throws on anything else. */
+function parseThreads(value, where) {
+  if (value === undefined || value === 'auto' || value === '') return 'auto';
+  if (value === 'off') return 'off';
+  const n = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
+  if (!(Number.isInteger(n) && n >= 1)) throw threadsError(value, where);
+  return n;
+}
+
+const crossOriginIsolatedHere = () => typeof SharedArrayBuffer === 'function' && globalThis.crossOriginIsolated === true;
+
+/** The build that threads mode `mode` selects in this runtime. */
+function buildFor(mode) {
+  if (mode === 'off' || mode === 1) return 'st';
+  if (isNode) return 'node';
+  return crossOriginIsolatedHere() ? 'mt' : 'st';
+}
+
+function envThreads() {
+  return isNode ? parseThreads(process.env.RNN_WASM_THREADS, 'RNN_WASM_THREADS') : 'auto';
+}
+
+// Pool workers of the Node build would keep the process alive forever: unref them (and any the
+// runtime adds later). They only ever work while the main thread waits inside a call, so nothing
+// is cut short when the process exits.
+function unrefWorkers(m) {
+  const P = m.PThread;
+  if (!P) return;
+  const unref = (w) => w && typeof w.unref === 'function' && w.unref();
+  P.unusedWorkers.forEach(unref);
+  P.runningWorkers.forEach(unref);
+  const allocate = P.allocateUnusedWorker;
+  P.allocateUnusedWorker = function (...args) {
+    const r = allocate.apply(this, args);
+    unref(P.unusedWorkers[P.unusedWorkers.length - 1]);
+    return r;
+  };
+}
+
+async function load(build) {
+  let create;
+  if (build === 'node') create = (await import('./dist/node/rnn_core.js')).default;
+  else if (build === 'mt') create = (await import('./dist/mt/rnn_core.mjs')).default;
+  else create = (await import('./dist/st/rnn_core.mjs')).default;
+  const m = await create();
+  if (build === 'node') unrefWorkers(m);
+  return m;
+}
+
+function start(mode) {
+  loading = buildFor(mode);
+  modulePromise = load(loading).then(
+    (m) => {
+      loadedModule = m;
+      if (typeof mode === 'number') m.setThreads(mode);
+      return m;
+    },
+    (e) => {
+      modulePromise = null; // a failed load may be retried
+      loading = null;
+      throw e;
+    },
+  );
   return modulePromise;
+}
+
+/** Loads (once) and returns the WebAssembly module, with the threads mode of RNN_WASM_THREADS (Node). */
+async function wasm() {
+  return modulePromise ?? start(envThreads());
+}
+
+/**
+ * Loads the WebAssembly module now, choosing the build: `threads: 'auto'` (the default; Node: the
+ * threaded build, browsers: the threaded one when cross-origin isolated), `'off'` or `1` (the
+ * single-threaded build, no workers at all) or a number n > 1 (the threaded build using n threads,
+ * clamped to what it has). In Node the default comes from the environment variable
+ * RNN_WASM_THREADS (same values). Every other function loads the module with the default; call
+ * init() first to choose. Once loaded, a number just sets the thread count, and 'auto' / 'off'
+ * throw if they would need the other build.
+ * Resolves to features().
+ */
+export async function init(options = {}) {
+  const o = checkObject(options, 'init options');
+  for (const k of Object.keys(o)) if (k !== 'threads') throw new Error(`unknown option '${k}'`);
+  const mode = o.threads === undefined ? envThreads() : parseThreads(o.threads, "option 'threads'");
+  if (!modulePromise) {
+    await start(mode);
+    return features();
+  }
+  if (typeof mode === 'number') {
+    // A count never needs another build: setThreads clamps it to what the loaded one has.
+    (await modulePromise).setThreads(mode);
+    return features();
+  }
+  const want = buildFor(mode);
+  if (want !== loading) {
+    throw new Error(
+      `rnn-wasm is already loaded with the ${loading} build (${BUILD_NAMES[loading]}); ` +
+        `init({ threads: ${JSON.stringify(o.threads ?? mode)} }) needs the ${want} build: call init() before anything else loads the module`,
+    );
+  }
+  await modulePromise;
+  return features();
+}
+
+/**
+ * Sets the number of threads the kernels use from now on, clamped to [1, features().maxThreads],
+ * and returns the number in effect. Results are bitwise identical for any count. Needs the module
+ * loaded (after `await init()` or any other async call); call it between steps.
+ */
+export function setThreads(n) {
+  if (typeof n !== 'number' || !Number.isInteger(n)) {
+    throw new Error(`setThreads needs an integer (got ${typeof n === 'number' ? n : typeName(n)})`);
+  }
+  if (!loadedModule) throw new Error('rnn-wasm is not loaded yet: await init() (or any async function) before setThreads()');
+  return loadedModule.setThreads(Math.max(-1, Math.min(n, 1 << 20)));
 }
 
 // A tiny module using a v128 instruction: validates only where WebAssembly SIMD is supported.
@@ -23,8 +148,15 @@ const SIMD_PROBE = new Uint8Array([
   0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
 ]);
 
+// The current wasm memory. With pthreads, memory growth on another thread leaves this thread's
+// HEAPU8 a view of the old, shorter buffer, so always view wasmMemory.buffer afresh.
+function heap(m) {
+  return m.wasmMemory ? new Uint8Array(m.wasmMemory.buffer) : m.HEAPU8;
+}
+
 /**
- * What this runtime and build offer. Synchronous; `heapBytes` is 0 until the module has loaded.
+ * What this runtime and build offer. Synchronous; `heapBytes`, `threadCount` and `maxThreads` are 0
+ * until the module has loaded (`threads` and `variant` tell which build loads before that).
  */
 export function features() {
   let simd = false;
@@ -34,14 +166,25 @@ export function features() {
     simd = false;
   }
   const info = loadedModule ? loadedModule.features() : null;
+  let variant = loading;
+  if (!variant) {
+    try {
+      variant = buildFor(envThreads());
+    } catch {
+      variant = buildFor('auto');
+    }
+  }
   return {
     simd,
-    threads: false, // this build is single-threaded; training runs off the main thread in a Worker
+    threads: info ? info.threads : variant !== 'st',
+    threadCount: info ? info.threadCount : 0,
+    maxThreads: info ? info.maxThreads : 0,
+    variant,
     version,
-    build: 'wasm32 simd128, single-threaded',
+    build: BUILD_NAMES[variant],
     simdArch: info ? info.simdArch : 'wasm-simd128',
     modelFormatVersion: info ? info.modelFormatVersion : 1,
-    heapBytes: loadedModule ? loadedModule.HEAPU8.length : 0,
+    heapBytes: loadedModule ? heap(loadedModule).length : 0,
   };
 }
 
@@ -75,7 +218,7 @@ function withBuffer(m, data, fn) {
   const ptr = m._malloc(Math.max(1, len));
   if (!ptr) throw new Error(`out of memory: cannot allocate ${len} bytes for the input`);
   try {
-    m.HEAPU8.set(bytes, ptr); // HEAPU8 is re-read: memory growth replaces it
+    heap(m).set(bytes, ptr); // a fresh view: memory growth replaces the buffer
     return fn(ptr, len);
   } finally {
     m._free(ptr);

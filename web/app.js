@@ -783,7 +783,7 @@ function renderFeatures() {
   const yes = (v) => (v ? 'yes' : 'no');
   const rows = [
     ['SIMD (wasm128)', yes(f.simd)],
-    ['Threads', f.threads ? 'yes' : `no${crossOriginIsolated ? '' : ' (page not cross-origin isolated)'}`],
+    ['Threads', threadsText(f)],
     ['Core build', [f.version, f.build].filter(Boolean).join(' · ') || '–'],
     ['Kernels', f.simdArch ?? '–'],
     ['CPU cores', String(navigator.hardwareConcurrency ?? '–')],
@@ -800,6 +800,13 @@ function renderFeatures() {
     dl.append(d);
   }
   renderHeap();
+}
+
+/** "2 of 2 (pthreads build)", or "1 (page not cross-origin isolated)" when the single-threaded build runs. */
+function threadsText(f) {
+  if (f.threads && f.threadCount) return `${f.threadCount} of ${f.maxThreads} (pthreads build)`;
+  if (f.threads === undefined) return '–';
+  return `1 (${crossOriginIsolated ? 'single-threaded build' : 'page not cross-origin isolated'})`;
 }
 
 let lastHeap = 0;

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Assembles the static site into build/site/: the page (web/*), the wasm API (wasm/index.js + wasm/dist/*
-// under rnn-wasm/), uPlot under vendor/, and the default corpus under corpus/. Output is deterministic.
+// Assembles the static site into build/site/: the page (web/*), the wasm API (wasm/index.js + the browser
+// builds wasm/dist/{st,mt}/ under rnn-wasm/), uPlot under vendor/, and the default corpus under corpus/. Output is deterministic.
 // usage: node web/build.mjs [--out DIR]   (env RNN_WASM_DIR overrides wasm/ for local experiments)
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -64,7 +64,15 @@ export function buildSite({ out = join(root, 'build', 'site'), wasmDir = process
   }
   mkdirSync(join(tmp, 'rnn-wasm', 'dist'), { recursive: true });
   cpSync(api, join(tmp, 'rnn-wasm', 'index.js'));
-  cpSync(dist, join(tmp, 'rnn-wasm', 'dist'), { recursive: true });
+  // The browser builds only: st (no threads) and mt (pthreads: rnn_core.mjs + rnn_core.worker.js);
+  // index.js picks one by crossOriginIsolated. The node build stays out of the site.
+  for (const b of ['st', 'mt']) {
+    if (!existsSync(join(dist, b, 'rnn_core.mjs'))) {
+      rmSync(tmp, { recursive: true, force: true });
+      throw new Error(`${join(dist, b)}/rnn_core.mjs not found: build the wasm module first (bash cmake/build.sh wasm)`);
+    }
+    cpSync(join(dist, b), join(tmp, 'rnn-wasm', 'dist', b), { recursive: true });
+  }
   mkdirSync(join(tmp, 'vendor'));
   for (const f of ['uPlot.esm.js', 'uPlot.min.css']) cpSync(join(root, 'node_modules', 'uplot', 'dist', f), join(tmp, 'vendor', f));
   mkdirSync(join(tmp, 'corpus'));

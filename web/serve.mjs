@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Static server for build/site on 127.0.0.1 (no dependencies). Sends cross-origin isolation headers so the
 // page may use SharedArrayBuffer (wasm threads) where the build has them, and no-store so a rebuild is
-// always picked up. usage: node web/serve.mjs [--port 8080] [--root build/site]
+// always picked up. usage: node web/serve.mjs [--port 8080] [--root build/site] [--no-isolation]
 import { createServer } from 'node:http';
 import { createReadStream, statSync } from 'node:fs';
 import { dirname, extname, join, resolve, sep } from 'node:path';
@@ -14,15 +14,20 @@ const MIME = {
   '.txt': 'text/plain; charset=utf-8', '.png': 'image/png', '.svg': 'image/svg+xml', '.ico': 'image/x-icon',
   '.safetensors': 'application/octet-stream',
 };
-const HEADERS = {
+// Cross-origin isolation (COOP + COEP) makes crossOriginIsolated true, so the page loads the pthreads
+// build; every subresource is same-origin, and CORP marks it so anyway.
+const ISOLATION = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+const BASE_HEADERS = {
   'Cross-Origin-Resource-Policy': 'same-origin',
   'Cache-Control': 'no-store',
   'X-Content-Type-Options': 'nosniff',
 };
 
-function handler(root) {
+function handler(root, isolated) {
+  const HEADERS = isolated ? { ...ISOLATION, ...BASE_HEADERS } : BASE_HEADERS;
   return (req, res) => {
     const send = (code, text) => { res.writeHead(code, { ...HEADERS, 'Content-Type': 'text/plain; charset=utf-8' }); res.end(text); };
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'method not allowed');
@@ -45,12 +50,13 @@ function handler(root) {
 
 /**
  * Serve `root` on 127.0.0.1, trying `port` then the next ones while busy (port 0: any free port).
+ * `isolated: false` leaves out COOP/COEP (the page then runs the single-threaded build).
  * @returns {Promise<{url: string, port: number, close: () => Promise<void>}>}
  */
-export async function startServer({ port = 8080, root = join(repo, 'build', 'site'), host = '127.0.0.1', tries = 20 } = {}) {
+export async function startServer({ port = 8080, root = join(repo, 'build', 'site'), host = '127.0.0.1', tries = 20, isolated = true } = {}) {
   root = resolve(root);
   for (let p = port, n = 0; ; p++, n++) {
-    const server = createServer(handler(root));
+    const server = createServer(handler(root, isolated));
     try {
       await new Promise((ok, fail) => { server.once('error', fail); server.listen(p, host, ok); });
     } catch (e) {
@@ -69,6 +75,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const arg = (name, def) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : def; };
   const root = resolve(arg('--root', join(repo, 'build', 'site')));
   try { statSync(join(root, 'index.html')); } catch { console.error(`${root}/index.html not found: run node web/build.mjs first`); process.exit(1); }
-  const { url } = await startServer({ port: Number(arg('--port', process.env.PORT || 8080)), root });
-  console.log(`rnn-wasm page: ${url}`);
+  const isolated = !process.argv.includes('--no-isolation');
+  const { url } = await startServer({ port: Number(arg('--port', process.env.PORT || 8080)), root, isolated });
+  console.log(`rnn-wasm page: ${url}${isolated ? '' : ' (not cross-origin isolated: single-threaded build)'}`);
 }

@@ -50,9 +50,11 @@ function firstLine(s) {
 serve({
   async init() {
     api = await import('./rnn-wasm/index.js');
-    // Load the wasm module now: features() reports the heap only once it is loaded.
-    await api.resolveOptions({});
-    return { result: { features: api.features(), version: api.version } };
+    // Load the wasm module now: the pthreads build when this page is cross-origin isolated (its pool
+    // workers are nested in this worker), else the single-threaded one. features() reports the heap
+    // and thread counts only once it is loaded.
+    const features = await api.init();
+    return { result: { features, version: api.version } };
   },
 
   async analyze(req) {

@@ -10,7 +10,7 @@ const isNum = (x) => typeof x === 'number' && Number.isFinite(x);
 
 describe('exports', () => {
   test('names and kinds', async () => {
-    assert.deepEqual(Object.keys(api).sort(), ['Model', 'Trainer', 'createTrainer', 'features', 'loadModel', 'resolveOptions', 'version']);
+    assert.deepEqual(Object.keys(api).sort(), ['Model', 'Trainer', 'createTrainer', 'features', 'init', 'loadModel', 'resolveOptions', 'setThreads', 'version']);
     assert.equal(typeof createTrainer, 'function');
     assert.equal(typeof loadModel, 'function');
     assert.equal(typeof resolveOptions, 'function');
@@ -34,7 +34,9 @@ describe('exports', () => {
     const f = features();
     assert.equal(typeof f.simd, 'boolean');
     assert.equal(f.simd, true, 'Node 20 supports WebAssembly SIMD');
-    assert.equal(f.threads, false);
+    assert.equal(f.threads, true, 'Node loads the pthreads build (tests/node/threads.test.mjs has the rest)');
+    assert.equal(f.variant, 'node');
+    assert.ok(Number.isInteger(f.threadCount) && f.threadCount >= 1 && f.threadCount <= f.maxThreads);
     assert.equal(f.version, version);
     assert.equal(typeof f.build, 'string');
     assert.equal(typeof f.simdArch, 'string');
