@@ -29,8 +29,12 @@ inline void store(float* p, V v) { v.store_unaligned(p); }
 
 // Register tile MR × (NV·W). Natively 16/32 registers with FMA; in wasm V8 has 16 xmm
 // registers and each multiply-add needs a temporary (no FMA), so the tile is smaller.
-#if defined(__EMSCRIPTEN__)
-constexpr int MR = 4, NV = 3;
+#if defined(RNN_GEMM_MR)  // for tile-size experiments (tests/bench)
+constexpr int MR = RNN_GEMM_MR, NV = RNN_GEMM_NV;
+#elif defined(__EMSCRIPTEN__)
+// 4×2 (8 accumulators) ran fastest in Node of 4×3, 3×3, 5×2, 3×2 and 2×4: 350 ms for the GEMMs
+// of a training step against 401 ms for 4×3, which spills.
+constexpr int MR = 4, NV = 2;
 #elif defined(__AVX512F__)
 constexpr int MR = 8, NV = 3;
 #else
@@ -71,13 +75,22 @@ void pack_b(int K, int N, Mat B, float* out) {
 
 // Packs rows [i0, i0 + mc) and k in [k0, k0 + kc) of A into MR-row slivers (kc × MR each).
 void pack_a(Mat A, int i0, int mc, int k0, int kc, float* out) {
+  if (A.rs == 1) {  // A given transposed (K × M): k outermost, so each of A's rows is read once,
+    // front to back (k innermost would touch a new page, M floats apart, on every read)
+    for (int k = 0; k < kc; ++k) {
+      const float* src = A.p + i0 + (size_t)(k0 + k) * A.cs;
+      for (int s = 0; s < mc; s += MR) {
+        const int mr = std::min(MR, mc - s);
+        float* dst = out + (size_t)s * kc + (size_t)k * MR;
+        for (int r = 0; r < MR; ++r) dst[r] = r < mr ? src[s + r] : 0.0f;
+      }
+    }
+    return;
+  }
   for (int s = 0; s < mc; s += MR) {
     const int mr = std::min(MR, mc - s);
     float* dst = out + (size_t)s * kc;
-    if (A.rs == 1) {  // A given transposed (K × M): MR contiguous floats per k
-      for (int k = 0; k < kc; ++k)
-        for (int r = 0; r < MR; ++r) dst[(size_t)k * MR + r] = r < mr ? A.p[(i0 + s + r) + (k0 + k) * A.cs] : 0.0f;
-    } else {
+    {
       for (int r = 0; r < MR; ++r) {
         const float* src = A.p + (i0 + s + r) * A.rs + (size_t)k0 * A.cs;
         if (r < mr)
@@ -130,9 +143,10 @@ void gemm_packed(int M, int N, int K, Mat A, const float* pb, float* C, bool acc
   }
   const int panels = (N + NR - 1) / NR;
   // Tasks: row blocks of MC rows; when C has few row blocks, also split the column panels so
-  // that every thread gets work (the per-step recurrent product has B = 32 rows).
+  // that every thread gets work (the per-step recurrent product has B = 32 rows). One group per
+  // thread: each group packs the same rows of A again.
   const int mblocks = (M + MC - 1) / MC;
-  const int groups = mblocks >= 2 * threads::count() ? 1 : std::min(panels, 4 * threads::count());
+  const int groups = mblocks >= 2 * threads::count() ? 1 : std::min(panels, threads::count());
   threads::parallel_for(mblocks * groups, [&](int t0, int t1) {
     tl_packed_a.resize((size_t)MC * KC);
     float* pa = tl_packed_a.data();
@@ -169,8 +183,7 @@ void gemm(int M, int N, int K, Mat A, Mat B, float* C, bool accumulate) {
 
 inline float hsum(V v) { return xsimd::hadd(v); }
 
-// C[i, j] (+)= dot(A row i, B row j) for the few-row case (generation: one row per step), where
-// packing B would cost as much as the product. R rows × 4 B rows per block; threads split j.
+// C[i, j] (+)= dot(A row i, B row j) for R rows of A × up to 4 rows of B (the tail of matmul_nt_dots).
 template <int R>
 inline void dot_block(int N, int K, const float* A, const float* B, float* C, int i, int j, int Q, bool accumulate) {
   V acc[R][4];
@@ -194,17 +207,90 @@ inline void dot_block(int N, int K, const float* A, const float* B, float* C, in
     }
 }
 
+// W consecutive rows of B against one row of A: one accumulator per B row, and haddp reduces
+// all W of them into the W results at once (a horizontal sum per output costs as much as the
+// short K loop). G groups side by side give enough independent chains where there is no
+// FMA (wasm: a multiply, then an add on the accumulator).
+#if defined(__AVX512F__)
+constexpr int G = 1;
+#else
+constexpr int G = 2;
+#endif
+// GCC 12's AVX-512 shuffle/extract intrinsics start from _mm512_undefined_ps and warn about it
+// wherever they are inlined (GCC bug 105593, fixed in 13).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
+// [Σ lanes of r[0], …, Σ lanes of r[W−1]]. xsimd 8.1's AVX-512 haddp is wrong (lane 2 picks
+// up another row's sum), so there each register folds to 8 lanes and the AVX one does the rest.
+inline V reduce_rows(const V* r) {
+#if defined(__AVX512F__)
+  using V8 = xsimd::batch<float, xsimd::avx2>;
+  auto fold = [](__m512 v) {
+    return _mm512_castps512_ps256(_mm512_add_ps(v, _mm512_shuffle_f32x4(v, v, 0x4E)));  // low half + high half
+  };
+  V8 lo[8], hi[8];
+  for (int q = 0; q < 8; ++q) {
+    lo[q] = fold(r[q]);
+    hi[q] = fold(r[q + 8]);
+  }
+  const __m256 a = xsimd::haddp(lo), b = xsimd::haddp(hi);
+  const __m512d lo8 = _mm512_insertf64x4(_mm512_setzero_pd(), _mm256_castps_pd(a), 0);
+  return _mm512_castpd_ps(_mm512_insertf64x4(lo8, _mm256_castps_pd(b), 1));
+#else
+  return xsimd::haddp(r);
+#endif
+}
+
+inline void dot_rows(int K, const float* a, const float* B, float* c, bool accumulate) {
+  V acc[G][W];
+  for (int g = 0; g < G; ++g)
+    for (int q = 0; q < W; ++q) acc[g][q] = V(0.0f);
+  int k = 0;
+  for (; k + W <= K; k += W) {
+    const V av = load(a + k);
+    for (int g = 0; g < G; ++g)
+      for (int q = 0; q < W; ++q) acc[g][q] = xsimd::fma(av, load(B + (size_t)(g * W + q) * K + k), acc[g][q]);
+  }
+  for (int g = 0; g < G; ++g) {
+    V s = reduce_rows(acc[g]);
+    if (k < K) {
+      alignas(64) float t[W];
+      s.store_aligned(t);
+      for (int q = 0; q < W; ++q)
+        for (int kk = k; kk < K; ++kk) t[q] += a[kk] * B[(size_t)(g * W + q) * K + kk];
+      s = V::load_aligned(t);
+    }
+    if (accumulate) s += load(c + g * W);
+    store(c + g * W, s);
+  }
+}
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+// C (+)= A·Bᵀ for the few-row case (generation: one row per step), where packing B would cost
+// as much as the product: blocks of G·W rows of B, the last few rows by dot_block.
 void matmul_nt_dots(int M, int N, int K, const float* A, const float* B, float* C, bool accumulate) {
-  const int blocks = (N + 3) / 4;
-  // Generation-sized products (one row, ~0.3 M multiply-adds) stay on one thread: waking a
-  // second one costs about as much as it saves, and far more when the other core is busy.
-  const int tasks = (size_t)N * K * M >= (1u << 20) ? std::min(blocks, 8 * threads::count()) : 1;
+  constexpr int R = G * W;
+  const int blocks = (N + R - 1) / R;
+  // One task per thread: the pool hands task k to the same thread every call, so each core keeps
+  // its share of B in its own L2 across generation steps (a 2×256 LSTM's 3.3 MB of weights
+  // overflow one core's 2 MB L2 and would stream from L3 each token). Tiny products stay inline.
+  const int tasks = (size_t)N * K * M >= (1u << 16) ? std::min(blocks, threads::count()) : 1;
   threads::parallel_for(tasks, [&](int t0, int t1) {
-    const int jb = (int)((long long)blocks * t0 / tasks) * 4, je = std::min(N, (int)((long long)blocks * t1 / tasks) * 4);
-    for (int j = jb; j < je; j += 4) {
-      const int Q = std::min(4, je - j);
-      for (int i = 0; i < M; ++i) Q == 4 ? dot_block<1>(N, K, A, B, C, i, j, 4, accumulate)
-                                         : dot_block<1>(N, K, A, B, C, i, j, Q, accumulate);
+    const int jb = (int)((long long)blocks * t0 / tasks) * R, je = std::min(N, (int)((long long)blocks * t1 / tasks) * R);
+    for (int i = 0; i < M; ++i) {
+      const float* a = A + (size_t)i * K;
+      float* c = C + (size_t)i * N;
+      int j = jb;
+      for (; j + R <= je; j += R) dot_rows(K, a, B + (size_t)j * K, c + j, accumulate);
+      for (; j < je; j += 4) {
+        const int Q = std::min(4, je - j);
+        Q == 4 ? dot_block<1>(N, K, A, B, C, i, j, 4, accumulate) : dot_block<1>(N, K, A, B, C, i, j, Q, accumulate);
+      }
     }
   });
 }
