@@ -1,30 +1,27 @@
-// Training-step throughput of the WebAssembly build through the public API, on the same
-// synthetic corpus and configs as build/native/kernels_bench, so the two can be compared.
-import { createTrainer, features } from '../../wasm/index.js';
+// WebAssembly in Node: the reference workload (workload.json) through the public API
+// (browser/run-workload.js, the same code the Chromium bench runs), on 1 and 2 threads when the
+// module has setThreads(). Prints human lines, then one JSON object on its last line.
+// usage: node tests/bench/wasm_bench.mjs [--quick]
+// env: RNN_DATA_DIR (corpus folder, default ../shared/data), RNN_WASM_DIR (a folder with index.js
+// and dist/ to benchmark instead of wasm/)
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { runWorkload } from './browser/run-workload.js';
 
-let text = '';
-let s = 1n;
-for (let i = 0; i < 400000; i++) {
-  s = (s * 6364136223846793005n + 1442695040888963407n) & ((1n << 64n) - 1n);
-  text += String.fromCharCode(97 + Number((s >> 33n) % 26n));
-}
-const configs = [
-  ['char LSTM 2×256, emb 64, B32×T64', { hidden: 256, layers: 2, embedding: 64, batchSize: 32, seqLength: 64 }],
-  ['char GRU 1×128, B32×T64', { cell: 'gru', hidden: 128, layers: 1, batchSize: 32, seqLength: 64 }],
-  ['char RNN 1×128, B32×T64', { cell: 'rnn', hidden: 128, layers: 1, batchSize: 32, seqLength: 64 }],
-];
-console.log(`simd: ${features().simd}, build: ${features().build}`);
-for (const [what, cfg] of configs) {
-  const tr = await createTrainer({ text, ...cfg });
-  tr.step();
-  const times = [];
-  for (let i = 0; i < 9; i++) {
-    const t0 = performance.now();
-    tr.step();
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  const ms = times[4];
-  console.log(`train step ${what.padEnd(36)} ${ms.toFixed(1).padStart(8)} ms  ${((32 * 64) / ms * 1000).toFixed(0).padStart(9)} tokens/s`);
-  tr.dispose();
-}
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '../..');
+const quick = process.argv.includes('--quick');
+const apiDir = process.env.RNN_WASM_DIR ? resolve(process.env.RNN_WASM_DIR) : join(root, 'wasm');
+const api = await import(pathToFileURL(join(apiDir, 'index.js')).href);
+const workload = JSON.parse(readFileSync(join(here, 'workload.json'), 'utf8'));
+const dataDir = process.env.RNN_DATA_DIR || resolve(root, '..', 'shared', 'data');
+const text = readFileSync(join(dataDir, workload.data), 'utf8');
+
+console.log(`Node ${process.version}, API ${join(apiDir, 'index.js')}, corpus ${join(dataDir, workload.data)}`);
+const r = await runWorkload(api, { text, workload, quick, log: (s) => console.log(s) });
+r.node = process.version;
+r.rssBytes = process.memoryUsage().rss;
+console.log(`Node process RSS: ${(r.rssBytes / 1e6).toFixed(1)} MB`);
+console.log(JSON.stringify(r));
+process.exit(0); // pool workers of a threaded build must not keep the process alive

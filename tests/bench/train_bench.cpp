@@ -1,0 +1,131 @@
+// Native side of the reference workload (tests/bench/workload.json): training steps on 1 and 2
+// threads, generation speed of one stream, and the process's peak RSS. The WebAssembly twins are
+// wasm_bench.mjs (Node) and browser/ (Chromium). Prints human lines, then one JSON object on its
+// last line.   usage: train_bench [--quick] [workload.json]   (run from the repository root)
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "kernels.h"
+#include "safetensors.h"
+#include "session.h"
+#include "threads.h"
+
+using Clock = std::chrono::steady_clock;
+using nlohmann::json;
+
+static double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+static double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+static double process_cpu_seconds() {
+  struct rusage ru {};
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e-6;
+}
+
+static double max_rss_bytes() {
+  struct rusage ru {};
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_maxrss * 1024.0;  // Linux: kilobytes
+}
+
+int main(int argc, char** argv) {
+  bool quick = false;
+  std::string workload_path = "tests/bench/workload.json";
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--quick") == 0) quick = true;
+    else workload_path = argv[i];
+  }
+  try {
+    const json w = json::parse(rnn::safetensors::read_file(workload_path));
+    const char* dir = std::getenv("RNN_DATA_DIR");
+    const std::string path = std::string(dir ? dir : "../shared/data") + "/" + w["data"].get<std::string>();
+    const std::string text = rnn::safetensors::read_file(path);
+    const int warmup = w["steps"]["warmup"], steps = quick ? w["steps"]["quickMeasure"] : w["steps"]["measure"];
+
+    auto t0 = Clock::now();
+    rnn::Session s(text, rnn::parse_run_config(w["options"]));
+    const double setup = seconds_since(t0);
+    const auto& tc = s.config.trainer;
+    const int tokens_per_step = tc.batch_size * tc.seq_length;
+    std::printf("simd: %s; corpus %s: %zu bytes, vocabulary %d, %lld training tokens; setup %.0f ms\n",
+                rnn::kernels::simd_arch(), path.c_str(), text.size(), s.tokenizer.vocab_size(),
+                (long long)(s.corpus_tokens - s.validation_tokens), setup * 1e3);
+
+    json out = {{"simd", rnn::kernels::simd_arch()},
+                {"vocab", s.tokenizer.vocab_size()},
+                {"parameters", (double)s.trainer->model.params.value.size()},
+                {"tokensPerStep", tokens_per_step},
+                {"setupMs", setup * 1e3},
+                {"train", json::array()}};
+    const int max_t = std::min(2, rnn::threads::max_threads());
+    for (int threads = 1; threads <= max_t; ++threads) {
+      rnn::threads::set_count(threads);
+      for (int i = 0; i < warmup; ++i) s.step();
+      std::vector<double> ms;
+      double first_loss = 0, last_loss = 0;
+      const auto all = Clock::now();
+      const double cpu0 = process_cpu_seconds();
+      for (int i = 0; i < steps; ++i) {
+        const auto a = Clock::now();
+        const rnn::StepResult r = s.step();
+        ms.push_back(seconds_since(a) * 1e3);
+        if (i == 0) first_loss = r.loss;
+        last_loss = r.loss;
+      }
+      const double total = seconds_since(all), med = median(ms);
+      const double cpu_ms = (process_cpu_seconds() - cpu0) / steps * 1e3;  // all threads, spinning included
+      std::printf("train %d thread%s: %7.1f ms/step median (min %.1f, max %.1f) = %7.0f tokens/s; CPU %.0f ms/step; loss %.3f -> %.3f\n",
+                  threads, threads > 1 ? "s" : " ", med, *std::min_element(ms.begin(), ms.end()),
+                  *std::max_element(ms.begin(), ms.end()), tokens_per_step / med * 1e3, cpu_ms, first_loss, last_loss);
+      out["train"].push_back({{"threads", rnn::threads::count()},
+                              {"steps", steps},
+                              {"msPerStep", ms},
+                              {"msMedian", med},
+                              {"tokensPerSecond", tokens_per_step / med * 1e3},
+                              {"tokensPerSecondMean", tokens_per_step * steps / total},
+                              {"cpuMsPerStep", cpu_ms},
+                              {"firstLoss", first_loss},
+                              {"lastLoss", last_loss}});
+    }
+    out["maxRssBytes"] = max_rss_bytes();  // after training, before generation
+    out["parameterBytes"] = (double)s.trainer->model.params.value.size() * 4;
+
+    // Generation: one stream, B = 1; untrained-ish weights are fine for speed.
+    const rnn::GenerateOptions go = rnn::parse_generate_options(w["generate"]);
+    out["generate"] = json::array();
+    for (int threads = 1; threads <= max_t; ++threads) {
+      rnn::threads::set_count(threads);
+      std::vector<double> tps;
+      size_t chars = 0;
+      for (int rep = 0; rep < 3; ++rep) {
+        const auto a = Clock::now();
+        const std::string g = rnn::generate(s.trainer->model, s.tokenizer, go);
+        tps.push_back(go.length / seconds_since(a));
+        chars = g.size();
+      }
+      std::printf("generate %d tokens, %d thread%s: %8.0f tokens/s median (%zu bytes of text)\n", go.length, threads,
+                  threads > 1 ? "s" : " ", median(tps), chars);
+      out["generate"].push_back({{"threads", threads}, {"tokens", go.length}, {"tokensPerSecond", median(tps)}});
+    }
+    rnn::threads::set_count(1);
+    std::printf("peak RSS after training: %.1f MB (parameters %.1f MB)\n", out["maxRssBytes"].get<double>() / 1e6,
+                out["parameterBytes"].get<double>() / 1e6);
+    std::printf("%s\n", out.dump().c_str());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "train_bench: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
