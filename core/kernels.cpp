@@ -101,6 +101,16 @@ inline void parallel_if(int tasks, size_t work, Fn&& f) {
   else if (tasks > 0)
     f(0, tasks);
 }
+// The fused step kernels take the batch's rows as tasks. One step's gates (B·G·H floats, 32 K for
+// the reference LSTM) are under kParallelWork, but the step's GEMM around them is threaded, and
+// leaving them serial capped the 2-thread speed-up. Rows are independent: results don't change.
+constexpr size_t kStepParallelWork = size_t(1) << 14;
+template <class Fn>
+inline void for_rows(int B, size_t work, Fn&& row) {
+  parallel_if(B, work >= kStepParallelWork ? kParallelWork : 0, [&](int b0, int b1) {
+    for (int b = b0; b < b1; ++b) row(b);
+  });
+}
 // Unary maps: blocks of kChunk elements (a multiple of every register width) as thread tasks.
 constexpr size_t kChunk = 8192;
 template <class Fn>
@@ -282,7 +292,7 @@ float dot(size_t n, const float* x, const float* y) {
 void lstm_forward_step(int B, int H, float* gates, const float* b_hh, const float* c_prev, float* c, float* tc,
                        float* h) {
   if (g_reference) return ref::lstm_forward_step(B, H, gates, b_hh, c_prev, c, tc, h);
-  for (int b = 0; b < B; ++b) {
+  for_rows(B, (size_t)B * 4 * H, [&](int b) {
     float *gi = gates + (size_t)b * 4 * H, *gf = gi + H, *gg = gi + 2 * H, *go = gi + 3 * H;
     const size_t s = (size_t)b * H;
     for_lanes(H, [&](size_t j, auto m) {
@@ -300,14 +310,14 @@ void lstm_forward_step(int B, int H, float* gates, const float* b_hh, const floa
       m.st(tc + s + j, t);
       m.st(h + s + j, o * t);
     });
-  }
+  });
 }
 
 void lstm_backward_step(int B, int H, const float* gates, const float* c_prev, const float* tc, const float* dy,
                         const float* dh, float* dc, float* dgates) {
   if (g_reference) return ref::lstm_backward_step(B, H, gates, c_prev, tc, dy, dh, dc, dgates);
   const V one(1.0f);
-  for (int b = 0; b < B; ++b) {
+  for_rows(B, (size_t)B * 4 * H, [&](int b) {
     const float *gi = gates + (size_t)b * 4 * H, *gf = gi + H, *gg = gi + 2 * H, *go = gi + 3 * H;
     float* d = dgates + (size_t)b * 4 * H;
     const size_t s = (size_t)b * H;
@@ -323,13 +333,13 @@ void lstm_backward_step(int B, int H, const float* gates, const float* c_prev, c
       m.st(d + 3 * H + j, dhv * th * o * (one - o));
       m.st(dc + s + j, dct * f);
     });
-  }
+  });
 }
 
 void gru_forward_step(int B, int H, float* gates, float* hp, const float* b_hh, const float* h_prev, float* h) {
   if (g_reference) return ref::gru_forward_step(B, H, gates, hp, b_hh, h_prev, h);
   const V one(1.0f);
-  for (int b = 0; b < B; ++b) {
+  for_rows(B, (size_t)B * 3 * H, [&](int b) {
     float *gr = gates + (size_t)b * 3 * H, *gz = gr + H, *gn = gr + 2 * H;
     float *hr = hp + (size_t)b * 3 * H, *hz = hr + H, *hn = hr + 2 * H;
     const size_t s = (size_t)b * H;
@@ -348,14 +358,14 @@ void gru_forward_step(int B, int H, float* gates, float* hp, const float* b_hh, 
       m.st(gn + j, n);
       m.st(h + s + j, xsimd::fma(one - z, n, z * m.ld(h_prev + s + j)));
     });
-  }
+  });
 }
 
 void gru_backward_step(int B, int H, const float* gates, const float* hp, const float* h_prev, const float* dy,
                        float* dh, float* dgates, float* dhp) {
   if (g_reference) return ref::gru_backward_step(B, H, gates, hp, h_prev, dy, dh, dgates, dhp);
   const V one(1.0f);
-  for (int b = 0; b < B; ++b) {
+  for_rows(B, (size_t)B * 3 * H, [&](int b) {
     const float *gr = gates + (size_t)b * 3 * H, *gz = gr + H, *gn = gr + 2 * H, *hn = hp + (size_t)b * 3 * H + 2 * H;
     float *di = dgates + (size_t)b * 3 * H, *dp = dhp + (size_t)b * 3 * H;
     const size_t s = (size_t)b * H;
@@ -374,7 +384,7 @@ void gru_backward_step(int B, int H, const float* gates, const float* hp, const 
       m.st(dp + 2 * H + j, dn * r);
       m.st(dh + s + j, d * z);
     });
-  }
+  });
 }
 
 void rnn_forward_step(int B, int H, float* pre, const float* b_hh, float* h) {

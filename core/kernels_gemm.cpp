@@ -151,7 +151,7 @@ void gemm_packed(int M, int N, int K, Mat A, const float* pb, float* C, bool acc
     tl_packed_a.resize((size_t)MC * KC);
     float* pa = tl_packed_a.data();
     for (int t = t0; t < t1; ++t) {
-      const int ib = t / groups, g = t % groups;
+      const int g = t / mblocks, ib = t % mblocks;  // a thread's tasks span all row blocks (M = 65: 64 + 1 rows)
       const int i0 = ib * MC, mc = std::min(MC, M - i0);
       const int q0 = (int)((long long)panels * g / groups), q1 = (int)((long long)panels * (g + 1) / groups);
       for (int k0 = 0; k0 < K; k0 += KC) {
