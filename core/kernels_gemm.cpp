@@ -174,8 +174,23 @@ size_t packed_size(int K, int N) { return (size_t)((N + NR - 1) / NR) * NR * std
 // C[M×N] (+)= A(M×K)·B(K×N) with A and B given by strides. The packed copy of B is per calling
 // thread, so two trainers on two threads don't share it.
 void gemm(int M, int N, int K, Mat A, Mat B, float* C, bool accumulate) {
-  thread_local std::vector<float> packed_b;
+  thread_local std::vector<float> packed_b, ct;
   if (M <= 0 || N <= 0) return;
+  // Few columns that fill the NR-wide tiles badly (AVX-512: N = 64 pads to 96) and many rows:
+  // compute Cᵀ = Bᵀ·Aᵀ instead, whose columns are C's rows, and add it back transposed. Only when
+  // A is given transposed (the weight gradients, Aᵀ·B): then Aᵀ packs by contiguous copies; the
+  // other layouts would pack the big operand by a strided scatter, which costs more than it saves.
+  const auto pad = [](int n, int r) { return (double)((n + r - 1) / r * r) / n; };
+  if (A.rs == 1 && pad(N, NR) > 1.2 && pad(M, NR) < pad(N, NR) && pad(N, MR) <= pad(M, MR) + 0.2) {
+    ct.resize((size_t)N * M);
+    packed_b.resize(packed_size(K, M));
+    pack_b(K, M, {A.p, A.cs, A.rs}, packed_b.data());
+    gemm_packed(N, M, K, {B.p, B.cs, B.rs}, packed_b.data(), ct.data(), false);
+    const float* t = ct.data();
+    for (int i = 0; i < M; ++i)
+      for (int j = 0; j < N; ++j) C[(size_t)i * N + j] = (accumulate ? C[(size_t)i * N + j] : 0.0f) + t[(size_t)j * M + i];
+    return;
+  }
   packed_b.resize(packed_size(K, N));
   pack_b(K, N, B, packed_b.data());
   gemm_packed(M, N, K, A, packed_b.data(), C, accumulate);
