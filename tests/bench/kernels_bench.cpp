@@ -1,4 +1,6 @@
-// Kernel and training-step benchmarks (native). Prints medians; run via tests/bench/run.sh.
+// Native numbers beyond the reference workload: GEMM on other shapes (a word-level output layer),
+// activations, the word tokenizer, GRU and RNN training steps. Prints medians; tests/bench/run.sh
+// runs it (section kernels-native, printed but not in the summary table).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>

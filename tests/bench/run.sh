@@ -77,7 +77,7 @@ if ((build)); then
   if [[ $native == build/native ]]; then
     cmd=(bash cmake/build.sh native wasm)
   else
-    cmd=(bash -c "cmake -S . -B '$native' -DCMAKE_BUILD_TYPE=Release >/dev/null && cmake --build '$native' -j$(nproc) --target peak gemm_bench train_bench")
+    cmd=(bash -c "cmake -S . -B '$native' -DCMAKE_BUILD_TYPE=Release >/dev/null && cmake --build '$native' -j$(nproc) --target peak gemm_bench train_bench kernels_bench")
   fi
   if ! "${cmd[@]}" >"$out/build.log" 2>&1; then
     tail -n 40 "$out/build.log"
@@ -85,7 +85,7 @@ if ((build)); then
     exit 1
   fi
 fi
-for exe in peak gemm_bench train_bench; do
+for exe in peak gemm_bench train_bench kernels_bench; do
   [[ -x $native/$exe ]] || { note "$native/$exe is missing: build first (drop --no-build)"; exit 1; }
 done
 
@@ -119,6 +119,7 @@ section gemm-wasm gemm 900 node "$wasm_tools/gemm_bench.js" "${quick[@]}"
 
 # ---- 3. training (+ 5. generation, 6. memory) ---------------------------------------------------
 section train-native train 600 "$native/train_bench" "${quick[@]}"
+section kernels-native train 300 "$native/kernels_bench" # other shapes and cells, activations, tokenizer (not in the table)
 section wasm-node node 900 node tests/bench/wasm_bench.mjs "${quick[@]}"
 section wasm-chromium browser 900 node tests/bench/browser_bench.mjs "${quick[@]}"
 
