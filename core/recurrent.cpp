@@ -96,7 +96,6 @@ void recurrent_backward(RecurrentLayer& L, const float* dy, const float* dstateT
   if (L.cell == CellType::Gru) C.dhproj.resize((size_t)T * B * GH);
   C.dh.assign(BH, 0.0f);
   C.dc.assign(BH, 0.0f);
-  C.tmp.resize(BH);
   kernels::pack_nn(GH, H, L.w_hh.w, C.w_hh_bwd);
   if (dstateT) {
     std::memcpy(C.dh.data(), dstateT, sizeof(float) * BH);
@@ -114,10 +113,17 @@ void recurrent_backward(RecurrentLayer& L, const float* dy, const float* dstateT
   }
   // Weight gradients for all steps at once. Hidden side uses h_{t−1}, i.e. h[0..T).
   kernels::matmul_tn(GH, L.input, T * B, C.dgates.data(), C.x, L.w_ih.g, true);
-  kernels::sum_rows(T * B, GH, C.dgates.data(), L.b_ih.g);
   const float* dhp = L.cell == CellType::Gru ? C.dhproj.data() : C.dgates.data();
   kernels::matmul_tn(GH, H, T * B, dhp, C.h.data(), L.w_hh.g, true);
-  kernels::sum_rows(T * B, GH, dhp, L.b_hh.g);
+  if (dhp == C.dgates.data()) {  // RNN, LSTM: both biases get the same column sums; take them once
+    C.db.assign(GH, 0.0f);
+    kernels::sum_rows(T * B, GH, dhp, C.db.data());
+    kernels::axpy(GH, 1.0f, C.db.data(), L.b_ih.g);
+    kernels::axpy(GH, 1.0f, C.db.data(), L.b_hh.g);
+  } else {
+    kernels::sum_rows(T * B, GH, C.dgates.data(), L.b_ih.g);
+    kernels::sum_rows(T * B, GH, dhp, L.b_hh.g);
+  }
   if (dx) kernels::matmul_nn(T * B, L.input, GH, C.dgates.data(), L.w_ih.w, dx, false);
 }
 

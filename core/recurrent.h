@@ -46,7 +46,8 @@ struct RecurrentCache {
   std::vector<float> dgates;  // T × B × G·H: gradient w.r.t. the input pre-activations
   std::vector<float> dhproj;  // GRU only: T × B × 3H gradient w.r.t. the hidden projections
                               // (for RNN and LSTM it equals dgates, so dgates serves both)
-  std::vector<float> dh, dc, tmp;  // B × H step scratch
+  std::vector<float> dh, dc;  // B × H step scratch
+  std::vector<float> db;      // G·H: Σ over rows of dgates, for both biases when they share it
   kernels::PackedMatrix w_hh_fwd;  // W_hh packed for h·W_hhᵀ, once per forward pass
   kernels::PackedMatrix w_hh_bwd;  // W_hh packed for δ·W_hh, once per backward pass
 
