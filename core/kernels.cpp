@@ -95,8 +95,8 @@ inline void for_lanes(size_t n, Fn&& f) {
 // the cache traffic between cores cost more than the arithmetic they share.
 constexpr size_t kParallelWork = size_t(1) << 16;
 template <class Fn>
-inline void parallel_if(int tasks, size_t work, Fn&& f) {
-  if (work >= kParallelWork && tasks > 1 && threads::count() > 1)
+inline void parallel_if(int tasks, size_t work, Fn&& f, size_t threshold = kParallelWork) {
+  if (work >= threshold && tasks > 1 && threads::count() > 1)
     threads::parallel_for(tasks, f);
   else if (tasks > 0)
     f(0, tasks);
@@ -107,9 +107,12 @@ inline void parallel_if(int tasks, size_t work, Fn&& f) {
 constexpr size_t kStepParallelWork = size_t(1) << 14;
 template <class Fn>
 inline void for_rows(int B, size_t work, Fn&& row) {
-  parallel_if(B, work >= kStepParallelWork ? kParallelWork : 0, [&](int b0, int b1) {
-    for (int b = b0; b < b1; ++b) row(b);
-  });
+  parallel_if(
+      B, work,
+      [&](int b0, int b1) {
+        for (int b = b0; b < b1; ++b) row(b);
+      },
+      kStepParallelWork);
 }
 // Unary maps: blocks of kChunk elements (a multiple of every register width) as thread tasks.
 constexpr size_t kChunk = 8192;

@@ -198,28 +198,19 @@ void gemm(int M, int N, int K, Mat A, Mat B, float* C, bool accumulate) {
 
 inline float hsum(V v) { return xsimd::hadd(v); }
 
-// C[i, j] (+)= dot(A row i, B row j) for R rows of A × up to 4 rows of B (the tail of matmul_nt_dots).
-template <int R>
-inline void dot_block(int N, int K, const float* A, const float* B, float* C, int i, int j, int Q, bool accumulate) {
-  V acc[R][4];
-  for (int r = 0; r < R; ++r)
-    for (int q = 0; q < 4; ++q) acc[r][q] = V(0.0f);
+// c[q] (+)= dot(a, B row q) for Q ≤ 4 rows of B: the rows matmul_nt_dots has left over.
+inline void dot_tail(int K, const float* a, const float* B, float* c, int Q, bool accumulate) {
+  V acc[4] = {V(0.0f), V(0.0f), V(0.0f), V(0.0f)};
   int k = 0;
   for (; k + W <= K; k += W) {
-    V b[4];
-    for (int q = 0; q < Q; ++q) b[q] = load(B + (size_t)(j + q) * K + k);
-    for (int r = 0; r < R; ++r) {
-      const V a = load(A + (size_t)(i + r) * K + k);
-      for (int q = 0; q < Q; ++q) acc[r][q] = xsimd::fma(a, b[q], acc[r][q]);
-    }
+    const V av = load(a + k);
+    for (int q = 0; q < Q; ++q) acc[q] = xsimd::fma(av, load(B + (size_t)q * K + k), acc[q]);
   }
-  for (int r = 0; r < R; ++r)
-    for (int q = 0; q < Q; ++q) {
-      float s = hsum(acc[r][q]);
-      for (int kk = k; kk < K; ++kk) s += A[(size_t)(i + r) * K + kk] * B[(size_t)(j + q) * K + kk];
-      float& c = C[(size_t)(i + r) * N + j + q];
-      c = accumulate ? c + s : s;
-    }
+  for (int q = 0; q < Q; ++q) {
+    float s = hsum(acc[q]);
+    for (int kk = k; kk < K; ++kk) s += a[kk] * B[(size_t)q * K + kk];
+    c[q] = accumulate ? c[q] + s : s;
+  }
 }
 
 // W consecutive rows of B against one row of A: one accumulator per B row, and haddp reduces
@@ -287,7 +278,7 @@ inline void dot_rows(int K, const float* a, const float* B, float* c, bool accum
 #endif
 
 // C (+)= A·Bᵀ for the few-row case (generation: one row per step), where packing B would cost
-// as much as the product: blocks of G·W rows of B, the last few rows by dot_block.
+// as much as the product: blocks of G·W rows of B, the last few rows by dot_tail.
 void matmul_nt_dots(int M, int N, int K, const float* A, const float* B, float* C, bool accumulate) {
   constexpr int R = G * W;
   const int blocks = (N + R - 1) / R;
@@ -302,10 +293,7 @@ void matmul_nt_dots(int M, int N, int K, const float* A, const float* B, float* 
       float* c = C + (size_t)i * N;
       int j = jb;
       for (; j + R <= je; j += R) dot_rows(K, a, B + (size_t)j * K, c + j, accumulate);
-      for (; j < je; j += 4) {
-        const int Q = std::min(4, je - j);
-        Q == 4 ? dot_block<1>(N, K, A, B, C, i, j, 4, accumulate) : dot_block<1>(N, K, A, B, C, i, j, Q, accumulate);
-      }
+      for (; j < je; j += 4) dot_tail(K, a, B + (size_t)j * K, c + j, std::min(4, je - j), accumulate);
     }
   });
 }
