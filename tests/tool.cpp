@@ -9,8 +9,8 @@
 #include <cstring>
 #include <iostream>
 
-#include "safetensors.h"
-#include "session.h"
+#include "io/safetensors.h"
+#include "tasks/session.h"
 
 using nlohmann::json;
 

@@ -9,10 +9,10 @@
 #include <memory>
 #include <string>
 
-#include "generate.h"
-#include "kernels.h"
-#include "session.h"
-#include "threads.h"
+#include "decode/generate.h"
+#include "kernels/kernels.h"
+#include "tasks/session.h"
+#include "kernels/threads.h"
 
 using emscripten::val;
 using nlohmann::json;

@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "kernels.h"
-#include "threads.h"
+#include "kernels/kernels.h"
+#include "kernels/threads.h"
 
 namespace {
 

@@ -8,9 +8,9 @@
 #include <functional>
 #include <vector>
 
-#include "kernels.h"
-#include "safetensors.h"
-#include "session.h"
+#include "kernels/kernels.h"
+#include "io/safetensors.h"
+#include "tasks/session.h"
 
 using Clock = std::chrono::steady_clock;
 

@@ -100,14 +100,14 @@ em_flags=(-std=c++17 -O3 -msimd128 -msse2 -DEIGEN_DONT_VECTORIZE -Icore -isystem
 build_wasm_tool() { # NAME SOURCES...
   local name=$1 target=$wasm_tools/$1.js
   shift
-  if [[ -f $target ]] && [[ -z $(find "$@" core/kernels.h core/threads.h -newer "$target" 2>/dev/null) ]]; then return 0; fi
+  if [[ -f $target ]] && [[ -z $(find "$@" core/kernels -newer "$target" 2>/dev/null) ]]; then return 0; fi
   em++ "${em_flags[@]}" "$@" -o "$target" >"$out/em-$name.log" 2>&1 || {
     tail -n 30 "$out/em-$name.log"
     note "em++ $name failed (log: $out/em-$name.log)"
     return 1
   }
 }
-kernel_sources=(core/kernels*.cpp core/threads.cpp)
+kernel_sources=(core/kernels/*.cpp)
 build_wasm_tool peak tests/bench/peak.cpp || exit 1
 build_wasm_tool gemm_bench tests/bench/gemm_bench.cpp "${kernel_sources[@]}" || exit 1
 

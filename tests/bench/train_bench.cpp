@@ -12,10 +12,10 @@
 #include <string>
 #include <vector>
 
-#include "kernels.h"
-#include "safetensors.h"
-#include "session.h"
-#include "threads.h"
+#include "kernels/kernels.h"
+#include "io/safetensors.h"
+#include "tasks/session.h"
+#include "kernels/threads.h"
 
 using Clock = std::chrono::steady_clock;
 using nlohmann::json;

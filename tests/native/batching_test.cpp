@@ -5,7 +5,7 @@
 #include <functional>
 #include <numeric>
 
-#include "batching.h"
+#include "train/batching.h"
 #include "common.h"
 #include "test_util.h"
 

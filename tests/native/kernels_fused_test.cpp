@@ -11,10 +11,10 @@
 #include <string>
 #include <vector>
 
-#include "kernels.h"
-#include "loss.h"
+#include "kernels/kernels.h"
+#include "nn/loss.h"
 #include "test_util.h"
-#include "threads.h"
+#include "kernels/threads.h"
 
 using namespace rnn;
 namespace k = rnn::kernels;

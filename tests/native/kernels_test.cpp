@@ -5,7 +5,7 @@
 #include <cmath>
 #include <functional>
 
-#include "kernels.h"
+#include "kernels/kernels.h"
 #include "test_util.h"
 
 using namespace rnn;

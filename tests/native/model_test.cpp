@@ -4,8 +4,8 @@
 #include <cmath>
 #include <functional>
 
-#include "model.h"
-#include "trainer.h"
+#include "models/language_model.h"
+#include "train/trainer.h"
 #include "test_util.h"
 
 using namespace rnn;

@@ -6,7 +6,7 @@
 #include <functional>
 
 #include "common.h"
-#include "optimizer.h"
+#include "train/optimizer.h"
 
 using namespace rnn;
 

@@ -5,8 +5,8 @@
 #include <cstring>
 
 #include "data_path.h"
-#include "safetensors.h"
-#include "session.h"
+#include "io/safetensors.h"
+#include "tasks/session.h"
 
 using namespace rnn;
 using nlohmann::json;

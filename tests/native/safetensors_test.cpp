@@ -1,7 +1,7 @@
 // Safetensors container: round trips, Python compatibility, and one test per kind of hostile
 // file. Run under ASan/UBSan: every parse reads from an exactly-sized heap copy, so any read
 // past the end is caught.
-#include "safetensors.h"
+#include "io/safetensors.h"
 
 #include <gtest/gtest.h>
 

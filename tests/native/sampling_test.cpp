@@ -6,7 +6,7 @@
 #include <limits>
 
 #include "common.h"
-#include "sampling.h"
+#include "decode/sampling.h"
 #include "test_util.h"
 
 using namespace rnn;

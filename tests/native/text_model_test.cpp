@@ -7,7 +7,7 @@
 #include <map>
 
 #include "data_path.h"
-#include "session.h"
+#include "tasks/session.h"
 
 using namespace rnn;
 using nlohmann::json;

@@ -12,10 +12,10 @@
 #include <string>
 #include <vector>
 
-#include "kernels.h"
+#include "kernels/kernels.h"
 #include "test_util.h"
-#include "threads.h"
-#include "trainer.h"
+#include "kernels/threads.h"
+#include "train/trainer.h"
 
 // Counts heap allocations while `g_count_allocs` is set (for the no-allocation test).
 static std::atomic<bool> g_count_allocs{false};

@@ -10,8 +10,8 @@
 
 #include "common.h"
 #include "rng.h"
-#include "tokenizer.h"
-#include "utf8.h"
+#include "text/tokenizer.h"
+#include "text/utf8.h"
 #include "data_path.h"
 #include "test_util.h"
 

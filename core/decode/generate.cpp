@@ -1,0 +1,141 @@
+#include "decode/generate.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace rnn {
+
+void GenerateOptions::validate() const {
+  if (length < 0 || length > 1000000) fail("length must be between 0 and 1000000 (got " + std::to_string(length) + ")");
+  if (repetition_window < 0) fail("repetition window must be >= 0");
+  rnn::validate(sampling);
+}
+
+GenerateOptions parse_generate_options(const nlohmann::json& j) {
+  if (!j.is_object()) fail("generate options must be an object");
+  GenerateOptions o;
+  auto num = [&](const char* k) {
+    const auto& v = j.at(k);
+    if (!v.is_number()) fail(std::string("option '") + k + "' must be a number (got " + v.type_name() + ")");
+    const double d = v.get<double>();
+    if (!std::isfinite(d)) fail(std::string("option '") + k + "' must be finite");
+    return d;
+  };
+  auto integer = [&](const char* k, double lo, double hi) {
+    const double d = num(k);
+    if (d != std::floor(d) || d < lo || d > hi)
+      fail(std::string("option '") + k + "' must be an integer between " + std::to_string((long long)lo) + " and " +
+           std::to_string((long long)hi) + " (got " + j.at(k).dump() + ")");
+    return d;
+  };
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    const std::string& k = it.key();
+    const auto& v = it.value();
+    if (v.is_null()) continue;
+    if (k == "prime") {
+      if (!v.is_string()) fail(std::string("option 'prime' must be a string (got ") + v.type_name() + ")");
+      o.prime = v.get<std::string>();
+    } else if (k == "length") {
+      o.length = (int)integer("length", 0, 1000000);
+    } else if (k == "temperature") {
+      o.sampling.temperature = (float)num("temperature");
+    } else if (k == "topK") {
+      o.sampling.top_k = (int)integer("topK", 0, 1 << 30);
+    } else if (k == "topP") {
+      o.sampling.top_p = (float)num("topP");
+    } else if (k == "repetitionPenalty") {
+      o.sampling.repetition_penalty = (float)num("repetitionPenalty");
+    } else if (k == "greedy") {
+      if (!v.is_boolean()) fail("option 'greedy' must be true or false");
+      o.sampling.greedy = v.get<bool>();
+    } else if (k == "includePrime") {
+      if (!v.is_boolean()) fail("option 'includePrime' must be true or false");
+      o.include_prime = v.get<bool>();
+    } else if (k == "seed") {
+      o.seed = (uint64_t)integer("seed", 0, 9007199254740991.0);
+    } else if (k == "stop") {
+      if (v.is_string()) {
+        o.stop = {v.get<std::string>()};
+      } else if (v.is_array()) {
+        for (const auto& s : v) {
+          if (!s.is_string()) fail("option 'stop' must be a string or an array of strings");
+          o.stop.push_back(s.get<std::string>());
+        }
+      } else {
+        fail("option 'stop' must be a string or an array of strings");
+      }
+    } else {
+      fail("unknown option '" + k + "'");
+    }
+  }
+  o.validate();
+  return o;
+}
+
+Generator::Generator(LanguageModel& model, const Tokenizer& tokenizer, const GenerateOptions& options)
+    : model_(model), tok_(tokenizer), opt_(options), rng_(options.seed, 3) {
+  opt_.validate();
+  if (tok_.vocab_size() != model_.config.vocab_size)
+    fail("tokenizer has " + std::to_string(tok_.vocab_size()) + " tokens but the model expects " +
+         std::to_string(model_.config.vocab_size));
+  std::vector<int32_t> ids = tok_.encode(opt_.prime, &report_);
+  if (ids.empty()) {
+    // Nothing usable in the prime: start as if at the beginning of a line.
+    int32_t start = tok_.id_of(tok_.options.kind == TokenizerKind::Word ? "||Return||" : "\n");
+    ids.push_back(start >= 0 ? start : 0);
+  } else if (opt_.include_prime) {
+    DetokState d;
+    for (int32_t id : ids) pending_prime_ += tok_.piece(id, d);
+    detok_ = d;
+  }
+  state_ = model_.zero_state(1);
+  logits_.resize(model_.config.vocab_size);
+  model_.feed(ids.data(), (int)ids.size(), state_, logits_.data());
+  recent_.assign(ids.end() - std::min<size_t>(ids.size(), opt_.repetition_window), ids.end());
+}
+
+bool Generator::next(std::string& piece) {
+  if (!pending_prime_.empty()) {
+    piece.swap(pending_prime_);
+    pending_prime_.clear();
+    return true;
+  }
+  if (done_) return false;
+  if (generated_ >= opt_.length) {
+    done_ = true;
+    stop_reason_ = "length";
+    return false;
+  }
+  const int32_t id = sample_token(logits_.data(), (int32_t)logits_.size(), opt_.sampling, rng_, recent_.data(), recent_.size());
+  ++generated_;
+  piece = tok_.piece(id, detok_);
+  if (opt_.repetition_window > 0) {
+    if ((int)recent_.size() == opt_.repetition_window) recent_.erase(recent_.begin());
+    recent_.push_back(id);
+  }
+  const std::string bare = piece.substr(std::min(piece.find_first_not_of(' '), piece.size()));
+  const bool is_stop = std::any_of(opt_.stop.begin(), opt_.stop.end(), [&](const std::string& s) {
+    return s == tok_.id_to_token[id] || (!bare.empty() && s == bare);
+  });
+  if (is_stop) {
+    done_ = true;
+    stop_reason_ = "stop";
+    return true;
+  }
+  if (generated_ < opt_.length) model_.step(&id, 1, state_, logits_.data());
+  return true;
+}
+
+std::string generate(LanguageModel& model, const Tokenizer& tokenizer, const GenerateOptions& options,
+                     const std::function<bool(const std::string&)>& on_piece, UnknownReport* report) {
+  Generator g(model, tokenizer, options);
+  if (report) *report = g.prime_report();
+  std::string out, piece;
+  while (g.next(piece)) {
+    out += piece;
+    if (on_piece && !on_piece(piece)) break;
+  }
+  return out;
+}
+
+}  // namespace rnn

@@ -1,0 +1,60 @@
+// Text generation, stateful: the prime runs through the network once to warm the state, then each
+// new token costs exactly one step of the network (never a re-run of the window).
+#pragma once
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "models/language_model.h"
+#include "decode/sampling.h"
+#include "text/tokenizer.h"
+
+namespace rnn {
+
+struct GenerateOptions {
+  std::string prime;               // any length; empty = start of a line
+  int length = 200;                // tokens to generate after the prime
+  SamplingOptions sampling;
+  uint64_t seed = 1;
+  std::vector<std::string> stop;   // stop after a token that is one of these (as a vocabulary
+                                   // entry like "||Period||", or as text like "." or "\n")
+  bool include_prime = true;       // the returned text starts with the (normalised) prime
+  int repetition_window = 64;      // recent tokens the repetition penalty looks at
+  void validate() const;
+};
+
+// From the JS API's option names: { prime, length, temperature, topK, topP, greedy,
+// repetitionPenalty, seed, stop: string | string[], includePrime }. Unknown keys are errors.
+GenerateOptions parse_generate_options(const nlohmann::json& j);
+
+// Generates token by token. The caller pulls pieces with next() (streaming) or uses generate().
+class Generator {
+ public:
+  Generator(LanguageModel& model, const Tokenizer& tokenizer, const GenerateOptions& options);
+  // The next piece of text (the prime first, if included). Returns false when done.
+  bool next(std::string& piece);
+  const UnknownReport& prime_report() const { return report_; }
+  int generated() const { return generated_; }
+  const std::string& stop_reason() const { return stop_reason_; }  // "length" | "stop"
+
+ private:
+  LanguageModel& model_;
+  const Tokenizer& tok_;
+  GenerateOptions opt_;
+  Rng rng_;
+  ModelState state_;
+  std::vector<float> logits_;
+  std::vector<int32_t> recent_;
+  DetokState detok_;
+  UnknownReport report_;
+  std::string pending_prime_;
+  int generated_ = 0;
+  bool done_ = false;
+  std::string stop_reason_;
+};
+
+// Whole text at once; on_piece (optional) sees each piece as it is made and may return false to stop.
+std::string generate(LanguageModel& model, const Tokenizer& tokenizer, const GenerateOptions& options,
+                     const std::function<bool(const std::string&)>& on_piece = {}, UnknownReport* report = nullptr);
+
+}  // namespace rnn

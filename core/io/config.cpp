@@ -1,0 +1,223 @@
+#include "io/config.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+namespace rnn {
+
+using nlohmann::json;
+
+namespace {
+
+std::string type_of(const json& v) { return v.type_name(); }
+
+// Numbers in messages as a person writes them: 0.5, 1000000, 1e-08.
+std::string num_str(double d) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.10g", d);
+  return buf;
+}
+
+double number(const json& j, const std::string& key, const std::string& where = "") {
+  const std::string name = where + key;
+  const json& v = j.at(key);
+  if (!v.is_number()) fail("option '" + name + "' must be a number (got " + type_of(v) + ")");
+  const double d = v.get<double>();
+  if (!std::isfinite(d)) fail("option '" + name + "' must be finite");
+  return d;
+}
+
+long long integer(const json& j, const std::string& key, long long lo, long long hi, const std::string& where = "") {
+  const std::string name = where + key;
+  const json& v = j.at(key);
+  if (!v.is_number()) fail("option '" + name + "' must be an integer (got " + type_of(v) + ")");
+  const double d = v.get<double>();
+  if (!std::isfinite(d) || d != std::floor(d)) fail("option '" + name + "' must be an integer (got " + v.dump() + ")");
+  if (d < (double)lo || d > (double)hi)
+    fail("option '" + name + "' must be between " + std::to_string(lo) + " and " + std::to_string(hi) + " (got " +
+         num_str(d) + ")");
+  return (long long)d;
+}
+
+double ranged(const json& j, const std::string& key, double lo, double hi, bool lo_open = false,
+              const std::string& where = "") {
+  const std::string name = where + key;
+  const double d = number(j, key, where);
+  if (d < lo || d > hi || (lo_open && d == lo))
+    fail("option '" + name + "' must be " + (lo_open ? "> " : ">= ") + num_str(lo) + " and <= " + num_str(hi) +
+         " (got " + num_str(d) + ")");
+  return d;
+}
+
+bool boolean(const json& j, const std::string& key) {
+  const std::string& name = key;
+  const json& v = j.at(key);
+  if (!v.is_boolean()) fail("option '" + name + "' must be true or false (got " + type_of(v) + ")");
+  return v.get<bool>();
+}
+
+std::string string(const json& j, const std::string& key, const std::string& where = "") {
+  const std::string name = where + key;
+  const json& v = j.at(key);
+  if (!v.is_string()) fail("option '" + name + "' must be a string (got " + type_of(v) + ")");
+  return v.get<std::string>();
+}
+
+void check_keys(const json& j, const std::string& where, std::initializer_list<const char*> known,
+                const std::vector<std::string>& extra = {}) {
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    bool ok = false;
+    for (const char* k : known) ok = ok || it.key() == k;
+    for (const auto& k : extra) ok = ok || it.key() == k;
+    if (!ok) fail("unknown option '" + where + it.key() + "'");
+  }
+}
+
+// The shortest decimal that reads back as the same float: 0.002, not 0.0020000000949949026.
+json short_float(float f) {
+  char buf[32];
+  for (int prec = 6; prec <= 9; ++prec) {
+    std::snprintf(buf, sizeof buf, "%.*g", prec, (double)f);
+    if (std::strtof(buf, nullptr) == f) break;
+  }
+  return std::strtod(buf, nullptr);
+}
+
+}  // namespace
+
+RunConfig default_run_config() {
+  RunConfig c;
+  c.trainer.clip.norm = 5.0f;
+  return c;
+}
+
+RunConfig parse_run_config(const json& j, const std::vector<std::string>& allow) {
+  if (!j.is_object()) fail("options must be an object");
+  check_keys(j, "",
+             {"tokenizer", "lowercase", "minCount", "replaceInvalid", "cell", "layers", "hidden", "embedding", "dropout",
+              "seqLength", "batchSize", "optimizer", "learningRate", "momentum", "beta1", "beta2", "eps", "alpha",
+              "weightDecay", "schedule", "clip", "validationFraction", "seed"},
+             allow);
+  RunConfig c = default_run_config();
+  TrainerConfig& t = c.trainer;
+  auto has = [&](const char* k) { return j.contains(k) && !j.at(k).is_null(); };
+  if (has("tokenizer")) {
+    const std::string k = string(j, "tokenizer");
+    if (k == "char") c.tokenizer.kind = TokenizerKind::Char;
+    else if (k == "word") c.tokenizer.kind = TokenizerKind::Word;
+    else fail("option 'tokenizer' must be 'char' or 'word' (got '" + k + "')");
+  }
+  if (has("lowercase")) c.tokenizer.lowercase = boolean(j, "lowercase");
+  if (has("minCount")) c.tokenizer.min_count = (int)integer(j, "minCount", 1, 1000000);
+  if (has("replaceInvalid")) c.tokenizer.replace_invalid = boolean(j, "replaceInvalid");
+  if (has("cell")) {
+    t.model.cell = parse_cell(string(j, "cell"));
+  }
+  if (has("layers")) t.model.layers = (int)integer(j, "layers", 1, 64);
+  if (has("hidden")) t.model.hidden_size = (int)integer(j, "hidden", 1, 65536);
+  if (has("embedding")) t.model.embedding_size = (int)integer(j, "embedding", 1, 65536);
+  if (has("dropout")) {
+    t.model.dropout = (float)ranged(j, "dropout", 0, 1);
+    if (t.model.dropout >= 1.0f) fail("option 'dropout' must be < 1 (got " + j.at("dropout").dump() + ")");
+  }
+  if (has("seqLength")) t.seq_length = (int)integer(j, "seqLength", 1, 65536);
+  if (has("batchSize")) t.batch_size = (int)integer(j, "batchSize", 1, 65536);
+  if (has("optimizer")) {
+    t.optimizer.type = parse_optimizer(string(j, "optimizer"));
+  }
+  if (has("learningRate")) t.optimizer.learning_rate = (float)ranged(j, "learningRate", 0, 10, true);
+  if (has("momentum")) t.optimizer.momentum = (float)ranged(j, "momentum", 0, 0.999999);
+  if (has("beta1")) t.optimizer.beta1 = (float)ranged(j, "beta1", 0, 0.999999);
+  if (has("beta2")) t.optimizer.beta2 = (float)ranged(j, "beta2", 0, 0.99999999);
+  if (has("eps")) t.optimizer.eps = (float)ranged(j, "eps", 0, 1, true);
+  if (has("alpha")) t.optimizer.alpha = (float)ranged(j, "alpha", 0, 0.999999);
+  if (has("weightDecay")) t.optimizer.weight_decay = (float)ranged(j, "weightDecay", 0, 1);
+  if (j.contains("schedule")) {
+    const json& s = j.at("schedule");
+    ScheduleConfig& sc = t.schedule;
+    if (s.is_null()) {
+    } else if (s.is_string()) {
+      sc.type = parse_schedule(s.get<std::string>());
+    } else if (s.is_object()) {
+      check_keys(s, "schedule.", {"type", "stepSize", "gamma", "totalSteps", "minLearningRate", "warmup"});
+      if (!s.contains("type")) fail("option 'schedule.type' is required ('constant', 'step' or 'cosine')");
+      const std::string ty = string(s, "type", "schedule.");
+      try {
+        sc.type = parse_schedule(ty);
+      } catch (const Error&) {
+        fail("option 'schedule.type' must be 'constant', 'step' or 'cosine' (got '" + ty + "')");
+      }
+      if (s.contains("stepSize")) sc.step_size = integer(s, "stepSize", 1, 1LL << 40, "schedule.");
+      if (s.contains("gamma")) sc.gamma = (float)ranged(s, "gamma", 0, 1, true, "schedule.");
+      if (s.contains("totalSteps")) sc.total_steps = integer(s, "totalSteps", 1, 1LL << 40, "schedule.");
+      if (s.contains("minLearningRate")) sc.min_lr = (float)ranged(s, "minLearningRate", 0, 10, false, "schedule.");
+      if (s.contains("warmup")) sc.warmup = integer(s, "warmup", 0, 1LL << 40, "schedule.");
+    } else {
+      fail("option 'schedule' must be a string or an object (got " + type_of(s) + ")");
+    }
+  }
+  if (j.contains("clip")) {
+    const json& cl = j.at("clip");
+    t.clip = ClipConfig{};
+    if (cl.is_null() || (cl.is_boolean() && !cl.get<bool>())) {
+    } else if (cl.is_object()) {
+      check_keys(cl, "clip.", {"value", "norm"});
+      if (cl.contains("value")) t.clip.value = (float)ranged(cl, "value", 0, 1e6, true, "clip.");
+      if (cl.contains("norm")) t.clip.norm = (float)ranged(cl, "norm", 0, 1e6, true, "clip.");
+    } else {
+      fail("option 'clip' must be { value: v }, { norm: n } or null (got " + type_of(cl) + ")");
+    }
+  }
+  if (has("validationFraction")) c.validation_fraction = ranged(j, "validationFraction", 0, 0.5);  // kept as a double: it round-trips exactly
+  if (has("seed")) {
+    const long long s = integer(j, "seed", 0, 9007199254740991LL);
+    t.seed = (uint64_t)s;
+    t.model.seed = (uint64_t)s;
+  }
+  return c;
+}
+
+json run_config_to_json(const RunConfig& c) {
+  const TrainerConfig& t = c.trainer;
+  json clip = nullptr;
+  if (t.clip.value > 0 || t.clip.norm > 0) {
+    clip = json::object();
+    if (t.clip.value > 0) clip["value"] = short_float(t.clip.value);
+    if (t.clip.norm > 0) clip["norm"] = short_float(t.clip.norm);
+  }
+  const ScheduleConfig& s = t.schedule;
+  json sched = {{"type", schedule_name(s.type)}, {"warmup", s.warmup}};
+  if (s.type == ScheduleType::Step) {
+    sched["stepSize"] = s.step_size;
+    sched["gamma"] = short_float(s.gamma);
+  } else if (s.type == ScheduleType::Cosine) {
+    sched["totalSteps"] = s.total_steps;
+    sched["minLearningRate"] = short_float(s.min_lr);
+  }
+  return {{"tokenizer", c.tokenizer.kind == TokenizerKind::Word ? "word" : "char"},
+          {"lowercase", c.tokenizer.lowercase},
+          {"minCount", c.tokenizer.min_count},
+          {"replaceInvalid", c.tokenizer.replace_invalid},
+          {"cell", cell_name(t.model.cell)},
+          {"layers", t.model.layers},
+          {"hidden", t.model.hidden_size},
+          {"embedding", t.model.embedding_size},
+          {"dropout", short_float(t.model.dropout)},
+          {"seqLength", t.seq_length},
+          {"batchSize", t.batch_size},
+          {"optimizer", optimizer_name(t.optimizer.type)},
+          {"learningRate", short_float(t.optimizer.learning_rate)},
+          {"momentum", short_float(t.optimizer.momentum)},
+          {"beta1", short_float(t.optimizer.beta1)},
+          {"beta2", short_float(t.optimizer.beta2)},
+          {"eps", short_float(t.optimizer.eps)},
+          {"alpha", short_float(t.optimizer.alpha)},
+          {"weightDecay", short_float(t.optimizer.weight_decay)},
+          {"schedule", sched},
+          {"clip", clip},
+          {"validationFraction", c.validation_fraction},
+          {"seed", t.seed}};
+}
+
+}  // namespace rnn

@@ -1,0 +1,34 @@
+// The user-facing configuration of a training run, as JSON with the JS API's option names
+// (camelCase). One parser serves the WebAssembly bindings, the native tools and the model file,
+// so every front end rejects the same mistakes with the same messages.
+//
+//   { "tokenizer": "char"|"word", "lowercase": true, "minCount": 1, "replaceInvalid": false,
+//     "cell": "lstm"|"gru"|"rnn", "layers": 2, "hidden": 256, "embedding": 64, "dropout": 0,
+//     "seqLength": 64, "batchSize": 32,
+//     "optimizer": "adam"|"rmsprop"|"sgd", "learningRate": 2e-3, "momentum": 0, "beta1": 0.9,
+//     "beta2": 0.999, "eps": 1e-8, "weightDecay": 0, "alpha": 0.99,
+//     "schedule": "constant" | { "type": "step", "stepSize": 1000, "gamma": 0.5 }
+//               | { "type": "cosine", "totalSteps": 10000, "minLearningRate": 0 } (+ "warmup"),
+//     "clip": { "value": 1 } | { "norm": 5 } | { "value": 1, "norm": 5 } | null,
+//     "validationFraction": 0.05, "seed": 1 }
+#pragma once
+#include <nlohmann/json.hpp>
+
+#include "text/tokenizer.h"
+#include "train/trainer.h"
+
+namespace rnn {
+
+struct RunConfig {
+  TokenizerOptions tokenizer;
+  TrainerConfig trainer;  // trainer.model.vocab_size is filled in from the tokenizer
+  double validation_fraction = 0.05;
+};
+
+RunConfig default_run_config();
+// Unknown keys, wrong types and out-of-range values throw rnn::Error naming the option.
+// `allow` lists extra keys the caller handles itself (e.g. "text", "resumeFrom").
+RunConfig parse_run_config(const nlohmann::json& j, const std::vector<std::string>& allow = {});
+nlohmann::json run_config_to_json(const RunConfig& c);
+
+}  // namespace rnn

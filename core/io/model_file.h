@@ -1,0 +1,62 @@
+// The model file: one safetensors file holding everything needed to generate and, for
+// checkpoints, to resume training exactly.
+//
+// Tensors (float32, little-endian, PyTorch names and layouts):
+//   embedding.weight [V, E]                      nn.Embedding
+//   rnn.weight_ih_l{k} [G·H, I], rnn.weight_hh_l{k} [G·H, H], rnn.bias_ih_l{k} [G·H], rnn.bias_hh_l{k} [G·H]
+//                                                nn.LSTM (G=4, gates i,f,g,o) / nn.GRU (G=3, r,z,n) / nn.RNN (G=1, tanh)
+//   fc.weight [V, H], fc.bias [V]                nn.Linear
+// Checkpoints add:
+//   optimizer.exp_avg.<param>, optimizer.exp_avg_sq.<param>   Adam moments (PyTorch's state names)
+//   optimizer.momentum_buffer.<param>                         SGD with momentum
+//   optimizer.square_avg.<param>                              RMSProp
+//   state.h_l{k} [B, H] (and state.c_l{k} for LSTM)           the hidden state carried into the next batch
+// Metadata (all values strings, structured ones JSON-encoded):
+//   format = "rnn-wasm", format_version = "1", config = the run options (JSON, as the JS API takes),
+//   model = {vocab_size, embedding_size, hidden_size, layers, cell} (JSON), tokenizer = kind, options
+//   and vocabulary (JSON), checksum = "crc32:…" of the tensor bytes, and for checkpoints
+//   training = {step, epoch, position, optimizer_step, rng_state, rng_inc, corpus_crc32, corpus_bytes}
+//   (JSON; 64-bit values as decimal strings).
+#pragma once
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "io/config.h"
+#include "models/language_model.h"
+#include "text/tokenizer.h"
+#include "train/trainer.h"
+
+namespace rnn {
+
+constexpr int kModelFormatVersion = 1;
+
+struct Fingerprint {
+  uint32_t crc32 = 0;  // of the corpus bytes
+  uint64_t bytes = 0;
+};
+
+// What a checkpoint adds to the weights.
+struct TrainingSnapshot {
+  OptimizerState optimizer;
+  int64_t step = 0, epoch = 0, position = 0;
+  Rng dropout_rng;
+  ModelState state;
+  Fingerprint corpus;
+};
+
+struct ModelFile {
+  RunConfig config;
+  Tokenizer tokenizer;
+  std::unique_ptr<LanguageModel> model;
+  std::optional<TrainingSnapshot> training;
+};
+
+// trainer == nullptr writes the weights only (a model to generate from).
+std::string save_model_file(const RunConfig& config, const Tokenizer& tokenizer, const LanguageModel& model,
+                            const Trainer* trainer = nullptr, const Fingerprint& corpus = {});
+// Validates the container, the metadata, the config and every tensor's name, dtype and shape
+// before allocating the model; throws rnn::Error naming the first problem.
+ModelFile load_model_file(const uint8_t* bytes, size_t size);
+
+}  // namespace rnn

@@ -1,0 +1,146 @@
+#include "kernels/threads.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#ifdef __EMSCRIPTEN__
+#include <emscripten/threading.h>
+#ifndef RNN_WASM_POOL_SIZE
+#define RNN_WASM_POOL_SIZE 3  // pthread workers the build pre-starts (CMake passes the real value)
+#endif
+#endif
+
+namespace rnn::threads {
+namespace {
+
+// Workers spin this long after a job before sleeping: a training step calls parallel_for
+// thousands of times with a few microseconds of serial work in between, and a futex wake-up
+// costs more than that. Idle trainers still sleep.
+constexpr auto kSpin = std::chrono::microseconds(300);
+
+struct Pool {
+  std::vector<std::thread> workers;
+  std::mutex m;
+  std::condition_variable cv;
+  std::atomic<unsigned> generation{0};
+  std::atomic<int> pending{0};
+  std::atomic<int> sleepers{0};
+  bool stop = false;
+  void (*fn)(void*, int, int) = nullptr;
+  void* ctx = nullptr;
+  int tasks = 0, parts = 1;
+
+  void run_part(int k) const {
+    const int b = (int)((long long)tasks * k / parts), e = (int)((long long)tasks * (k + 1) / parts);
+    if (b < e) fn(ctx, b, e);
+  }
+
+  void worker(int k) {
+    thread_in_pool() = true;
+    unsigned seen = 0;
+    for (;;) {
+      auto t0 = std::chrono::steady_clock::now();
+      for (int spins = 0; generation.load(std::memory_order_acquire) == seen; ++spins) {
+        if ((spins & 255) == 255 && std::chrono::steady_clock::now() - t0 > kSpin) {
+          std::unique_lock<std::mutex> lock(m);
+          sleepers.fetch_add(1);
+          cv.wait(lock, [&] { return generation.load() != seen || stop; });
+          sleepers.fetch_sub(1);
+          break;
+        }
+      }
+      if (stop) return;
+      seen = generation.load(std::memory_order_acquire);
+      run_part(k);
+      pending.fetch_sub(1, std::memory_order_acq_rel);
+    }
+  }
+
+  static bool& thread_in_pool() {
+    thread_local bool in = false;
+    return in;
+  }
+
+  void start(int n) {
+    parts = n;
+    for (int k = 1; k < n; ++k) workers.emplace_back([this, k] { worker(k); });
+  }
+
+  ~Pool() {
+    {
+      std::lock_guard<std::mutex> lock(m);
+      stop = true;
+      generation.fetch_add(1);
+    }
+    cv.notify_all();
+    for (auto& t : workers) t.join();
+  }
+
+  void run(int n_tasks, void (*f)(void*, int, int), void* c) {
+    fn = f;
+    ctx = c;
+    tasks = n_tasks;
+    pending.store(parts - 1, std::memory_order_relaxed);
+    generation.fetch_add(1);  // seq_cst: pairs with the sleepers check below
+    if (sleepers.load() > 0) {
+      std::lock_guard<std::mutex> lock(m);
+      cv.notify_all();
+    }
+    thread_in_pool() = true;
+    run_part(0);
+    thread_in_pool() = false;
+    // Spin briefly, then yield: when another process holds the other core, yielding lets the
+    // worker we wait for run sooner.
+    for (int spins = 0; pending.load(std::memory_order_acquire) > 0; ++spins)
+      if (spins > 2000) std::this_thread::yield();
+  }
+};
+
+std::unique_ptr<Pool> pool;
+std::mutex run_mutex;  // one parallel_for at a time when several user threads train at once
+int requested = 0;     // 0 = not set yet: use max_threads()
+
+}  // namespace
+
+int max_threads() {
+#ifdef __EMSCRIPTEN__
+  if (!emscripten_has_threading_support()) return 1;
+  // Each std::thread takes a worker from Emscripten's pre-started pool; asking for more than
+  // the pool holds would wait forever for a worker to start, so never exceed it.
+  return std::max(1, std::min(emscripten_num_logical_cores(), RNN_WASM_POOL_SIZE + 1));
+#else
+  return std::max(1, std::min<int>(std::thread::hardware_concurrency(), 16));
+#endif
+}
+
+void set_count(int n) {
+  n = std::max(1, std::min(n, max_threads()));
+  if (n == count()) return;
+  requested = n;
+  pool.reset();
+}
+
+int count() { return requested ? requested : max_threads(); }
+
+void parallel_for_fn(int tasks, void (*fn)(void*, int, int), void* ctx) {
+  const int n = std::min(count(), tasks);
+  if (n <= 1 || Pool::thread_in_pool()) {
+    if (tasks > 0) fn(ctx, 0, tasks);
+    return;
+  }
+  std::lock_guard<std::mutex> lock(run_mutex);
+  if (!pool || pool->parts != count()) {
+    pool.reset();
+    pool = std::make_unique<Pool>();
+    pool->start(count());
+  }
+  pool->run(tasks, fn, ctx);
+}
+
+}  // namespace rnn::threads

@@ -1,0 +1,82 @@
+// A recurrent layer run over a whole sequence, for any cell type. Weights use PyTorch's
+// nn.RNN / nn.LSTM / nn.GRU layout, gates stacked along rows:
+//   W_ih: G·H × I,  W_hh: G·H × H,  b_ih, b_hh: G·H       (G = 1 RNN, 4 LSTM [i,f,g,o], 3 GRU [r,z,n])
+// The shared part lives here: the input projection for all steps in one GEMM before the time
+// loop, and the weight gradients in one GEMM after it. The per-step maths of each cell (the
+// time loop, forward and backward) lives in rnn_cell.cpp, lstm_cell.cpp and gru_cell.cpp.
+//
+// Tensors are time-major: x is T × B × I, outputs T × B × H. A layer's state is B × S floats
+// (S = H, or 2H for LSTM: h then c). Passing the state in and getting it out is what lets a
+// caller carry state between batches (stateful TBPTT), seed a decoder from an encoder, or run
+// a layer backwards in time for a bidirectional wrapper.
+#pragma once
+#include <vector>
+
+#include "common.h"
+#include "kernels/kernels.h"
+#include "rng.h"
+
+namespace rnn {
+
+enum class CellType { Rnn, Lstm, Gru };
+const char* cell_name(CellType c);
+CellType parse_cell(const std::string& name);  // "rnn" | "lstm" | "gru"
+int cell_gates(CellType c);
+
+struct RecurrentLayer {
+  CellType cell = CellType::Lstm;
+  int input = 0, hidden = 0;
+  ParamView w_ih, w_hh, b_ih, b_hh;
+
+  int gates() const { return cell_gates(cell); }
+  int state_size() const { return cell == CellType::Lstm ? 2 * hidden : hidden; }
+  // U(−1/√H, 1/√H) like PyTorch; LSTM forget-gate bias starts at 1 so memory flows early on.
+  void init(Rng& rng);
+};
+
+// Everything the backward pass needs from the forward pass, plus backward scratch.
+struct RecurrentCache {
+  int T = 0, B = 0, H = 0;
+  const float* x = nullptr;   // the caller's input, kept alive by the caller until backward
+  std::vector<float> gates;   // T × B × G·H: pre-activations, then activations (in place)
+  std::vector<float> hproj;   // GRU only: T × B × 3H hidden projections W_hh·h + b_hh
+  std::vector<float> h;       // (T+1) × B × H, h[0] = initial state
+  std::vector<float> c;       // LSTM only: (T+1) × B × H cell states
+  std::vector<float> tc;      // LSTM only: T × B × H, tanh(c_t)
+  std::vector<float> dgates;  // T × B × G·H: gradient w.r.t. the input pre-activations
+  std::vector<float> dhproj;  // GRU only: T × B × 3H gradient w.r.t. the hidden projections
+                              // (for RNN and LSTM it equals dgates, so dgates serves both)
+  std::vector<float> dh, dc;  // B × H step scratch
+  std::vector<float> db;      // G·H: Σ over rows of dgates, for both biases when they share it
+  kernels::PackedMatrix w_hh_fwd;  // W_hh packed for h·W_hhᵀ, once per forward pass
+  kernels::PackedMatrix w_hh_bwd;  // W_hh packed for δ·W_hh, once per backward pass
+
+  const float* outputs() const { return h.data() + (size_t)B * H; }
+};
+
+// Runs T steps from state0 (B × S, may be null for zeros), writes the final state to stateT
+// (may be null). The outputs are cache.outputs(): T × B × H.
+void recurrent_forward(const RecurrentLayer& L, const float* x, int T, int B, const float* state0,
+                       float* stateT, RecurrentCache& cache);
+// dy: T × B × H (null = no output gradient, e.g. an encoder), dstateT: B × S (null = zeros).
+// Accumulates weight gradients; writes dx (T × B × I, may be null) and dstate0 (B × S, may be null).
+void recurrent_backward(RecurrentLayer& L, const float* dy, const float* dstateT, float* dx,
+                        float* dstate0, RecurrentCache& cache);
+
+// out (B × G·H) (+)= h · W_hhᵀ: the recurrent matmul every cell does at every step, on the
+// weight packed once per forward pass.
+void hidden_matmul(const RecurrentLayer& L, const RecurrentCache& cache, const float* h, float* out, bool accumulate);
+// dh (B × H) (+)= δ (B × G·H) · W_hh: the same product backwards, once per step of the backward pass.
+void hidden_matmul_backward(const RecurrentLayer& L, const RecurrentCache& cache, const float* delta, float* dh,
+                            bool accumulate);
+
+// The per-cell time loops (one file each). Forward: cache.gates holds x·W_ihᵀ + b_ih for every
+// step on entry. Backward: fill cache.dgates (input side) and cache.dhproj (hidden side).
+void rnn_cell_forward(const RecurrentLayer& L, RecurrentCache& cache);
+void rnn_cell_backward(const RecurrentLayer& L, const float* dy, RecurrentCache& cache);
+void lstm_cell_forward(const RecurrentLayer& L, RecurrentCache& cache);
+void lstm_cell_backward(const RecurrentLayer& L, const float* dy, RecurrentCache& cache);
+void gru_cell_forward(const RecurrentLayer& L, RecurrentCache& cache);
+void gru_cell_backward(const RecurrentLayer& L, const float* dy, RecurrentCache& cache);
+
+}  // namespace rnn

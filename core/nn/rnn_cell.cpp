@@ -1,0 +1,32 @@
+// Vanilla RNN cell (the seed's notation in brackets):
+//   hₜ = tanh(W_ih·xₜ + b_ih + W_hh·hₜ₋₁ + b_hh)      [hₜ = tanh(U·xₜ + W·hₜ₋₁ + b)]
+// U = W_ih maps the input to the hidden layer, W = W_hh carries the memory from step to step,
+// and V, the hidden → output map oₜ = V·hₜ, is the Dense layer that follows the stack.
+// Backward, with δₜ = (∂L/∂hₜ from above + from step t+1) ⊙ (1 − hₜ²):
+//   ∂L/∂hₜ₋₁ = δₜ·W_hh,   dW_ih += δₜᵀ·xₜ,   dW_hh += δₜᵀ·hₜ₋₁,   db += δₜ
+#include "kernels/kernels.h"
+#include "nn/recurrent.h"
+
+namespace rnn {
+
+void rnn_cell_forward(const RecurrentLayer& L, RecurrentCache& C) {
+  const int B = C.B, H = L.hidden;
+  const size_t BH = (size_t)B * H;
+  for (int t = 0; t < C.T; ++t) {
+    float* pre = C.gates.data() + t * BH;
+    hidden_matmul(L, C, C.h.data() + t * BH, pre, true);
+    kernels::rnn_forward_step(B, H, pre, L.b_hh.w, C.h.data() + (t + 1) * BH);
+  }
+}
+
+void rnn_cell_backward(const RecurrentLayer& L, const float* dy, RecurrentCache& C) {
+  const int B = C.B, H = L.hidden;
+  const size_t BH = (size_t)B * H;
+  for (int t = C.T - 1; t >= 0; --t) {
+    float* delta = C.dgates.data() + t * BH;
+    kernels::rnn_backward_step(B, H, C.h.data() + (t + 1) * BH, dy ? dy + t * BH : nullptr, C.dh.data(), delta);
+    hidden_matmul_backward(L, C, delta, C.dh.data(), false);
+  }
+}
+
+}  // namespace rnn

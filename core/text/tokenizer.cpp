@@ -1,0 +1,281 @@
+#include "text/tokenizer.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "common.h"
+#include "text/utf8.h"
+
+namespace rnn {
+
+namespace {
+
+// The whitespace set of Python's str.split(), so word splitting matches the recipe.
+bool is_space(char32_t c) {
+  if (c <= 0x20) return c == 0x20 || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F);
+  if (c < 0x85) return false;
+  return c == 0x85 || c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 ||
+         c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
+}
+
+// Simple one-to-one lower-casing of the common alphabets (see TokenizerOptions::lowercase).
+char32_t to_lower(char32_t c) {
+  if (c < 0x80) return (c >= 'A' && c <= 'Z') ? c + 32 : c;
+  if (c >= 0xC0 && c <= 0xDE && c != 0xD7) return c + 32;                // À-Þ except ×
+  if (c >= 0x391 && c <= 0x3A9 && c != 0x3A2) return c + 32;             // Greek Α-Ω
+  if (c >= 0x410 && c <= 0x42F) return c + 32;                           // Cyrillic А-Я
+  if (c >= 0x400 && c <= 0x40F) return c + 80;                           // Cyrillic Ѐ-Џ
+  return c;
+}
+
+const char* punctuation_token(char32_t c) {
+  switch (c) {
+    case '.': return kPunctuationTokens[0].token;
+    case ',': return kPunctuationTokens[1].token;
+    case '"': return kPunctuationTokens[2].token;
+    case ';': return kPunctuationTokens[3].token;
+    case '!': return kPunctuationTokens[4].token;
+    case '?': return kPunctuationTokens[5].token;
+    case '(': return kPunctuationTokens[6].token;
+    case ')': return kPunctuationTokens[7].token;
+    case '\n': return kPunctuationTokens[9].token;
+    default: return nullptr;
+  }
+}
+
+std::vector<std::string> split_chars(const std::u32string& cps) {
+  std::vector<std::string> out;
+  out.reserve(cps.size());
+  for (char32_t c : cps) {
+    std::string s;
+    append_utf8(s, c);
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+// The recipe replaces each punctuation mark by " token " and splits on whitespace; one
+// left-to-right scan does the same ("--" matched greedily, so "---" is Dash then "-").
+std::vector<std::string> split_words(const std::u32string& cps, bool lowercase) {
+  std::vector<std::string> out;
+  std::string word;
+  const auto flush = [&] {
+    if (!word.empty()) out.push_back(std::move(word));
+    word.clear();
+  };
+  for (size_t i = 0; i < cps.size(); ++i) {
+    const char32_t c = cps[i];
+    const char* token = punctuation_token(c);
+    if (!token && c == '-' && i + 1 < cps.size() && cps[i + 1] == '-') {
+      token = kPunctuationTokens[8].token;
+      ++i;
+    }
+    if (token) {
+      flush();
+      out.emplace_back(token);
+    } else if (is_space(c)) {
+      flush();
+    } else {
+      append_utf8(word, lowercase ? to_lower(c) : c);
+    }
+  }
+  flush();
+  return out;
+}
+
+std::vector<std::string> split_text(const std::string& text, const TokenizerOptions& o, bool replace) {
+  const std::u32string cps = decode_utf8(text, replace);
+  return o.kind == TokenizerKind::Char ? split_chars(cps) : split_words(cps, o.lowercase);
+}
+
+void check_options(const TokenizerOptions& o) {
+  if (o.kind != TokenizerKind::Char && o.kind != TokenizerKind::Word) fail("tokenizer kind is invalid");
+  if (o.min_count < 1) fail("min_count must be >= 1 (got " + std::to_string(o.min_count) + ")");
+}
+
+void index_vocab(Tokenizer& t) {
+  t.token_to_id.clear();
+  t.token_to_id.reserve(t.id_to_token.size());
+  for (size_t i = 0; i < t.id_to_token.size(); ++i) t.token_to_id.emplace(t.id_to_token[i], static_cast<int32_t>(i));
+  t.unk = t.id_of(kUnkToken);
+}
+
+// How a word-level token sits against its neighbours when detokenizing.
+enum class Role { Word, Closer, Opener, Quote, Dash, Return };
+
+Role role_of(const std::string& tok, const char** text) {
+  *text = tok.c_str();
+  if (tok.size() < 6 || tok[0] != '|' || tok[1] != '|') return Role::Word;
+  for (const auto& p : kPunctuationTokens) {
+    if (tok != p.token) continue;
+    *text = p.text;
+    switch (p.text[0]) {
+      case '(': return Role::Opener;
+      case '"': return Role::Quote;
+      case '-': return Role::Dash;
+      case '\n': return Role::Return;
+      default: return Role::Closer;  // . , ; ! ? )
+    }
+  }
+  return Role::Word;
+}
+
+std::string in_quotes(const std::string& s) { return "\"" + s + "\""; }
+
+}  // namespace
+
+Tokenizer Tokenizer::build(const std::string& utf8_text, const TokenizerOptions& options) {
+  check_options(options);
+  const std::vector<std::string> tokens = split_text(utf8_text, options, options.replace_invalid);
+  if (tokens.empty()) fail("corpus is empty: the text contains no tokens");
+
+  std::unordered_map<std::string, int64_t> counts;
+  for (const auto& t : tokens) ++counts[t];
+  const bool with_unk = options.min_count > 1;
+  std::vector<std::pair<std::string, int64_t>> kept;
+  for (auto& kv : counts)
+    if (kv.second >= options.min_count && !(with_unk && kv.first == kUnkToken)) kept.push_back(kv);
+  std::sort(kept.begin(), kept.end(), [](const auto& a, const auto& b) {
+    return a.second != b.second ? a.second > b.second : a.first < b.first;  // std::string compares byte-wise
+  });
+
+  Tokenizer t;
+  t.options = options;
+  if (with_unk) t.id_to_token.emplace_back(kUnkToken);
+  for (auto& kv : kept) t.id_to_token.push_back(std::move(kv.first));
+  index_vocab(t);
+  return t;
+}
+
+std::vector<std::string> Tokenizer::split(const std::string& text) const {
+  return split_text(text, options, options.replace_invalid);
+}
+
+std::vector<int32_t> Tokenizer::encode(const std::string& text, UnknownReport* report) const {
+  std::vector<int32_t> ids;
+  const std::vector<std::string> tokens = split_text(text, options, true);
+  ids.reserve(tokens.size());
+  for (const auto& tok : tokens) {
+    auto it = token_to_id.find(tok);
+    if (it != token_to_id.end()) {
+      ids.push_back(it->second);
+      continue;
+    }
+    if (unk >= 0) ids.push_back(unk);
+    if (!report) continue;
+    (unk >= 0 ? report->replaced : report->skipped)++;
+    auto& ex = report->examples;
+    if (ex.size() < UnknownReport::kMaxExamples && std::find(ex.begin(), ex.end(), tok) == ex.end()) ex.push_back(tok);
+  }
+  return ids;
+}
+
+// Word-level detokenization rules:
+//  * words are separated by one space; nothing is written before the first token of a line;
+//  * . , ; ! ? ) attach to the previous token (no space before);
+//  * ( attaches to the next token (space before, none after);
+//  * quotation marks alternate opening / closing within a line: an opening one has a space
+//    before and attaches to the next token, a closing one attaches to the previous token;
+//  * -- is written spaced like a word ("well -- i"); spacing it keeps the round trip exact
+//    (a word ending in '-' glued to "--" would re-split differently);
+//  * ||Return|| is "\n" with no spaces around it and resets the quote parity.
+// Char level writes each token's text; <unk> becomes U+FFFD there (one unreadable char).
+std::string Tokenizer::piece(int32_t id, DetokState& st) const {
+  if (id < 0 || id >= vocab_size())
+    fail("token id " + std::to_string(id) + " out of range (vocab size " + std::to_string(vocab_size()) + ")");
+  const std::string& tok = id_to_token[static_cast<size_t>(id)];
+  if (options.kind == TokenizerKind::Char) return id == unk ? std::string("\xEF\xBF\xBD") : tok;
+
+  const char* text;
+  const Role role = role_of(tok, &text);
+  bool space_before = true, glue_after = false;
+  switch (role) {
+    case Role::Return: st = DetokState{}; return "\n";
+    case Role::Closer: space_before = false; break;
+    case Role::Opener: glue_after = true; break;
+    case Role::Quote:
+      if (st.quote_open) space_before = false;
+      else glue_after = true;
+      st.quote_open = !st.quote_open;
+      break;
+    case Role::Dash: case Role::Word: break;
+  }
+  std::string out;
+  if (space_before && !st.line_start && !st.glue) out += ' ';
+  out += text;
+  st.line_start = false;
+  st.glue = glue_after;
+  return out;
+}
+
+std::string Tokenizer::decode(const std::vector<int32_t>& ids) const {
+  std::string out;
+  DetokState st;
+  for (int32_t id : ids) out += piece(id, st);
+  return out;
+}
+
+int32_t Tokenizer::id_of(const std::string& token) const {
+  auto it = token_to_id.find(token);
+  return it == token_to_id.end() ? -1 : it->second;
+}
+
+nlohmann::json Tokenizer::to_json() const {
+  return {{"kind", options.kind == TokenizerKind::Char ? "char" : "word"},
+          {"lowercase", options.lowercase},
+          {"min_count", options.min_count},
+          {"replace_invalid", options.replace_invalid},
+          {"vocab", id_to_token}};
+}
+
+Tokenizer Tokenizer::from_json(const nlohmann::json& j) {
+  if (!j.is_object()) fail("tokenizer JSON must be an object");
+  Tokenizer t;
+  TokenizerOptions& o = t.options;
+
+  if (!j.contains("kind") || !j["kind"].is_string()) fail("tokenizer kind is missing or not a string");
+  const std::string kind = j["kind"].get<std::string>();
+  if (kind == "char") o.kind = TokenizerKind::Char;
+  else if (kind == "word") o.kind = TokenizerKind::Word;
+  else fail("tokenizer kind must be \"char\" or \"word\" (got " + in_quotes(kind) + ")");
+
+  for (const char* key : {"lowercase", "replace_invalid"}) {
+    if (!j.contains(key)) continue;
+    if (!j[key].is_boolean()) fail(std::string("tokenizer ") + key + " must be a boolean");
+    (std::strcmp(key, "lowercase") == 0 ? o.lowercase : o.replace_invalid) = j[key].get<bool>();
+  }
+  if (j.contains("min_count")) {
+    const auto& m = j["min_count"];
+    if (!m.is_number_integer() || m.get<int64_t>() < 1 || m.get<int64_t>() > INT32_MAX)
+      fail("tokenizer min_count must be an integer >= 1 (got " + m.dump() + ")");
+    o.min_count = static_cast<int>(m.get<int64_t>());
+  }
+
+  if (!j.contains("vocab") || !j["vocab"].is_array()) fail("tokenizer vocab is missing or not an array");
+  const auto& vocab = j["vocab"];
+  if (vocab.empty()) fail("tokenizer vocab is empty");
+  for (size_t i = 0; i < vocab.size(); ++i) {
+    const std::string where = "tokenizer vocab[" + std::to_string(i) + "]";
+    if (!vocab[i].is_string()) fail(where + " is not a string (got " + vocab[i].dump() + ")");
+    std::string tok = vocab[i].get<std::string>();
+    if (tok.empty()) fail(where + " is an empty string");
+    if (auto bad = validate_utf8(tok)) fail(where + " is not valid UTF-8 (byte " + std::to_string(*bad) + ")");
+    if (tok != kUnkToken) {
+      const std::u32string cps = decode_utf8(tok);
+      if (o.kind == TokenizerKind::Char && cps.size() != 1)
+        fail(where + " " + in_quotes(tok) + " is not a single character");
+      if (o.kind == TokenizerKind::Word && std::any_of(cps.begin(), cps.end(), is_space))
+        fail(where + " " + in_quotes(tok) + " contains whitespace");
+    }
+    auto [it, inserted] = t.token_to_id.emplace(tok, static_cast<int32_t>(i));
+    if (!inserted)
+      fail("tokenizer vocab has duplicate token " + in_quotes(tok) + " (ids " + std::to_string(it->second) +
+           " and " + std::to_string(i) + ")");
+    t.id_to_token.push_back(std::move(tok));
+  }
+  t.unk = t.id_of(kUnkToken);
+  if (o.min_count > 1 && t.unk != 0) fail("tokenizer vocab must start with \"<unk>\" when min_count > 1");
+  return t;
+}
+
+}  // namespace rnn
