@@ -11,6 +11,8 @@
 
 #include "decode/generate.h"
 #include "kernels/kernels.h"
+#include "tasks/corpus.h"
+#include "train/memory.h"
 #include "tasks/session.h"
 #include "kernels/threads.h"
 
@@ -116,11 +118,49 @@ val load_model(uintptr_t file, size_t len) {
   });
 }
 
+rnn::RunConfig run_config_of(const std::string& options) {
+  const json j = json::parse(options, nullptr, false);
+  if (j.is_discarded()) rnn::fail("options are not valid JSON");
+  return rnn::parse_run_config(j);
+}
+
+// The options with every default filled in (parseOptions('{}') gives the defaults).
 val parse_options(const std::string& options) {
+  return guarded([&] { return json_val(rnn::run_config_to_json(run_config_of(options))); });
+}
+
+// The core's own view of a corpus under the given options (what a trainer on it would see).
+val analyze_corpus(const std::string& options, uintptr_t text, size_t len) {
   return guarded([&] {
-    const json j = json::parse(options, nullptr, false);
-    if (j.is_discarded()) rnn::fail("options are not valid JSON");
-    return json_val(rnn::run_config_to_json(rnn::parse_run_config(j)));
+    const rnn::CorpusStats s = rnn::analyze_corpus(take(text, len), run_config_of(options));
+    json j = {{"bytes", s.bytes},
+              {"chars", s.chars},
+              {"tokens", s.tokens},
+              {"vocabSize", s.vocab},
+              {"trainTokens", s.train_tokens},
+              {"validationTokens", s.validation_tokens},
+              {"batchesPerEpoch", s.batches_per_epoch},
+              {"primeHint", s.prime_hint},
+              {"problem", s.problem.empty() ? json(nullptr) : json(s.problem)}};
+    return json_val(j);
+  });
+}
+
+// The trainer's memory estimate for these options and a vocabulary size (corpusTokens: 0 if unknown).
+val estimate_memory(const std::string& options, int vocab_size, double corpus_tokens) {
+  return guarded([&] {
+    rnn::RunConfig cfg = run_config_of(options);
+    cfg.trainer.model.vocab_size = vocab_size;
+    cfg.trainer.model.validate();
+    const rnn::MemoryEstimate m = rnn::estimate_memory(cfg.trainer, (int64_t)corpus_tokens);
+    json j = {{"parameters", m.parameters},
+              {"weightBytes", m.weight_bytes},
+              {"activationBytes", m.activation_bytes},
+              {"packingBytes", m.packing_bytes},
+              {"checkpointBytes", m.checkpoint_bytes},
+              {"corpusBytes", m.corpus_bytes},
+              {"totalBytes", m.total()}};
+    return json_val(j);
   });
 }
 
@@ -157,6 +197,8 @@ EMSCRIPTEN_BINDINGS(rnn_wasm) {
   function("resumeSession", &resume_session);
   function("loadModel", &load_model);
   function("parseOptions", &parse_options);
+  function("analyzeCorpus", &analyze_corpus);
+  function("estimateMemory", &estimate_memory);
   function("features", &features);
   function("setThreads", &set_threads);
   function("threadCount", &rnn::threads::count);

@@ -25,11 +25,17 @@ void ModelConfig::validate() const {
   if (!(dropout >= 0.0f && dropout < 1.0f))
     fail("dropout must be in [0, 1) (got " + std::to_string(dropout) + ")");
   // Guard the parameter count so absurd sizes fail here, not as an out-of-memory abort later.
-  double n = (double)vocab_size * embedding_size + (double)vocab_size * (hidden_size + 1);
-  for (int l = 0; l < layers; ++l)
-    n += 4.0 * hidden_size * ((l ? hidden_size : embedding_size) + hidden_size + 2);
+  const double n = parameter_count(*this);
   if (n > 4.0e8)
     fail("model too large: " + std::to_string((long long)n) + " parameters (limit 400000000); reduce hidden_size, embedding_size, layers or the vocabulary");
+}
+
+// In double: the sizes are checked one by one, but their products may not fit a 32-bit size_t (wasm).
+double parameter_count(const ModelConfig& cfg) {
+  const double V = cfg.vocab_size, E = cfg.embedding_size, H = cfg.hidden_size, G = cell_gates(cfg.cell) * H;
+  double n = V * E + V * (H + 1);
+  for (int l = 0; l < cfg.layers; ++l) n += G * ((l ? H : E) + H + 2);
+  return n;
 }
 
 std::vector<TensorInfo> LanguageModel::layout(const ModelConfig& cfg) {

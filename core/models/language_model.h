@@ -25,6 +25,8 @@ struct ModelConfig {
   // Throws rnn::Error naming the first bad field.
   void validate() const;
 };
+// Trainable floats of a model with this config (exact; in double so absurd sizes cannot overflow).
+double parameter_count(const ModelConfig& cfg);
 
 // The carried state of every layer for a batch of B rows: layer l's B × S block follows layer l−1's.
 struct ModelState {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "tasks/corpus.h"
 #include "train/batching.h"
 #include "kernels/kernels.h"
 #include "io/safetensors.h"
@@ -51,12 +52,8 @@ void Session::start(const std::string& text) {
   TrainValidation split = split_validation(ids, config.validation_fraction);
   validation_tokens = (int64_t)split.validation.size();
   const TrainerConfig& tc = config.trainer;
-  const int64_t need = (int64_t)tc.batch_size * tc.seq_length;
-  if ((int64_t)split.train.size() < need)
-    fail("text too short: " + std::to_string(split.train.size()) + " training tokens" +
-         (validation_tokens ? " (after holding out " + std::to_string(validation_tokens) + " for validation)" : "") +
-         ", need at least " + std::to_string(need) + " for batchSize " + std::to_string(tc.batch_size) +
-         " × seqLength " + std::to_string(tc.seq_length) + "; give more text or lower batchSize or seqLength");
+  const std::string problem = too_short_problem((int64_t)split.train.size(), validation_tokens, tc);
+  if (!problem.empty()) fail(problem);
   trainer = std::make_unique<Trainer>(tc, split.train, std::move(split.validation));
 }
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "train/memory.h"
+
 namespace rnn {
 
 void TrainerConfig::validate() const {
@@ -12,20 +14,13 @@ void TrainerConfig::validate() const {
   schedule.validate();
   if (batch_size < 1 || batch_size > 65536) fail("batch_size must be between 1 and 65536 (got " + std::to_string(batch_size) + ")");
   if (seq_length < 1 || seq_length > 65536) fail("seq_length must be between 1 and 65536 (got " + std::to_string(seq_length) + ")");
-  // Activations scale with batch × length × hidden; refuse what cannot fit a 4 GB wasm heap.
-  const double acts = (double)batch_size * seq_length *
-                      (model.layers * 8.0 * model.hidden_size + 2.0 * model.vocab_size + model.embedding_size);
-  if (acts > 2.5e8)
+  // Refuse what cannot fit before allocating anything, rather than fail mid-step or on save.
+  const MemoryEstimate mem = estimate_memory(*this);
+  if (mem.activation_bytes > kMaxActivationBytes)
     fail("batch_size × seq_length too large for this model: activations would need " +
-         std::to_string((long long)(acts * 4 / (1 << 20))) + " MiB (limit 1000 MiB)");
-  // Weights, gradients and optimizer moments must fit too. In a 32-bit address space (wasm) the
-  // heap tops out at 4 GiB; refuse up front rather than fail on the first step or on save.
-  double params = 0;
-  for (const TensorInfo& t : LanguageModel::layout(model)) params += (double)t.size;
-  const int moments = optimizer.type == OptimizerType::Adam ? 2 : optimizer.type == OptimizerType::RmsProp ? 1
-                      : optimizer.momentum > 0                ? 1 : 0;
-  const double mib = (params * 4 * (2 + moments + 1) + acts * 4) / (1 << 20);  // +1: a saved copy
-  if (sizeof(void*) == 4 && mib > 3072)
+         std::to_string((long long)(mem.activation_bytes / (1 << 20))) + " MiB (limit 1000 MiB)");
+  const double mib = (mem.weight_bytes + mem.activation_bytes + mem.packing_bytes + mem.checkpoint_bytes) / (1 << 20);
+  if (sizeof(void*) == 4 && mib > kMaxWasmBytes / (1 << 20))
     fail("model too large for WebAssembly: weights, gradients, optimizer state and activations need about " +
          std::to_string((long long)mib) + " MiB, over the 3072 MiB limit; reduce hidden, layers or embedding");
 }
