@@ -10,6 +10,8 @@
 #include <iostream>
 
 #include "io/safetensors.h"
+#include "tasks/loaded_model.h"
+#include "decode/generate.h"
 #include "tasks/session.h"
 
 using nlohmann::json;
@@ -63,7 +65,7 @@ int main(int argc, char** argv) {
       const std::vector<int32_t> ids = m.file.tokenizer.encode(argv[3]);
       if (ids.empty()) throw rnn::Error("no known tokens in the text");
       rnn::ModelState s = m.file.model->zero_state(1);
-      m.file.model->evaluate_batch(ids.data(), ids.data(), nullptr, 1, (int)ids.size(), s);
+      m.file.model->evaluate_batch(rnn::Batch::carrying(1, (int)ids.size(), ids.data(), ids.data(), s));
       const std::vector<float>& z = m.file.model->last_logits();
       const size_t V = m.file.tokenizer.vocab_size();
       json rows = json::array();

@@ -12,7 +12,7 @@
 #include "decode/generate.h"
 #include "kernels/kernels.h"
 #include "tasks/corpus.h"
-#include "train/memory.h"
+#include "tasks/loaded_model.h"
 #include "tasks/session.h"
 #include "kernels/threads.h"
 
@@ -150,9 +150,9 @@ val analyze_corpus(const std::string& options, uintptr_t text, size_t len) {
 val estimate_memory(const std::string& options, int vocab_size, double corpus_tokens) {
   return guarded([&] {
     rnn::RunConfig cfg = run_config_of(options);
-    cfg.trainer.model.vocab_size = vocab_size;
-    cfg.trainer.model.validate();
-    const rnn::MemoryEstimate m = rnn::estimate_memory(cfg.trainer, (int64_t)corpus_tokens);
+    cfg.model.vocab_size = vocab_size;
+    cfg.model.validate();
+    const rnn::MemoryEstimate m = rnn::estimate_memory(cfg.model, cfg.training, (int64_t)corpus_tokens);
     json j = {{"parameters", m.parameters},
               {"weightBytes", m.weight_bytes},
               {"activationBytes", m.activation_bytes},
@@ -241,13 +241,13 @@ EMSCRIPTEN_BINDINGS(rnn_wasm) {
                   });
                 }))
       .function("releaseBuffer", optional_override([](SessionHandle& h) { std::string().swap(h.buffer); }))
-      .function("resetState", optional_override([](SessionHandle& h) { h.s->trainer->reset_state(); }))
+      .function("resetState", optional_override([](SessionHandle& h) { h.s->task->reset_state(); }))
       .function("info", optional_override([](SessionHandle& h) { return guarded([&] { return json_val(h.s->info()); }); }))
       .function("generate", optional_override([](SessionHandle& h, std::string o) {
-                  return guarded([&] { return generate_all(h.s->trainer->model, h.s->tokenizer, o); });
+                  return guarded([&] { return generate_all(h.s->task->model, h.s->tokenizer, o); });
                 }))
       .function("generator", optional_override([](SessionHandle& h, std::string o) {
-                  return guarded([&] { return make_generator(h.s, h.s->trainer->model, h.s->tokenizer, o); });
+                  return guarded([&] { return make_generator(h.s, h.s->task->model, h.s->tokenizer, o); });
                 }));
 
   class_<ModelHandle>("Model")

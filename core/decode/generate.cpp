@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include "common.h"
 
 namespace rnn {
 
@@ -14,15 +15,15 @@ void GenerateOptions::validate() const {
 GenerateOptions parse_generate_options(const nlohmann::json& j) {
   if (!j.is_object()) fail("generate options must be an object");
   GenerateOptions o;
-  auto num = [&](const char* k) {
+  auto read_number = [&](const char* k) {
     const auto& v = j.at(k);
     if (!v.is_number()) fail(std::string("option '") + k + "' must be a number (got " + v.type_name() + ")");
     const double d = v.get<double>();
     if (!std::isfinite(d)) fail(std::string("option '") + k + "' must be finite");
     return d;
   };
-  auto integer = [&](const char* k, double lo, double hi) {
-    const double d = num(k);
+  auto read_integer = [&](const char* k, double lo, double hi) {
+    const double d = read_number(k);
     if (d != std::floor(d) || d < lo || d > hi)
       fail(std::string("option '") + k + "' must be an integer between " + std::to_string((long long)lo) + " and " +
            std::to_string((long long)hi) + " (got " + j.at(k).dump() + ")");
@@ -36,15 +37,15 @@ GenerateOptions parse_generate_options(const nlohmann::json& j) {
       if (!v.is_string()) fail(std::string("option 'prime' must be a string (got ") + v.type_name() + ")");
       o.prime = v.get<std::string>();
     } else if (k == "length") {
-      o.length = (int)integer("length", 0, 1000000);
+      o.length = (int)read_integer("length", 0, 1000000);
     } else if (k == "temperature") {
-      o.sampling.temperature = (float)num("temperature");
+      o.sampling.temperature = (float)read_number("temperature");
     } else if (k == "topK") {
-      o.sampling.top_k = (int)integer("topK", 0, 1 << 30);
+      o.sampling.top_k = (int)read_integer("topK", 0, 1 << 30);
     } else if (k == "topP") {
-      o.sampling.top_p = (float)num("topP");
+      o.sampling.top_p = (float)read_number("topP");
     } else if (k == "repetitionPenalty") {
-      o.sampling.repetition_penalty = (float)num("repetitionPenalty");
+      o.sampling.repetition_penalty = (float)read_number("repetitionPenalty");
     } else if (k == "greedy") {
       if (!v.is_boolean()) fail("option 'greedy' must be true or false");
       o.sampling.greedy = v.get<bool>();
@@ -52,7 +53,7 @@ GenerateOptions parse_generate_options(const nlohmann::json& j) {
       if (!v.is_boolean()) fail("option 'includePrime' must be true or false");
       o.include_prime = v.get<bool>();
     } else if (k == "seed") {
-      o.seed = (uint64_t)integer("seed", 0, 9007199254740991.0);
+      o.seed = (uint64_t)read_integer("seed", 0, 9007199254740991.0);
     } else if (k == "stop") {
       if (v.is_string()) {
         o.stop = {v.get<std::string>()};
@@ -72,12 +73,12 @@ GenerateOptions parse_generate_options(const nlohmann::json& j) {
   return o;
 }
 
-Generator::Generator(LanguageModel& model, const Tokenizer& tokenizer, const GenerateOptions& options)
+Generator::Generator(TokenStepper& model, const Tokenizer& tokenizer, const GenerateOptions& options)
     : model_(model), tok_(tokenizer), opt_(options), rng_(options.seed, 3) {
   opt_.validate();
-  if (tok_.vocab_size() != model_.config.vocab_size)
+  if (tok_.vocab_size() != model_.vocab_size())
     fail("tokenizer has " + std::to_string(tok_.vocab_size()) + " tokens but the model expects " +
-         std::to_string(model_.config.vocab_size));
+         std::to_string(model_.vocab_size()));
   std::vector<int32_t> ids = tok_.encode(opt_.prime, &report_);
   if (ids.empty()) {
     // Nothing usable in the prime: start as if at the beginning of a line.
@@ -88,9 +89,9 @@ Generator::Generator(LanguageModel& model, const Tokenizer& tokenizer, const Gen
     for (int32_t id : ids) pending_prime_ += tok_.piece(id, d);
     detok_ = d;
   }
-  state_ = model_.zero_state(1);
-  logits_.resize(model_.config.vocab_size);
-  model_.feed(ids.data(), (int)ids.size(), state_, logits_.data());
+  state_ = model_.start_state(1);
+  logits_.resize(model_.vocab_size());
+  model_.feed((int)ids.size(), ids.data(), state_, logits_.data());
   recent_.assign(ids.end() - std::min<size_t>(ids.size(), opt_.repetition_window), ids.end());
 }
 
@@ -122,11 +123,11 @@ bool Generator::next(std::string& piece) {
     stop_reason_ = "stop";
     return true;
   }
-  if (generated_ < opt_.length) model_.step(&id, 1, state_, logits_.data());
+  if (generated_ < opt_.length) model_.step(1, &id, state_, logits_.data());
   return true;
 }
 
-std::string generate(LanguageModel& model, const Tokenizer& tokenizer, const GenerateOptions& options,
+std::string generate(TokenStepper& model, const Tokenizer& tokenizer, const GenerateOptions& options,
                      const std::function<bool(const std::string&)>& on_piece, UnknownReport* report) {
   Generator g(model, tokenizer, options);
   if (report) *report = g.prime_report();

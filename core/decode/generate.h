@@ -1,11 +1,12 @@
 // Text generation, stateful: the prime runs through the network once to warm the state, then each
-// new token costs exactly one step of the network (never a re-run of the window).
+// new token costs exactly one step of the network (never a re-run of the window). Works with any
+// TokenStepper (models/model.h).
 #pragma once
 #include <functional>
 #include <string>
 #include <vector>
 
-#include "models/language_model.h"
+#include "models/model.h"
 #include "decode/sampling.h"
 #include "text/tokenizer.h"
 
@@ -30,7 +31,7 @@ GenerateOptions parse_generate_options(const nlohmann::json& j);
 // Generates token by token. The caller pulls pieces with next() (streaming) or uses generate().
 class Generator {
  public:
-  Generator(LanguageModel& model, const Tokenizer& tokenizer, const GenerateOptions& options);
+  Generator(TokenStepper& model, const Tokenizer& tokenizer, const GenerateOptions& options);
   // The next piece of text (the prime first, if included). Returns false when done.
   bool next(std::string& piece);
   const UnknownReport& prime_report() const { return report_; }
@@ -38,7 +39,7 @@ class Generator {
   const std::string& stop_reason() const { return stop_reason_; }  // "length" | "stop"
 
  private:
-  LanguageModel& model_;
+  TokenStepper& model_;
   const Tokenizer& tok_;
   GenerateOptions opt_;
   Rng rng_;
@@ -54,7 +55,7 @@ class Generator {
 };
 
 // Whole text at once; on_piece (optional) sees each piece as it is made and may return false to stop.
-std::string generate(LanguageModel& model, const Tokenizer& tokenizer, const GenerateOptions& options,
+std::string generate(TokenStepper& model, const Tokenizer& tokenizer, const GenerateOptions& options,
                      const std::function<bool(const std::string&)>& on_piece = {}, UnknownReport* report = nullptr);
 
 }  // namespace rnn

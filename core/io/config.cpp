@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include "common.h"
 
 namespace rnn {
 
@@ -19,7 +20,7 @@ std::string num_str(double d) {
   return buf;
 }
 
-double number(const json& j, const std::string& key, const std::string& where = "") {
+double read_number(const json& j, const std::string& key, const std::string& where = "") {
   const std::string name = where + key;
   const json& v = j.at(key);
   if (!v.is_number()) fail("option '" + name + "' must be a number (got " + type_of(v) + ")");
@@ -28,7 +29,7 @@ double number(const json& j, const std::string& key, const std::string& where = 
   return d;
 }
 
-long long integer(const json& j, const std::string& key, long long lo, long long hi, const std::string& where = "") {
+long long read_integer(const json& j, const std::string& key, long long lo, long long hi, const std::string& where = "") {
   const std::string name = where + key;
   const json& v = j.at(key);
   if (!v.is_number()) fail("option '" + name + "' must be an integer (got " + type_of(v) + ")");
@@ -40,24 +41,24 @@ long long integer(const json& j, const std::string& key, long long lo, long long
   return (long long)d;
 }
 
-double ranged(const json& j, const std::string& key, double lo, double hi, bool lo_open = false,
+double read_ranged(const json& j, const std::string& key, double lo, double hi, bool lo_open = false,
               const std::string& where = "") {
   const std::string name = where + key;
-  const double d = number(j, key, where);
+  const double d = read_number(j, key, where);
   if (d < lo || d > hi || (lo_open && d == lo))
     fail("option '" + name + "' must be " + (lo_open ? "> " : ">= ") + num_str(lo) + " and <= " + num_str(hi) +
          " (got " + num_str(d) + ")");
   return d;
 }
 
-bool boolean(const json& j, const std::string& key) {
+bool read_bool(const json& j, const std::string& key) {
   const std::string& name = key;
   const json& v = j.at(key);
   if (!v.is_boolean()) fail("option '" + name + "' must be true or false (got " + type_of(v) + ")");
   return v.get<bool>();
 }
 
-std::string string(const json& j, const std::string& key, const std::string& where = "") {
+std::string read_string(const json& j, const std::string& key, const std::string& where = "") {
   const std::string name = where + key;
   const json& v = j.at(key);
   if (!v.is_string()) fail("option '" + name + "' must be a string (got " + type_of(v) + ")");
@@ -88,7 +89,7 @@ json short_float(float f) {
 
 RunConfig default_run_config() {
   RunConfig c;
-  c.trainer.clip.norm = 5.0f;
+  c.training.clip.norm = 5.0f;
   return c;
 }
 
@@ -100,39 +101,40 @@ RunConfig parse_run_config(const json& j, const std::vector<std::string>& allow)
               "weightDecay", "schedule", "clip", "validationFraction", "seed"},
              allow);
   RunConfig c = default_run_config();
-  TrainerConfig& t = c.trainer;
+  ModelConfig& m = c.model;
+  TrainingConfig& t = c.training;
   auto has = [&](const char* k) { return j.contains(k) && !j.at(k).is_null(); };
   if (has("tokenizer")) {
-    const std::string k = string(j, "tokenizer");
+    const std::string k = read_string(j, "tokenizer");
     if (k == "char") c.tokenizer.kind = TokenizerKind::Char;
     else if (k == "word") c.tokenizer.kind = TokenizerKind::Word;
     else fail("option 'tokenizer' must be 'char' or 'word' (got '" + k + "')");
   }
-  if (has("lowercase")) c.tokenizer.lowercase = boolean(j, "lowercase");
-  if (has("minCount")) c.tokenizer.min_count = (int)integer(j, "minCount", 1, 1000000);
-  if (has("replaceInvalid")) c.tokenizer.replace_invalid = boolean(j, "replaceInvalid");
+  if (has("lowercase")) c.tokenizer.lowercase = read_bool(j, "lowercase");
+  if (has("minCount")) c.tokenizer.min_count = (int)read_integer(j, "minCount", 1, 1000000);
+  if (has("replaceInvalid")) c.tokenizer.replace_invalid = read_bool(j, "replaceInvalid");
   if (has("cell")) {
-    t.model.cell = parse_cell(string(j, "cell"));
+    m.cell = parse_cell(read_string(j, "cell"));
   }
-  if (has("layers")) t.model.layers = (int)integer(j, "layers", 1, 64);
-  if (has("hidden")) t.model.hidden_size = (int)integer(j, "hidden", 1, 65536);
-  if (has("embedding")) t.model.embedding_size = (int)integer(j, "embedding", 1, 65536);
+  if (has("layers")) m.layers = (int)read_integer(j, "layers", 1, 64);
+  if (has("hidden")) m.hidden_size = (int)read_integer(j, "hidden", 1, 65536);
+  if (has("embedding")) m.embedding_size = (int)read_integer(j, "embedding", 1, 65536);
   if (has("dropout")) {
-    t.model.dropout = (float)ranged(j, "dropout", 0, 1);
-    if (t.model.dropout >= 1.0f) fail("option 'dropout' must be < 1 (got " + j.at("dropout").dump() + ")");
+    m.dropout = (float)read_ranged(j, "dropout", 0, 1);
+    if (m.dropout >= 1.0f) fail("option 'dropout' must be < 1 (got " + j.at("dropout").dump() + ")");
   }
-  if (has("seqLength")) t.seq_length = (int)integer(j, "seqLength", 1, 65536);
-  if (has("batchSize")) t.batch_size = (int)integer(j, "batchSize", 1, 65536);
+  if (has("seqLength")) t.seq_length = (int)read_integer(j, "seqLength", 1, 65536);
+  if (has("batchSize")) t.batch_size = (int)read_integer(j, "batchSize", 1, 65536);
   if (has("optimizer")) {
-    t.optimizer.type = parse_optimizer(string(j, "optimizer"));
+    t.optimizer.type = parse_optimizer(read_string(j, "optimizer"));
   }
-  if (has("learningRate")) t.optimizer.learning_rate = (float)ranged(j, "learningRate", 0, 10, true);
-  if (has("momentum")) t.optimizer.momentum = (float)ranged(j, "momentum", 0, 0.999999);
-  if (has("beta1")) t.optimizer.beta1 = (float)ranged(j, "beta1", 0, 0.999999);
-  if (has("beta2")) t.optimizer.beta2 = (float)ranged(j, "beta2", 0, 0.99999999);
-  if (has("eps")) t.optimizer.eps = (float)ranged(j, "eps", 0, 1, true);
-  if (has("alpha")) t.optimizer.alpha = (float)ranged(j, "alpha", 0, 0.999999);
-  if (has("weightDecay")) t.optimizer.weight_decay = (float)ranged(j, "weightDecay", 0, 1);
+  if (has("learningRate")) t.optimizer.learning_rate = (float)read_ranged(j, "learningRate", 0, 10, true);
+  if (has("momentum")) t.optimizer.momentum = (float)read_ranged(j, "momentum", 0, 0.999999);
+  if (has("beta1")) t.optimizer.beta1 = (float)read_ranged(j, "beta1", 0, 0.999999);
+  if (has("beta2")) t.optimizer.beta2 = (float)read_ranged(j, "beta2", 0, 0.99999999);
+  if (has("eps")) t.optimizer.eps = (float)read_ranged(j, "eps", 0, 1, true);
+  if (has("alpha")) t.optimizer.alpha = (float)read_ranged(j, "alpha", 0, 0.999999);
+  if (has("weightDecay")) t.optimizer.weight_decay = (float)read_ranged(j, "weightDecay", 0, 1);
   if (j.contains("schedule")) {
     const json& s = j.at("schedule");
     ScheduleConfig& sc = t.schedule;
@@ -142,17 +144,17 @@ RunConfig parse_run_config(const json& j, const std::vector<std::string>& allow)
     } else if (s.is_object()) {
       check_keys(s, "schedule.", {"type", "stepSize", "gamma", "totalSteps", "minLearningRate", "warmup"});
       if (!s.contains("type")) fail("option 'schedule.type' is required ('constant', 'step' or 'cosine')");
-      const std::string ty = string(s, "type", "schedule.");
+      const std::string ty = read_string(s, "type", "schedule.");
       try {
         sc.type = parse_schedule(ty);
       } catch (const Error&) {
         fail("option 'schedule.type' must be 'constant', 'step' or 'cosine' (got '" + ty + "')");
       }
-      if (s.contains("stepSize")) sc.step_size = integer(s, "stepSize", 1, 1LL << 40, "schedule.");
-      if (s.contains("gamma")) sc.gamma = (float)ranged(s, "gamma", 0, 1, true, "schedule.");
-      if (s.contains("totalSteps")) sc.total_steps = integer(s, "totalSteps", 1, 1LL << 40, "schedule.");
-      if (s.contains("minLearningRate")) sc.min_lr = (float)ranged(s, "minLearningRate", 0, 10, false, "schedule.");
-      if (s.contains("warmup")) sc.warmup = integer(s, "warmup", 0, 1LL << 40, "schedule.");
+      if (s.contains("stepSize")) sc.step_size = read_integer(s, "stepSize", 1, 1LL << 40, "schedule.");
+      if (s.contains("gamma")) sc.gamma = (float)read_ranged(s, "gamma", 0, 1, true, "schedule.");
+      if (s.contains("totalSteps")) sc.total_steps = read_integer(s, "totalSteps", 1, 1LL << 40, "schedule.");
+      if (s.contains("minLearningRate")) sc.min_lr = (float)read_ranged(s, "minLearningRate", 0, 10, false, "schedule.");
+      if (s.contains("warmup")) sc.warmup = read_integer(s, "warmup", 0, 1LL << 40, "schedule.");
     } else {
       fail("option 'schedule' must be a string or an object (got " + type_of(s) + ")");
     }
@@ -163,23 +165,24 @@ RunConfig parse_run_config(const json& j, const std::vector<std::string>& allow)
     if (cl.is_null() || (cl.is_boolean() && !cl.get<bool>())) {
     } else if (cl.is_object()) {
       check_keys(cl, "clip.", {"value", "norm"});
-      if (cl.contains("value")) t.clip.value = (float)ranged(cl, "value", 0, 1e6, true, "clip.");
-      if (cl.contains("norm")) t.clip.norm = (float)ranged(cl, "norm", 0, 1e6, true, "clip.");
+      if (cl.contains("value")) t.clip.value = (float)read_ranged(cl, "value", 0, 1e6, true, "clip.");
+      if (cl.contains("norm")) t.clip.norm = (float)read_ranged(cl, "norm", 0, 1e6, true, "clip.");
     } else {
       fail("option 'clip' must be { value: v }, { norm: n } or null (got " + type_of(cl) + ")");
     }
   }
-  if (has("validationFraction")) c.validation_fraction = ranged(j, "validationFraction", 0, 0.5);  // kept as a double: it round-trips exactly
+  if (has("validationFraction")) c.validation_fraction = read_ranged(j, "validationFraction", 0, 0.5);  // kept as a double: it round-trips exactly
   if (has("seed")) {
-    const long long s = integer(j, "seed", 0, 9007199254740991LL);
+    const long long s = read_integer(j, "seed", 0, 9007199254740991LL);
     t.seed = (uint64_t)s;
-    t.model.seed = (uint64_t)s;
+    m.seed = (uint64_t)s;
   }
   return c;
 }
 
 json run_config_to_json(const RunConfig& c) {
-  const TrainerConfig& t = c.trainer;
+  const ModelConfig& m = c.model;
+  const TrainingConfig& t = c.training;
   json clip = nullptr;
   if (t.clip.value > 0 || t.clip.norm > 0) {
     clip = json::object();
@@ -199,11 +202,11 @@ json run_config_to_json(const RunConfig& c) {
           {"lowercase", c.tokenizer.lowercase},
           {"minCount", c.tokenizer.min_count},
           {"replaceInvalid", c.tokenizer.replace_invalid},
-          {"cell", cell_name(t.model.cell)},
-          {"layers", t.model.layers},
-          {"hidden", t.model.hidden_size},
-          {"embedding", t.model.embedding_size},
-          {"dropout", short_float(t.model.dropout)},
+          {"cell", cell_name(m.cell)},
+          {"layers", m.layers},
+          {"hidden", m.hidden_size},
+          {"embedding", m.embedding_size},
+          {"dropout", short_float(m.dropout)},
           {"seqLength", t.seq_length},
           {"batchSize", t.batch_size},
           {"optimizer", optimizer_name(t.optimizer.type)},

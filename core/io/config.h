@@ -15,13 +15,15 @@
 #include <nlohmann/json.hpp>
 
 #include "text/tokenizer.h"
+#include "models/language_model.h"
 #include "train/trainer.h"
 
 namespace rnn {
 
 struct RunConfig {
   TokenizerOptions tokenizer;
-  TrainerConfig trainer;  // trainer.model.vocab_size is filled in from the tokenizer
+  ModelConfig model;  // model.vocab_size is filled in from the tokenizer
+  TrainingConfig training;
   double validation_fraction = 0.05;
 };
 

@@ -3,6 +3,8 @@
 #include <set>
 
 #include "io/safetensors.h"
+#include "kernels/kernels.h"
+#include "common.h"
 
 namespace rnn {
 
@@ -61,7 +63,7 @@ int64_t parse_i64(const json& j, const char* key) {
 }  // namespace
 
 std::string save_model_file(const RunConfig& config, const Tokenizer& tokenizer, const LanguageModel& model,
-                            const Trainer* trainer, const Fingerprint& corpus) {
+                            const TrainingState* training) {
   std::vector<safetensors::TensorRef> refs;
   for (const TensorInfo& t : model.params.tensors)
     refs.push_back({t.name, t.shape, model.params.value.data() + t.offset, t.size});
@@ -78,79 +80,88 @@ std::string save_model_file(const RunConfig& config, const Tokenizer& tokenizer,
                     .dump()},
       {"tokenizer", tokenizer.to_json().dump()},
   };
-  if (trainer) {
-    const OptimizerState& os = trainer->optimizer;
-    const MomentNames mn = moment_names(trainer->config.optimizer.type, trainer->config.optimizer.momentum);
+  if (training) {
+    const OptimizerState& os = training->optimizer;
+    const MomentNames mn = moment_names(config.training.optimizer.type, config.training.optimizer.momentum);
     for (const TensorInfo& t : model.params.tensors) {
       if (mn.m && os.m.size() == model.params.total)
         refs.push_back({std::string("optimizer.") + mn.m + "." + t.name, t.shape, os.m.data() + t.offset, t.size});
       if (mn.v && os.v.size() == model.params.total)
         refs.push_back({std::string("optimizer.") + mn.v + "." + t.name, t.shape, os.v.data() + t.offset, t.size});
     }
-    const int B = trainer->state.batch;
-    const float* s = trainer->state.data.data();
-    for (size_t l = 0; l < model.layers.size(); ++l) {
-      const int64_t H = model.layers[l].hidden;
+    const int B = training->state.batch;
+    const float* s = training->state.data.data();
+    const std::vector<RecurrentLayer>& layers = model.rnn.layers;
+    for (size_t l = 0; l < layers.size(); ++l) {
+      const int64_t H = layers[l].hidden;
       refs.push_back({"state.h_l" + std::to_string(l), {B, H}, s, (size_t)(B * H)});
       s += B * H;
-      if (model.layers[l].cell == CellType::Lstm) {
+      if (layers[l].cell == CellType::Lstm) {
         refs.push_back({"state.c_l" + std::to_string(l), {B, H}, s, (size_t)(B * H)});
         s += B * H;
       }
     }
-    meta["training"] = json{{"step", trainer->step},
-                            {"epoch", trainer->epoch},
-                            {"position", trainer->position},
+    meta["training"] = json{{"step", training->step},
+                            {"epoch", training->epoch},
+                            {"position", training->position},
                             {"optimizer_step", os.step},
                             {"has_m", !os.m.empty()},
                             {"has_v", !os.v.empty()},
-                            {"rng_state", std::to_string(trainer->dropout_rng.state)},
-                            {"rng_inc", std::to_string(trainer->dropout_rng.inc)},
-                            {"corpus_crc32", std::to_string(corpus.crc32)},
-                            {"corpus_bytes", std::to_string(corpus.bytes)}}
+                            {"rng_state", std::to_string(training->dropout_rng.state)},
+                            {"rng_inc", std::to_string(training->dropout_rng.inc)},
+                            {"corpus_crc32", std::to_string(training->corpus.crc32)},
+                            {"corpus_bytes", std::to_string(training->corpus.bytes)}}
                            .dump();
   }
   return safetensors::serialize(refs, meta);
 }
 
-ModelFile load_model_file(const uint8_t* bytes, size_t size) {
-  safetensors::File f;
+namespace {
+
+safetensors::File parse_container(const uint8_t* bytes, size_t size) {
   try {
-    f = safetensors::parse(bytes, size);
+    return safetensors::parse(bytes, size);
   } catch (const Error& e) {
     fail(std::string("invalid model file: ") + e.what());
   }
-  auto fmt = f.metadata.find("format");
-  if (fmt == f.metadata.end() || fmt->second != "rnn-wasm")
+}
+
+void check_format(const std::map<std::string, std::string>& meta) {
+  auto fmt = meta.find("format");
+  if (fmt == meta.end() || fmt->second != "rnn-wasm")
     fail("not an rnn-wasm model file: the safetensors metadata has no format = \"rnn-wasm\"");
-  auto ver = f.metadata.find("format_version");
-  if (ver == f.metadata.end() || ver->second.empty() || ver->second.size() > 6 ||
+  auto ver = meta.find("format_version");
+  if (ver == meta.end() || ver->second.empty() || ver->second.size() > 6 ||
       ver->second.find_first_not_of("0123456789") != std::string::npos)
     fail("model file has no valid format_version");
   const int version = std::stoi(ver->second);
   if (version > kModelFormatVersion)
     fail("model file format version " + std::to_string(version) + " is newer than this build supports (" +
          std::to_string(kModelFormatVersion) + "); upgrade rnn-wasm to load it");
+}
 
-  ModelFile out;
+// The run options and the tokenizer; the vocabulary fixes the model's vocab_size.
+void read_settings(const std::map<std::string, std::string>& meta, ModelFile& out) {
   try {
-    out.config = parse_run_config(parse_meta_json(f.metadata, "config"));
+    out.config = parse_run_config(parse_meta_json(meta, "config"));
   } catch (const Error& e) {
     fail(std::string("model file config: ") + e.what());
   }
   try {
-    out.tokenizer = Tokenizer::from_json(parse_meta_json(f.metadata, "tokenizer"));
+    out.tokenizer = Tokenizer::from_json(parse_meta_json(meta, "tokenizer"));
   } catch (const Error& e) {
     fail(std::string("model file tokenizer: ") + e.what());
   }
-  ModelConfig& mc = out.config.trainer.model;
-  mc.vocab_size = out.tokenizer.vocab_size();
-  mc.validate();
+  out.config.model.vocab_size = out.tokenizer.vocab_size();
+  out.config.model.validate();
+}
 
-  // Every tensor the config implies must be present with exactly its shape, and nothing else.
-  std::set<std::string> expected;
-  auto expect = [&](const std::string& name, const std::vector<int64_t>& shape) {
-    const safetensors::TensorEntry* e = f.find(name);
+// Every tensor the config implies must be present with exactly its shape, and nothing else.
+class TensorChecklist {
+ public:
+  explicit TensorChecklist(const safetensors::File& f) : f_(f) {}
+  void expect(const std::string& name, const std::vector<int64_t>& shape) {
+    const safetensors::TensorEntry* e = f_.find(name);
     if (!e) fail("model file lacks tensor '" + name + "'");
     if (e->dtype != "F32") fail("tensor '" + name + "' has dtype " + e->dtype + ", expected F32");
     if (e->shape != shape) {
@@ -160,75 +171,120 @@ ModelFile load_model_file(const uint8_t* bytes, size_t size) {
       fail("tensor '" + name + "' has shape " + shape_str(e->shape) + ", expected " + shape_str(shape) +
            " from the config");
     }
-    expected.insert(name);
-  };
-  const std::vector<TensorInfo> layout = LanguageModel::layout(mc);
-  for (const TensorInfo& t : layout) expect(t.name, t.shape);
+    expected_.insert(name);
+  }
+  void reject_others() const {
+    for (const auto& e : f_.tensors)
+      if (!expected_.count(e.name)) fail("model file has unexpected tensor '" + e.name + "'");
+  }
 
+ private:
+  const safetensors::File& f_;
+  std::set<std::string> expected_;
+};
+
+// A checkpoint's tensors: optimizer moments per parameter, the carried state per layer. Returns the
+// state's batch size.
+int expect_training_tensors(const safetensors::File& f, const json& training, const RunConfig& config,
+                            const std::vector<TensorInfo>& layout, TensorChecklist& list) {
+  const OptimizerConfig& oc = config.training.optimizer;
+  const MomentNames mn = moment_names(oc.type, oc.momentum);
+  const bool has_m = parse_bool(training, "has_m"), has_v = parse_bool(training, "has_v");
+  for (const TensorInfo& t : layout) {
+    if (mn.m && has_m) list.expect(std::string("optimizer.") + mn.m + "." + t.name, t.shape);
+    if (mn.v && has_v) list.expect(std::string("optimizer.") + mn.v + "." + t.name, t.shape);
+  }
+  const safetensors::TensorEntry* h0 = f.find("state.h_l0");
+  if (!h0 || h0->shape.size() != 2) fail("checkpoint lacks tensor 'state.h_l0' [batch, hidden]");
+  const int batch = (int)h0->shape[0];
+  if (batch != config.training.batch_size)
+    fail("checkpoint state has batch " + std::to_string(batch) + ", config says batchSize " +
+         std::to_string(config.training.batch_size));
+  const ModelConfig& mc = config.model;
+  for (int l = 0; l < mc.layers; ++l) {
+    list.expect("state.h_l" + std::to_string(l), {batch, mc.hidden_size});
+    if (mc.cell == CellType::Lstm) list.expect("state.c_l" + std::to_string(l), {batch, mc.hidden_size});
+  }
+  return batch;
+}
+
+TrainingSnapshot read_training(const safetensors::File& f, const json& training, const RunConfig& config,
+                               const LanguageModel& model, int state_batch) {
+  TrainingSnapshot ts;
+  ts.step = parse_i64(training, "step");
+  ts.epoch = parse_i64(training, "epoch");
+  ts.position = parse_i64(training, "position");
+  ts.optimizer.step = parse_i64(training, "optimizer_step");
+  ts.dropout_rng.state = parse_u64(training, "rng_state");
+  ts.dropout_rng.inc = parse_u64(training, "rng_inc");
+  const uint64_t crc = parse_u64(training, "corpus_crc32");
+  if (crc > 0xffffffffULL) fail("model file training metadata 'corpus_crc32' is out of range");
+  ts.corpus = {(uint32_t)crc, parse_u64(training, "corpus_bytes")};
+  const Params& P = model.params;
+  auto read_moment = [&](const char* name, std::vector<float>& dst) {
+    dst.assign(P.total, 0.0f);
+    for (const TensorInfo& t : P.tensors)
+      f.read_f32_into(std::string("optimizer.") + name + "." + t.name, dst.data() + t.offset, t.size);
+  };
+  const OptimizerConfig& oc = config.training.optimizer;
+  const MomentNames mn = moment_names(oc.type, oc.momentum);
+  if (mn.m && parse_bool(training, "has_m")) read_moment(mn.m, ts.optimizer.m);
+  if (mn.v && parse_bool(training, "has_v")) read_moment(mn.v, ts.optimizer.v);
+  ts.state = model.zero_state(state_batch);
+  float* s = ts.state.data.data();
+  const ModelConfig& mc = config.model;
+  const size_t BH = (size_t)state_batch * mc.hidden_size;
+  for (int l = 0; l < mc.layers; ++l) {
+    f.read_f32_into("state.h_l" + std::to_string(l), s, BH);
+    s += BH;
+    if (mc.cell == CellType::Lstm) {
+      f.read_f32_into("state.c_l" + std::to_string(l), s, BH);
+      s += BH;
+    }
+  }
+  return ts;
+}
+
+}  // namespace
+
+// Validates the container, the metadata and every tensor's name, dtype and shape, and only then
+// allocates the model and copies the tensors in.
+ModelFile load_model_file(const uint8_t* bytes, size_t size) {
+  const safetensors::File f = parse_container(bytes, size);
+  check_format(f.metadata);
+  ModelFile out;
+  read_settings(f.metadata, out);
+
+  TensorChecklist tensors(f);
+  const std::vector<TensorInfo> layout = LanguageModel::layout(out.config.model);
+  for (const TensorInfo& t : layout) tensors.expect(t.name, t.shape);
   json training;
-  const bool has_training = f.metadata.count("training") > 0;
-  MomentNames mn;
   int state_batch = 0;
+  const bool has_training = f.metadata.count("training") > 0;
   if (has_training) {
     training = parse_meta_json(f.metadata, "training");
     if (!training.is_object()) fail("model file metadata 'training' is not an object");
-    const OptimizerConfig& oc = out.config.trainer.optimizer;
-    mn = moment_names(oc.type, oc.momentum);
-    const bool has_m = parse_bool(training, "has_m"), has_v = parse_bool(training, "has_v");
-    for (const TensorInfo& t : layout) {
-      if (mn.m && has_m) expect(std::string("optimizer.") + mn.m + "." + t.name, t.shape);
-      if (mn.v && has_v) expect(std::string("optimizer.") + mn.v + "." + t.name, t.shape);
-    }
-    const safetensors::TensorEntry* h0 = f.find("state.h_l0");
-    if (!h0 || h0->shape.size() != 2) fail("checkpoint lacks tensor 'state.h_l0' [batch, hidden]");
-    state_batch = (int)h0->shape[0];
-    if (state_batch != out.config.trainer.batch_size)
-      fail("checkpoint state has batch " + std::to_string(state_batch) + ", config says batchSize " +
-           std::to_string(out.config.trainer.batch_size));
-    for (int l = 0; l < mc.layers; ++l) {
-      expect("state.h_l" + std::to_string(l), {state_batch, mc.hidden_size});
-      if (mc.cell == CellType::Lstm) expect("state.c_l" + std::to_string(l), {state_batch, mc.hidden_size});
-    }
+    state_batch = expect_training_tensors(f, training, out.config, layout, tensors);
   }
-  for (const auto& e : f.tensors)
-    if (!expected.count(e.name)) fail("model file has unexpected tensor '" + e.name + "'");
+  tensors.reject_others();
 
-  // All checked: now allocate and copy.
-  out.model = std::make_unique<LanguageModel>(mc);
+  out.model = std::make_unique<LanguageModel>(out.config.model);
   Params& P = out.model->params;
   for (const TensorInfo& t : P.tensors) f.read_f32_into(t.name, P.value.data() + t.offset, t.size);
-  if (has_training) {
-    TrainingSnapshot ts;
-    ts.step = parse_i64(training, "step");
-    ts.epoch = parse_i64(training, "epoch");
-    ts.position = parse_i64(training, "position");
-    ts.optimizer.step = parse_i64(training, "optimizer_step");
-    ts.dropout_rng.state = parse_u64(training, "rng_state");
-    ts.dropout_rng.inc = parse_u64(training, "rng_inc");
-    const uint64_t crc = parse_u64(training, "corpus_crc32");
-    if (crc > 0xffffffffULL) fail("model file training metadata 'corpus_crc32' is out of range");
-    ts.corpus = {(uint32_t)crc, parse_u64(training, "corpus_bytes")};
-    auto read_moment = [&](const char* name, std::vector<float>& dst) {
-      dst.assign(P.total, 0.0f);
-      for (const TensorInfo& t : P.tensors)
-        f.read_f32_into(std::string("optimizer.") + name + "." + t.name, dst.data() + t.offset, t.size);
-    };
-    if (mn.m && parse_bool(training, "has_m")) read_moment(mn.m, ts.optimizer.m);
-    if (mn.v && parse_bool(training, "has_v")) read_moment(mn.v, ts.optimizer.v);
-    ts.state = out.model->zero_state(state_batch);
-    float* s = ts.state.data.data();
-    const size_t BH = (size_t)state_batch * mc.hidden_size;
-    for (int l = 0; l < mc.layers; ++l) {
-      f.read_f32_into("state.h_l" + std::to_string(l), s, BH);
-      s += BH;
-      if (mc.cell == CellType::Lstm) {
-        f.read_f32_into("state.c_l" + std::to_string(l), s, BH);
-        s += BH;
-      }
-    }
-    out.training = std::move(ts);
-  }
+  if (has_training) out.training = read_training(f, training, out.config, *out.model, state_batch);
   return out;
+}
+
+json model_info(const RunConfig& config, const Tokenizer& tokenizer, const LanguageModel& model) {
+  return {{"parameters", model.params.total},
+          {"vocabSize", tokenizer.vocab_size()},
+          {"tokenizer", tokenizer.options.kind == TokenizerKind::Word ? "word" : "char"},
+          {"cell", cell_name(model.config.cell)},
+          {"layers", model.config.layers},
+          {"hidden", model.config.hidden_size},
+          {"embedding", model.config.embedding_size},
+          {"config", run_config_to_json(config)},
+          {"simd", kernels::simd_arch()}};
 }
 
 }  // namespace rnn

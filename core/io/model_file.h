@@ -22,10 +22,12 @@
 #include <optional>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "io/config.h"
 #include "models/language_model.h"
 #include "text/tokenizer.h"
-#include "train/trainer.h"
+#include "train/optimizer.h"
 
 namespace rnn {
 
@@ -36,7 +38,7 @@ struct Fingerprint {
   uint64_t bytes = 0;
 };
 
-// What a checkpoint adds to the weights.
+// What a checkpoint adds to the weights, as loaded.
 struct TrainingSnapshot {
   OptimizerState optimizer;
   int64_t step = 0, epoch = 0, position = 0;
@@ -52,11 +54,23 @@ struct ModelFile {
   std::optional<TrainingSnapshot> training;
 };
 
-// trainer == nullptr writes the weights only (a model to generate from).
+// What a checkpoint adds to the weights, as saved: views of a live run.
+struct TrainingState {
+  const OptimizerState& optimizer;
+  int64_t step, epoch, position;
+  Rng dropout_rng;
+  const ModelState& state;
+  Fingerprint corpus;
+};
+
+// training == nullptr writes the weights only (a model to generate from).
 std::string save_model_file(const RunConfig& config, const Tokenizer& tokenizer, const LanguageModel& model,
-                            const Trainer* trainer = nullptr, const Fingerprint& corpus = {});
+                            const TrainingState* training = nullptr);
 // Validates the container, the metadata, the config and every tensor's name, dtype and shape
 // before allocating the model; throws rnn::Error naming the first problem.
 ModelFile load_model_file(const uint8_t* bytes, size_t size);
+
+// What the JS API's info reports of a model: sizes, tokenizer, cell, the run options.
+nlohmann::json model_info(const RunConfig& config, const Tokenizer& tokenizer, const LanguageModel& model);
 
 }  // namespace rnn

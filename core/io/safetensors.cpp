@@ -15,6 +15,7 @@
 
 #if __has_include(<unistd.h>)
 #include <unistd.h>
+#include "common.h"
 #define RNN_HAVE_POSIX_IO 1
 #endif
 

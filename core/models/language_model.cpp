@@ -3,9 +3,8 @@
 #include <cmath>
 #include <cstring>
 
-#include "nn/dropout.h"
-#include "kernels/kernels.h"
 #include "nn/loss.h"
+#include "common.h"
 
 namespace rnn {
 
@@ -38,150 +37,98 @@ double parameter_count(const ModelConfig& cfg) {
   return n;
 }
 
+void LanguageModel::declare(const ModelConfig& cfg, Params& params, Embedding& embedding, RecurrentStack& rnn,
+                            Dense& output) {
+  embedding.vocab = cfg.vocab_size;
+  embedding.dim = cfg.embedding_size;
+  embedding.declare(params, "embedding");
+  rnn.declare(params, "rnn", cfg.cell, cfg.embedding_size, cfg.hidden_size, cfg.layers);
+  rnn.dropout = cfg.dropout;
+  output.in = cfg.hidden_size;
+  output.out = cfg.vocab_size;
+  output.declare(params, "fc");
+}
+
 std::vector<TensorInfo> LanguageModel::layout(const ModelConfig& cfg) {
-  const int V = cfg.vocab_size, E = cfg.embedding_size, H = cfg.hidden_size;
   Params p;
-  p.add("embedding.weight", {V, E});
-  for (int l = 0; l < cfg.layers; ++l) {
-    const int G = cell_gates(cfg.cell) * H, I = l ? H : E;
-    const std::string k = std::to_string(l);
-    p.add("rnn.weight_ih_l" + k, {G, I});
-    p.add("rnn.weight_hh_l" + k, {G, H});
-    p.add("rnn.bias_ih_l" + k, {G});
-    p.add("rnn.bias_hh_l" + k, {G});
-  }
-  p.add("fc.weight", {V, H});
-  p.add("fc.bias", {V});
+  Embedding e;
+  RecurrentStack r;
+  Dense d;
+  declare(cfg, p, e, r, d);
   return p.tensors;
 }
 
 LanguageModel::LanguageModel(const ModelConfig& cfg) : config(cfg) {
   config.validate();
-  const int E = cfg.embedding_size, H = cfg.hidden_size;
-  for (const TensorInfo& t : layout(cfg)) params.add(t.name, t.shape);
+  declare(cfg, params, embedding, rnn, output);
   params.allocate();
-  // Views in layout order: embedding, then 4 per layer, then fc.weight, fc.bias.
-  embedding = {cfg.vocab_size, E, params.view(0)};
-  for (int l = 0; l < cfg.layers; ++l) {
-    RecurrentLayer L;
-    L.cell = cfg.cell;
-    L.input = l ? H : E;
-    L.hidden = H;
-    L.w_ih = params.view(1 + 4 * l);
-    L.w_hh = params.view(2 + 4 * l);
-    L.b_ih = params.view(3 + 4 * l);
-    L.b_hh = params.view(4 + 4 * l);
-    layers.push_back(L);
-  }
-  output.in = H;
-  output.out = cfg.vocab_size;
-  output.weight = params.view(1 + 4 * cfg.layers);
-  output.bias = params.view(2 + 4 * cfg.layers);
+  embedding.bind(params);
+  rnn.bind(params);
+  output.bind(params);
 
   Rng rng(cfg.seed, 1);
   embedding.init(rng);
-  for (auto& L : layers) L.init(rng);
+  rnn.init(rng);
   output.init(rng);
-  caches_.resize(cfg.layers);
-  dropped_.resize(cfg.layers);
-  masks_.resize(cfg.layers);
 }
 
-size_t LanguageModel::state_size(int batch) const {
-  size_t n = 0;
-  for (const auto& L : layers) n += (size_t)batch * L.state_size();
-  return n;
-}
+size_t LanguageModel::state_size(int batch) const { return rnn.state_size(batch); }
 
-ModelState LanguageModel::zero_state(int batch) const { return {batch, std::vector<float>(state_size(batch), 0.0f)}; }
-
-void LanguageModel::forward(const int32_t* inputs, int B, int T, ModelState& state, bool train, Rng* rng) {
+void LanguageModel::forward(int B, int T, const int32_t* inputs, const float* state_in, float* state_out,
+                            Rng* dropout_rng) {
   if (B < 1 || T < 1) fail("batch and sequence length must be positive");
-  if (state.batch != B || state.data.size() != state_size(B))
-    fail("state was made for batch " + std::to_string(state.batch) + ", not " + std::to_string(B));
-  const int E = config.embedding_size, H = config.hidden_size, V = config.vocab_size;
+  const int E = config.embedding_size, V = config.vocab_size;
   const size_t N = (size_t)T * B;
-  // Rows of text (B × T) to time-major (T × B): each step then reads one contiguous B block.
-  ids_.resize(N);
-  for (int b = 0; b < B; ++b)
-    for (int t = 0; t < T; ++t) ids_[(size_t)t * B + b] = inputs[(size_t)b * T + t];
+  to_time_major(B, T, inputs, ids_);
   emb_.resize(N * E);
-  embedding.forward(ids_.data(), (int)N, emb_.data());
-
-  dropout_active_ = train && config.dropout > 0.0f;
-  const float* x = emb_.data();
-  float* s = state.data.data();
-  for (size_t l = 0; l < layers.size(); ++l) {
-    if (l > 0 && dropout_active_) {
-      dropped_[l].resize(N * H);
-      masks_[l].resize(N * H);
-      dropout_forward(N * H, config.dropout, *rng, x, dropped_[l].data(), masks_[l].data());
-      x = dropped_[l].data();
-    }
-    recurrent_forward(layers[l], x, T, B, s, s, caches_[l]);
-    s += (size_t)B * layers[l].state_size();
-    x = caches_[l].outputs();
-  }
+  embedding.forward((int)N, ids_.data(), emb_.data());
+  top_ = rnn.forward(T, B, emb_.data(), state_in, state_out, dropout_rng);
   logits_.resize(N * V);
-  output.forward(x, (int)N, logits_.data());
+  output.forward((int)N, top_, logits_.data());
 }
 
-const float* LanguageModel::time_major_targets(const int32_t* targets, const float* weights, int B, int T) {
-  const size_t N = (size_t)T * B;
-  targets_.resize(N);
-  for (int b = 0; b < B; ++b)
-    for (int t = 0; t < T; ++t) targets_[(size_t)t * B + b] = targets[(size_t)b * T + t];
-  if (!weights) return nullptr;
-  weights_.resize(N);
-  for (int b = 0; b < B; ++b)
-    for (int t = 0; t < T; ++t) weights_[(size_t)t * B + b] = weights[(size_t)b * T + t];
+const float* LanguageModel::time_major_targets(const Batch& b) {
+  to_time_major(b.B, b.T, b.targets, targets_);
+  if (!b.weights) return nullptr;
+  to_time_major(b.B, b.T, b.weights, weights_);
   return weights_.data();
 }
 
-double LanguageModel::train_batch(const int32_t* inputs, const int32_t* targets, const float* weights, int B,
-                                  int T, ModelState& state, Rng& dropout_rng, std::vector<float>* dstate0) {
-  forward(inputs, B, T, state, true, &dropout_rng);
-  const int H = config.hidden_size, V = config.vocab_size;
-  const size_t N = (size_t)T * B;
-  const float* w = time_major_targets(targets, weights, B, T);
+double LanguageModel::train_batch(const Batch& b, Rng& dropout_rng) {
+  forward(b.B, b.T, b.inputs, b.state_in, b.state_out, &dropout_rng);
+  const int E = config.embedding_size, H = config.hidden_size, V = config.vocab_size;
+  const size_t N = (size_t)b.T * b.B;
+  const float* w = time_major_targets(b);
   dlogits_.resize(N * V);
   const double loss = softmax_cross_entropy((int)N, V, logits_.data(), targets_.data(), w, dlogits_.data());
   // Refuse before backpropagating: no NaN reaches the gradients.
   if (!std::isfinite(loss)) fail("loss is not finite (" + std::to_string(loss) + "): training diverged");
 
   dtop_.resize(N * H);
-  output.backward(caches_.back().outputs(), dlogits_.data(), (int)N, dtop_.data());
-  if (dstate0) dstate0->assign(state_size(B), 0.0f);
-  size_t soff = state_size(B);
-  float* dy = dtop_.data();
-  for (int l = (int)layers.size() - 1; l >= 0; --l) {
-    const RecurrentLayer& L = layers[l];
-    soff -= (size_t)B * L.state_size();
-    dx_.resize(N * L.input);
-    recurrent_backward(layers[l], dy, nullptr, dx_.data(), dstate0 ? dstate0->data() + soff : nullptr, caches_[l]);
-    if (l > 0 && dropout_active_) dropout_backward(N * L.input, masks_[l].data(), dx_.data(), dx_.data());
-    std::swap(dx_, dx2_);  // dx2_ now holds this layer's input gradient: the next layer down's dy
-    dy = dx2_.data();
-  }
-  embedding.backward(ids_.data(), (int)N, dy);
+  output.backward((int)N, top_, dlogits_.data(), dtop_.data());
+  demb_.resize(N * E);
+  rnn.backward(dtop_.data(), demb_.data(), b.dstate_in);
+  embedding.backward((int)N, ids_.data(), demb_.data());
   return loss;
 }
 
-double LanguageModel::evaluate_batch(const int32_t* inputs, const int32_t* targets, const float* weights, int B,
-                                     int T, ModelState& state) {
-  forward(inputs, B, T, state, false, nullptr);
-  const size_t N = (size_t)T * B;
-  const float* w = time_major_targets(targets, weights, B, T);
+double LanguageModel::evaluate_batch(const Batch& b) {
+  forward(b.B, b.T, b.inputs, b.state_in, b.state_out, nullptr);
+  const size_t N = (size_t)b.T * b.B;
+  const float* w = time_major_targets(b);
   return softmax_cross_entropy((int)N, config.vocab_size, logits_.data(), targets_.data(), w, nullptr);
 }
 
-void LanguageModel::step(const int32_t* tokens, int B, ModelState& state, float* logits) {
-  forward(tokens, B, 1, state, false, nullptr);
-  std::memcpy(logits, logits_.data(), sizeof(float) * B * config.vocab_size);
+void LanguageModel::step(int batch, const int32_t* tokens, ModelState& state, float* logits) {
+  if (state.batch != batch || state.data.size() != state_size(batch))
+    fail("state was made for batch " + std::to_string(state.batch) + ", not " + std::to_string(batch));
+  forward(batch, 1, tokens, state.data.data(), state.data.data(), nullptr);
+  std::memcpy(logits, logits_.data(), sizeof(float) * batch * config.vocab_size);
 }
 
-void LanguageModel::feed(const int32_t* tokens, int n, ModelState& state, float* last_logits) {
-  forward(tokens, 1, n, state, false, nullptr);
+void LanguageModel::feed(int n, const int32_t* tokens, ModelState& state, float* last_logits) {
+  if (state.batch != 1 || state.data.size() != state_size(1)) fail("feed takes the state of one stream");
+  forward(1, n, tokens, state.data.data(), state.data.data(), nullptr);
   std::memcpy(last_logits, logits_.data() + (size_t)(n - 1) * config.vocab_size, sizeof(float) * config.vocab_size);
 }
 

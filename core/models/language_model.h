@@ -1,16 +1,16 @@
 // The language model: Embedding → N recurrent layers (RNN | LSTM | GRU) → Dense to the vocabulary.
-// All parameters sit in one flat buffer (Params), named like the PyTorch modules
+// Parameters, named like the PyTorch modules so a model file maps onto nn.Embedding +
+// nn.LSTM/GRU/RNN + nn.Linear one-to-one:
 //   embedding.weight, rnn.weight_ih_l{k}, rnn.weight_hh_l{k}, rnn.bias_ih_l{k}, rnn.bias_hh_l{k},
 //   fc.weight, fc.bias
-// so a model file maps onto nn.Embedding + nn.LSTM/GRU/RNN + nn.Linear one-to-one.
+// Carried state: layer l's B × S block (S = H, or 2H for LSTM: h then c) follows layer l−1's.
 #pragma once
 #include <vector>
 
-#include "common.h"
+#include "models/model.h"
 #include "nn/dense.h"
 #include "nn/embedding.h"
-#include "nn/recurrent.h"
-#include "rng.h"
+#include "nn/recurrent_stack.h"
 
 namespace rnn {
 
@@ -28,64 +28,50 @@ struct ModelConfig {
 // Trainable floats of a model with this config (exact; in double so absurd sizes cannot overflow).
 double parameter_count(const ModelConfig& cfg);
 
-// The carried state of every layer for a batch of B rows: layer l's B × S block follows layer l−1's.
-struct ModelState {
-  int batch = 0;
-  std::vector<float> data;
-};
-
-class LanguageModel {
+class LanguageModel : public Model, public TokenStepper {
  public:
   ModelConfig config;
-  Params params;
   Embedding embedding;
-  std::vector<RecurrentLayer> layers;
+  RecurrentStack rnn;
   Dense output;
 
   explicit LanguageModel(const ModelConfig& cfg);
   // The tensors (PyTorch names and shapes, in buffer order) a model of this config has; lets a
   // loader check a file against the config before allocating anything.
   static std::vector<TensorInfo> layout(const ModelConfig& cfg);
-  LanguageModel(const LanguageModel&) = delete;             // layers hold views into params
+  LanguageModel(const LanguageModel&) = delete;  // layers hold views into params
   LanguageModel& operator=(const LanguageModel&) = delete;
-  LanguageModel(LanguageModel&&) = default;                 // vector moves keep their buffers
 
-  size_t state_size(int batch) const;
-  ModelState zero_state(int batch) const;
+  // Model: inputs and targets are B × T token ids; the state is carried as Batch says.
+  double train_batch(const Batch& batch, Rng& dropout_rng) override;
+  double evaluate_batch(const Batch& batch) override;
+  size_t state_size(int batch) const override;
 
-  // Forward and backward over one batch. inputs/targets/weights are B × T, row-major (row = one
-  // stream of text, as batching lays it out); weights may be null. Gradients are *accumulated*
-  // into params.grad. `state` is read as the initial state and overwritten with the final one
-  // (truncated BPTT: no gradient flows into the previous batch). If dstate0 is given it receives
-  // ∂L/∂state0. Returns the mean loss.
-  double train_batch(const int32_t* inputs, const int32_t* targets, const float* weights, int B, int T,
-                     ModelState& state, Rng& dropout_rng, std::vector<float>* dstate0 = nullptr);
-  // Forward only, dropout off. Returns the mean loss and carries the state like train_batch.
-  double evaluate_batch(const int32_t* inputs, const int32_t* targets, const float* weights, int B, int T,
-                        ModelState& state);
-  // One time step for B streams (generation): logits is B × vocab.
-  void step(const int32_t* tokens, int B, ModelState& state, float* logits);
-  // Feeds n tokens of one stream (B = 1) in a single pass — priming generation — and writes the
-  // logits after the last one (vocab floats).
-  void feed(const int32_t* tokens, int n, ModelState& state, float* last_logits);
+  // TokenStepper.
+  int vocab_size() const override { return config.vocab_size; }
+  ModelState start_state(int batch) const override { return zero_state(batch); }
+  void step(int batch, const int32_t* tokens, ModelState& state, float* logits) override;
+  void feed(int n, const int32_t* tokens, ModelState& state, float* last_logits) override;
+
   // Logits of the last forward pass (T × B × vocab, time-major).
   const std::vector<float>& last_logits() const { return logits_; }
 
  private:
-  void forward(const int32_t* inputs, int B, int T, ModelState& state, bool train, Rng* rng);
-  // B × T targets (and weights, if any) into targets_ / weights_ in time-major order; returns the
+  // Sizes the layers from cfg and registers every tensor, in buffer order.
+  static void declare(const ModelConfig& cfg, Params& params, Embedding& embedding, RecurrentStack& rnn,
+                      Dense& output);
+  // Fills logits_ (T·B × V). dropout_rng == null: evaluation.
+  void forward(int B, int T, const int32_t* inputs, const float* state_in, float* state_out, Rng* dropout_rng);
+  // The batch's targets (and weights, if any) time-major into targets_ / weights_; returns the
   // weights pointer for the loss (null when unweighted).
-  const float* time_major_targets(const int32_t* targets, const float* weights, int B, int T);
+  const float* time_major_targets(const Batch& batch);
 
-  // Workspaces, reused between calls.
+  // Workspaces, reused between calls (time-major).
   std::vector<int32_t> ids_, targets_;
   std::vector<float> weights_;
-  std::vector<float> emb_;                   // T·B × E
-  std::vector<std::vector<float>> dropped_;  // layer inputs after dropout (layers ≥ 1)
-  std::vector<std::vector<float>> masks_;
-  std::vector<RecurrentCache> caches_;
-  std::vector<float> logits_, dlogits_, dtop_, dx_, dx2_, dstate_;
-  bool dropout_active_ = false;
+  std::vector<float> emb_;  // T·B × E
+  const float* top_ = nullptr;  // the stack's outputs of the last forward pass
+  std::vector<float> logits_, dlogits_, dtop_, demb_;
 };
 
 }  // namespace rnn

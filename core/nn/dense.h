@@ -2,9 +2,11 @@
 //   y = x·Wᵀ + b              x: n × in, W: out × in, b: out
 //   dx = dy·W,  dW += dyᵀ·x,  db += Σ_rows dy
 // Weights truncated normal (stddev 0.1, cut at 2σ), zero bias — the TensorFlow recipe's choice.
-// In the seed's vanilla-RNN notation this is V, the hidden → output projection.
+// In a vanilla RNN's textbook notation this is V, the hidden → output projection.
 #pragma once
-#include "common.h"
+#include <string>
+
+#include "nn/params.h"
 #include "rng.h"
 
 namespace rnn {
@@ -12,10 +14,16 @@ namespace rnn {
 struct Dense {
   int in = 0, out = 0;
   ParamView weight, bias;
+
+  void declare(Params& p, const std::string& prefix);  // prefix.weight [out, in], prefix.bias [out]
+  void bind(Params& p) {
+    p.bind(weight);
+    p.bind(bias);
+  }
   void init(Rng& rng);
-  void forward(const float* x, int n, float* y) const;
+  void forward(int n, const float* x, float* y) const;
   // dx may be null when the input needs no gradient.
-  void backward(const float* x, const float* dy, int n, float* dx);
+  void backward(int n, const float* x, const float* dy, float* dx);
 };
 
 }  // namespace rnn

@@ -2,13 +2,17 @@
 
 #include <cstring>
 
+#include "common.h"
+
 namespace rnn {
+
+void Embedding::declare(Params& p, const std::string& prefix) { weight = p.add(prefix + ".weight", {vocab, dim}); }
 
 void Embedding::init(Rng& rng) {
   for (size_t i = 0; i < weight.size; ++i) weight.w[i] = static_cast<float>(rng.uniform(-1.0, 1.0));
 }
 
-void Embedding::forward(const int32_t* ids, int n, float* x) const {
+void Embedding::forward(int n, const int32_t* ids, float* x) const {
   for (int i = 0; i < n; ++i) {
     if (ids[i] < 0 || ids[i] >= vocab)
       fail("token id " + std::to_string(ids[i]) + " out of range for vocabulary of " + std::to_string(vocab));
@@ -16,7 +20,7 @@ void Embedding::forward(const int32_t* ids, int n, float* x) const {
   }
 }
 
-void Embedding::backward(const int32_t* ids, int n, const float* dx) {
+void Embedding::backward(int n, const int32_t* ids, const float* dx) {
   for (int i = 0; i < n; ++i) {
     float* g = weight.g + (size_t)ids[i] * dim;
     const float* d = dx + (size_t)i * dim;

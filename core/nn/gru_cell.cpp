@@ -13,29 +13,27 @@
 
 namespace rnn {
 
-// The elementwise part of each step is one fused kernel (kernels::gru_*_step); only the
-// recurrent GEMM stays outside it.
-void gru_cell_forward(const RecurrentLayer& L, RecurrentCache& C) {
-  const int B = C.B, H = L.hidden, G = 3 * H;
+void gru_cell_forward(const RecurrentLayer& L, RecurrentCache& cache) {
+  const int B = cache.B, H = L.hidden, GH = 3 * H;
   const size_t BH = (size_t)B * H;
-  for (int t = 0; t < C.T; ++t) {
-    float* hp = C.hproj.data() + t * B * (size_t)G;
-    const float* h_prev = C.h.data() + t * BH;
-    hidden_matmul(L, C, h_prev, hp, false);
-    kernels::gru_forward_step(B, H, C.gates.data() + t * B * (size_t)G, hp, L.b_hh.w, h_prev, C.h.data() + (t + 1) * BH);
+  for (int t = 0; t < cache.T; ++t) {
+    float* hp = cache.hproj.data() + t * B * (size_t)GH;
+    const float* h_prev = cache.h.data() + t * BH;
+    hidden_matmul(cache, h_prev, hp, false);
+    kernels::gru_forward_step(B, H, cache.gates.data() + t * B * (size_t)GH, hp, L.b_hh.w, h_prev, cache.h.data() + (t + 1) * BH);
   }
 }
 
-void gru_cell_backward(const RecurrentLayer& L, const float* dy, RecurrentCache& C) {
-  const int B = C.B, H = L.hidden, G = 3 * H;
+void gru_cell_backward(const RecurrentLayer& L, const float* dy, RecurrentCache& cache) {
+  const int B = cache.B, H = L.hidden, GH = 3 * H;
   const size_t BH = (size_t)B * H;
-  for (int t = C.T - 1; t >= 0; --t) {
-    const size_t off = t * B * (size_t)G;
-    float* dhp = C.dhproj.data() + off;
-    // Leaves the direct part dh ⊙ z in C.dh; the product through W_hh is added to it.
-    kernels::gru_backward_step(B, H, C.gates.data() + off, C.hproj.data() + off, C.h.data() + t * BH,
-                               dy ? dy + t * BH : nullptr, C.dh.data(), C.dgates.data() + off, dhp);
-    hidden_matmul_backward(L, C, dhp, C.dh.data(), true);
+  for (int t = cache.T - 1; t >= 0; --t) {
+    const size_t off = t * B * (size_t)GH;
+    float* dhp = cache.dhproj.data() + off;
+    // Leaves the direct part dh ⊙ z in cache.dh; the product through W_hh is added to it.
+    kernels::gru_backward_step(B, H, cache.gates.data() + off, cache.hproj.data() + off, cache.h.data() + t * BH,
+                               dy ? dy + t * BH : nullptr, cache.dh.data(), cache.dgates.data() + off, dhp);
+    hidden_matmul_backward(cache, dhp, cache.dh.data(), true);
   }
 }
 

@@ -11,27 +11,25 @@
 
 namespace rnn {
 
-// The elementwise part of each step is one fused kernel (kernels::lstm_*_step); only the
-// recurrent GEMM stays outside it.
-void lstm_cell_forward(const RecurrentLayer& L, RecurrentCache& C) {
-  const int B = C.B, H = L.hidden, G = 4 * H;
+void lstm_cell_forward(const RecurrentLayer& L, RecurrentCache& cache) {
+  const int B = cache.B, H = L.hidden, GH = 4 * H;
   const size_t BH = (size_t)B * H;
-  for (int t = 0; t < C.T; ++t) {
-    float* gates = C.gates.data() + t * B * (size_t)G;
-    hidden_matmul(L, C, C.h.data() + t * BH, gates, true);
-    kernels::lstm_forward_step(B, H, gates, L.b_hh.w, C.c.data() + t * BH, C.c.data() + (t + 1) * BH,
-                               C.tc.data() + t * BH, C.h.data() + (t + 1) * BH);
+  for (int t = 0; t < cache.T; ++t) {
+    float* gates = cache.gates.data() + t * B * (size_t)GH;
+    hidden_matmul(cache, cache.h.data() + t * BH, gates, true);
+    kernels::lstm_forward_step(B, H, gates, L.b_hh.w, cache.c.data() + t * BH, cache.c.data() + (t + 1) * BH,
+                               cache.tc.data() + t * BH, cache.h.data() + (t + 1) * BH);
   }
 }
 
-void lstm_cell_backward(const RecurrentLayer& L, const float* dy, RecurrentCache& C) {
-  const int B = C.B, H = L.hidden, G = 4 * H;
+void lstm_cell_backward(const RecurrentLayer& L, const float* dy, RecurrentCache& cache) {
+  const int B = cache.B, H = L.hidden, GH = 4 * H;
   const size_t BH = (size_t)B * H;
-  for (int t = C.T - 1; t >= 0; --t) {
-    float* dg = C.dgates.data() + t * B * (size_t)G;
-    kernels::lstm_backward_step(B, H, C.gates.data() + t * B * (size_t)G, C.c.data() + t * BH, C.tc.data() + t * BH,
-                                dy ? dy + t * BH : nullptr, C.dh.data(), C.dc.data(), dg);
-    hidden_matmul_backward(L, C, dg, C.dh.data(), false);
+  for (int t = cache.T - 1; t >= 0; --t) {
+    float* dg = cache.dgates.data() + t * B * (size_t)GH;
+    kernels::lstm_backward_step(B, H, cache.gates.data() + t * B * (size_t)GH, cache.c.data() + t * BH, cache.tc.data() + t * BH,
+                                dy ? dy + t * BH : nullptr, cache.dh.data(), cache.dc.data(), dg);
+    hidden_matmul_backward(cache, dg, cache.dh.data(), false);
   }
 }
 

@@ -7,23 +7,13 @@
 
 namespace rnn {
 
-const char* cell_name(CellType c) {
-  switch (c) {
-    case CellType::Rnn: return "rnn";
-    case CellType::Lstm: return "lstm";
-    case CellType::Gru: return "gru";
-  }
-  return "?";
+void RecurrentLayer::declare(Params& p, const std::string& prefix, const std::string& suffix) {
+  const int64_t rows = (int64_t)gates() * hidden;
+  w_ih = p.add(prefix + ".weight_ih" + suffix, {rows, input});
+  w_hh = p.add(prefix + ".weight_hh" + suffix, {rows, hidden});
+  b_ih = p.add(prefix + ".bias_ih" + suffix, {rows});
+  b_hh = p.add(prefix + ".bias_hh" + suffix, {rows});
 }
-
-CellType parse_cell(const std::string& name) {
-  if (name == "rnn") return CellType::Rnn;
-  if (name == "lstm") return CellType::Lstm;
-  if (name == "gru") return CellType::Gru;
-  fail("option 'cell' must be 'lstm', 'gru' or 'rnn' (got '" + name + "')");
-}
-
-int cell_gates(CellType c) { return c == CellType::Lstm ? 4 : c == CellType::Gru ? 3 : 1; }
 
 void RecurrentLayer::init(Rng& rng) {
   const double k = 1.0 / std::sqrt(static_cast<double>(hidden));
@@ -38,93 +28,90 @@ void RecurrentLayer::init(Rng& rng) {
   }
 }
 
-void hidden_matmul(const RecurrentLayer& L, const RecurrentCache& C, const float* h, float* out, bool accumulate) {
-  (void)L;
-  kernels::matmul_packed(C.B, h, C.w_hh_fwd, out, accumulate);
+void hidden_matmul(const RecurrentCache& cache, const float* h, float* out, bool accumulate) {
+  kernels::matmul_packed(cache.B, h, cache.w_hh_fwd, out, accumulate);
 }
 
-void hidden_matmul_backward(const RecurrentLayer& L, const RecurrentCache& C, const float* delta, float* dh,
-                            bool accumulate) {
-  (void)L;
-  kernels::matmul_packed(C.B, delta, C.w_hh_bwd, dh, accumulate);
+void hidden_matmul_backward(const RecurrentCache& cache, const float* delta, float* dh, bool accumulate) {
+  kernels::matmul_packed(cache.B, delta, cache.w_hh_bwd, dh, accumulate);
 }
 
-void recurrent_forward(const RecurrentLayer& L, const float* x, int T, int B, const float* state0,
-                       float* stateT, RecurrentCache& C) {
+void recurrent_forward(const RecurrentLayer& L, int T, int B, const float* x, const float* state0, float* stateT,
+                       RecurrentCache& cache) {
   const int H = L.hidden, GH = L.gates() * H;
   const size_t BH = (size_t)B * H;
-  C.T = T;
-  C.B = B;
-  C.H = H;
-  C.x = x;
-  C.gates.resize((size_t)T * B * GH);
-  C.h.resize((T + 1) * BH);
+  cache.T = T;
+  cache.B = B;
+  cache.H = H;
+  cache.x = x;
+  cache.gates.resize((size_t)T * B * GH);
+  cache.h.resize((T + 1) * BH);
   if (L.cell == CellType::Lstm) {
-    C.c.resize((T + 1) * BH);
-    C.tc.resize(T * BH);
+    cache.c.resize((T + 1) * BH);
+    cache.tc.resize(T * BH);
   }
-  if (L.cell == CellType::Gru) C.hproj.resize((size_t)T * B * GH);
+  if (L.cell == CellType::Gru) cache.hproj.resize((size_t)T * B * GH);
   if (state0) {
-    std::memcpy(C.h.data(), state0, sizeof(float) * BH);
-    if (L.cell == CellType::Lstm) std::memcpy(C.c.data(), state0 + BH, sizeof(float) * BH);
+    std::memcpy(cache.h.data(), state0, sizeof(float) * BH);
+    if (L.cell == CellType::Lstm) std::memcpy(cache.c.data(), state0 + BH, sizeof(float) * BH);
   } else {
-    std::fill(C.h.begin(), C.h.begin() + BH, 0.0f);
-    if (L.cell == CellType::Lstm) std::fill(C.c.begin(), C.c.begin() + BH, 0.0f);
+    std::fill(cache.h.begin(), cache.h.begin() + BH, 0.0f);
+    if (L.cell == CellType::Lstm) std::fill(cache.c.begin(), cache.c.begin() + BH, 0.0f);
   }
   // Input projections of all T steps at once: one large GEMM instead of T small ones.
-  kernels::matmul_nt(T * B, GH, L.input, x, L.w_ih.w, C.gates.data(), false);
-  kernels::add_bias(T * B, GH, L.b_ih.w, C.gates.data());
+  kernels::matmul_nt(T * B, GH, L.input, x, L.w_ih.w, cache.gates.data(), false);
+  kernels::add_bias(T * B, GH, L.b_ih.w, cache.gates.data());
 
   // Every step multiplies by the same W_hh: pack it once for the whole sequence.
-  kernels::pack_nt(GH, H, L.w_hh.w, C.w_hh_fwd, B);
+  kernels::pack_nt(GH, H, L.w_hh.w, cache.w_hh_fwd, B);
   switch (L.cell) {
-    case CellType::Rnn: rnn_cell_forward(L, C); break;
-    case CellType::Lstm: lstm_cell_forward(L, C); break;
-    case CellType::Gru: gru_cell_forward(L, C); break;
+    case CellType::Rnn: rnn_cell_forward(L, cache); break;
+    case CellType::Lstm: lstm_cell_forward(L, cache); break;
+    case CellType::Gru: gru_cell_forward(L, cache); break;
   }
   if (stateT) {
-    std::memcpy(stateT, C.h.data() + T * BH, sizeof(float) * BH);
-    if (L.cell == CellType::Lstm) std::memcpy(stateT + BH, C.c.data() + T * BH, sizeof(float) * BH);
+    std::memcpy(stateT, cache.h.data() + T * BH, sizeof(float) * BH);
+    if (L.cell == CellType::Lstm) std::memcpy(stateT + BH, cache.c.data() + T * BH, sizeof(float) * BH);
   }
 }
 
 void recurrent_backward(RecurrentLayer& L, const float* dy, const float* dstateT, float* dx,
-                        float* dstate0, RecurrentCache& C) {
-  const int T = C.T, B = C.B, H = L.hidden, GH = L.gates() * H;
+                        float* dstate0, RecurrentCache& cache) {
+  const int T = cache.T, B = cache.B, H = L.hidden, GH = L.gates() * H;
   const size_t BH = (size_t)B * H;
-  C.dgates.resize((size_t)T * B * GH);
-  if (L.cell == CellType::Gru) C.dhproj.resize((size_t)T * B * GH);
-  C.dh.assign(BH, 0.0f);
-  C.dc.assign(BH, 0.0f);
-  kernels::pack_nn(GH, H, L.w_hh.w, C.w_hh_bwd);
+  cache.dgates.resize((size_t)T * B * GH);
+  if (L.cell == CellType::Gru) cache.dhproj.resize((size_t)T * B * GH);
+  cache.dh.assign(BH, 0.0f);
+  cache.dc.assign(BH, 0.0f);
+  kernels::pack_nn(GH, H, L.w_hh.w, cache.w_hh_bwd);
   if (dstateT) {
-    std::memcpy(C.dh.data(), dstateT, sizeof(float) * BH);
-    if (L.cell == CellType::Lstm) std::memcpy(C.dc.data(), dstateT + BH, sizeof(float) * BH);
+    std::memcpy(cache.dh.data(), dstateT, sizeof(float) * BH);
+    if (L.cell == CellType::Lstm) std::memcpy(cache.dc.data(), dstateT + BH, sizeof(float) * BH);
   }
   switch (L.cell) {
-    case CellType::Rnn: rnn_cell_backward(L, dy, C); break;
-    case CellType::Lstm: lstm_cell_backward(L, dy, C); break;
-    case CellType::Gru: gru_cell_backward(L, dy, C); break;
+    case CellType::Rnn: rnn_cell_backward(L, dy, cache); break;
+    case CellType::Lstm: lstm_cell_backward(L, dy, cache); break;
+    case CellType::Gru: gru_cell_backward(L, dy, cache); break;
   }
-  // On return C.dh (and C.dc) hold the gradient w.r.t. the initial state.
+  // On return cache.dh (and cache.dc) hold the gradient w.r.t. the initial state.
   if (dstate0) {
-    std::memcpy(dstate0, C.dh.data(), sizeof(float) * BH);
-    if (L.cell == CellType::Lstm) std::memcpy(dstate0 + BH, C.dc.data(), sizeof(float) * BH);
+    std::memcpy(dstate0, cache.dh.data(), sizeof(float) * BH);
+    if (L.cell == CellType::Lstm) std::memcpy(dstate0 + BH, cache.dc.data(), sizeof(float) * BH);
   }
   // Weight gradients for all steps at once. Hidden side uses h_{t−1}, i.e. h[0..T).
-  kernels::matmul_tn(GH, L.input, T * B, C.dgates.data(), C.x, L.w_ih.g, true);
-  const float* dhp = L.cell == CellType::Gru ? C.dhproj.data() : C.dgates.data();
-  kernels::matmul_tn(GH, H, T * B, dhp, C.h.data(), L.w_hh.g, true);
-  if (dhp == C.dgates.data()) {  // RNN, LSTM: both biases get the same column sums; take them once
-    C.db.assign(GH, 0.0f);
-    kernels::sum_rows(T * B, GH, dhp, C.db.data());
-    kernels::axpy(GH, 1.0f, C.db.data(), L.b_ih.g);
-    kernels::axpy(GH, 1.0f, C.db.data(), L.b_hh.g);
+  kernels::matmul_tn(GH, L.input, T * B, cache.dgates.data(), cache.x, L.w_ih.g, true);
+  const float* dhp = L.cell == CellType::Gru ? cache.dhproj.data() : cache.dgates.data();
+  kernels::matmul_tn(GH, H, T * B, dhp, cache.h.data(), L.w_hh.g, true);
+  if (dhp == cache.dgates.data()) {  // RNN, LSTM: both biases get the same column sums; take them once
+    cache.db.assign(GH, 0.0f);
+    kernels::sum_rows(T * B, GH, dhp, cache.db.data());
+    kernels::axpy(GH, 1.0f, cache.db.data(), L.b_ih.g);
+    kernels::axpy(GH, 1.0f, cache.db.data(), L.b_hh.g);
   } else {
-    kernels::sum_rows(T * B, GH, C.dgates.data(), L.b_ih.g);
+    kernels::sum_rows(T * B, GH, cache.dgates.data(), L.b_ih.g);
     kernels::sum_rows(T * B, GH, dhp, L.b_hh.g);
   }
-  if (dx) kernels::matmul_nn(T * B, L.input, GH, C.dgates.data(), L.w_ih.w, dx, false);
+  if (dx) kernels::matmul_nn(T * B, L.input, GH, cache.dgates.data(), L.w_ih.w, dx, false);
 }
 
 }  // namespace rnn

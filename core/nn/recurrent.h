@@ -12,22 +12,26 @@
 #pragma once
 #include <vector>
 
-#include "common.h"
+#include <string>
+
 #include "kernels/kernels.h"
+#include "nn/cell.h"
+#include "nn/params.h"
 #include "rng.h"
 
 namespace rnn {
-
-enum class CellType { Rnn, Lstm, Gru };
-const char* cell_name(CellType c);
-CellType parse_cell(const std::string& name);  // "rnn" | "lstm" | "gru"
-int cell_gates(CellType c);
 
 struct RecurrentLayer {
   CellType cell = CellType::Lstm;
   int input = 0, hidden = 0;
   ParamView w_ih, w_hh, b_ih, b_hh;
 
+  // prefix.weight_ih{suffix} [G·H, input], weight_hh [G·H, H], bias_ih, bias_hh [G·H]
+  // (PyTorch: prefix "rnn", suffix "_l0", "_l0_reverse", …).
+  void declare(Params& p, const std::string& prefix, const std::string& suffix);
+  void bind(Params& p) {
+    for (ParamView* v : {&w_ih, &w_hh, &b_ih, &b_hh}) p.bind(*v);
+  }
   int gates() const { return cell_gates(cell); }
   int state_size() const { return cell == CellType::Lstm ? 2 * hidden : hidden; }
   // U(−1/√H, 1/√H) like PyTorch; LSTM forget-gate bias starts at 1 so memory flows early on.
@@ -56,8 +60,8 @@ struct RecurrentCache {
 
 // Runs T steps from state0 (B × S, may be null for zeros), writes the final state to stateT
 // (may be null). The outputs are cache.outputs(): T × B × H.
-void recurrent_forward(const RecurrentLayer& L, const float* x, int T, int B, const float* state0,
-                       float* stateT, RecurrentCache& cache);
+void recurrent_forward(const RecurrentLayer& L, int T, int B, const float* x, const float* state0, float* stateT,
+                       RecurrentCache& cache);
 // dy: T × B × H (null = no output gradient, e.g. an encoder), dstateT: B × S (null = zeros).
 // Accumulates weight gradients; writes dx (T × B × I, may be null) and dstate0 (B × S, may be null).
 void recurrent_backward(RecurrentLayer& L, const float* dy, const float* dstateT, float* dx,
@@ -65,10 +69,9 @@ void recurrent_backward(RecurrentLayer& L, const float* dy, const float* dstateT
 
 // out (B × G·H) (+)= h · W_hhᵀ: the recurrent matmul every cell does at every step, on the
 // weight packed once per forward pass.
-void hidden_matmul(const RecurrentLayer& L, const RecurrentCache& cache, const float* h, float* out, bool accumulate);
+void hidden_matmul(const RecurrentCache& cache, const float* h, float* out, bool accumulate);
 // dh (B × H) (+)= δ (B × G·H) · W_hh: the same product backwards, once per step of the backward pass.
-void hidden_matmul_backward(const RecurrentLayer& L, const RecurrentCache& cache, const float* delta, float* dh,
-                            bool accumulate);
+void hidden_matmul_backward(const RecurrentCache& cache, const float* delta, float* dh, bool accumulate);
 
 // The per-cell time loops (one file each). Forward: cache.gates holds x·W_ihᵀ + b_ih for every
 // step on entry. Backward: fill cache.dgates (input side) and cache.dhproj (hidden side).

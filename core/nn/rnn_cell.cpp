@@ -9,23 +9,23 @@
 
 namespace rnn {
 
-void rnn_cell_forward(const RecurrentLayer& L, RecurrentCache& C) {
-  const int B = C.B, H = L.hidden;
+void rnn_cell_forward(const RecurrentLayer& L, RecurrentCache& cache) {
+  const int B = cache.B, H = L.hidden;
   const size_t BH = (size_t)B * H;
-  for (int t = 0; t < C.T; ++t) {
-    float* pre = C.gates.data() + t * BH;
-    hidden_matmul(L, C, C.h.data() + t * BH, pre, true);
-    kernels::rnn_forward_step(B, H, pre, L.b_hh.w, C.h.data() + (t + 1) * BH);
+  for (int t = 0; t < cache.T; ++t) {
+    float* pre = cache.gates.data() + t * BH;
+    hidden_matmul(cache, cache.h.data() + t * BH, pre, true);
+    kernels::rnn_forward_step(B, H, pre, L.b_hh.w, cache.h.data() + (t + 1) * BH);
   }
 }
 
-void rnn_cell_backward(const RecurrentLayer& L, const float* dy, RecurrentCache& C) {
-  const int B = C.B, H = L.hidden;
+void rnn_cell_backward(const RecurrentLayer& L, const float* dy, RecurrentCache& cache) {
+  const int B = cache.B, H = L.hidden;
   const size_t BH = (size_t)B * H;
-  for (int t = C.T - 1; t >= 0; --t) {
-    float* delta = C.dgates.data() + t * BH;
-    kernels::rnn_backward_step(B, H, C.h.data() + (t + 1) * BH, dy ? dy + t * BH : nullptr, C.dh.data(), delta);
-    hidden_matmul_backward(L, C, delta, C.dh.data(), false);
+  for (int t = cache.T - 1; t >= 0; --t) {
+    float* delta = cache.dgates.data() + t * BH;
+    kernels::rnn_backward_step(B, H, cache.h.data() + (t + 1) * BH, dy ? dy + t * BH : nullptr, cache.dh.data(), delta);
+    hidden_matmul_backward(cache, delta, cache.dh.data(), false);
   }
 }
 

@@ -5,6 +5,7 @@
 #include "text/tokenizer.h"
 #include "text/utf8.h"
 #include "train/batching.h"
+#include "common.h"
 
 namespace rnn {
 
@@ -53,7 +54,7 @@ std::string prime_hint(const std::string& text, const Tokenizer& tok) {
 
 }  // namespace
 
-std::string too_short_problem(int64_t train_tokens, int64_t validation_tokens, const TrainerConfig& tc) {
+std::string too_short_problem(int64_t train_tokens, int64_t validation_tokens, const TrainingConfig& tc) {
   const int64_t need = (int64_t)tc.batch_size * tc.seq_length;
   if (train_tokens >= need) return "";
   return "text too short: " + std::to_string(train_tokens) + " training tokens" +
@@ -74,7 +75,7 @@ CorpusStats analyze_corpus(const std::string& text, const RunConfig& config) {
   s.vocab = tok.vocab_size();
   s.train_tokens = (int64_t)split.train.size();
   s.validation_tokens = (int64_t)split.validation.size();
-  const TrainerConfig& tc = config.trainer;
+  const TrainingConfig& tc = config.training;
   s.problem = too_short_problem(s.train_tokens, s.validation_tokens, tc);
   if (s.problem.empty()) s.batches_per_epoch = s.train_tokens / ((int64_t)tc.batch_size * tc.seq_length);
   s.prime_hint = prime_hint(text, tok);

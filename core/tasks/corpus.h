@@ -22,6 +22,6 @@ struct CorpusStats {
 CorpusStats analyze_corpus(const std::string& text, const RunConfig& config);
 
 // "" when the split leaves at least one batch of training tokens, otherwise the message.
-std::string too_short_problem(int64_t train_tokens, int64_t validation_tokens, const TrainerConfig& config);
+std::string too_short_problem(int64_t train_tokens, int64_t validation_tokens, const TrainingConfig& config);
 
 }  // namespace rnn

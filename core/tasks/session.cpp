@@ -4,8 +4,8 @@
 
 #include "tasks/corpus.h"
 #include "train/batching.h"
-#include "kernels/kernels.h"
 #include "io/safetensors.h"
+#include "common.h"
 
 namespace rnn {
 
@@ -18,7 +18,7 @@ Fingerprint fingerprint(const std::string& text) {
 Session::Session(const std::string& text, const RunConfig& cfg) : config(cfg) {
   if (text.empty()) fail("text is empty: give a corpus to train on");
   tokenizer = Tokenizer::build(text, config.tokenizer);
-  config.trainer.model.vocab_size = tokenizer.vocab_size();
+  config.model.vocab_size = tokenizer.vocab_size();
   start(text);
 }
 
@@ -34,15 +34,16 @@ Session::Session(const std::string& text, const uint8_t* bytes, size_t size) {
   tokenizer = std::move(f.tokenizer);
   start(text);
   TrainingSnapshot& ts = *f.training;
-  if (ts.position >= trainer->train_batches.n_batches) fail("resumeFrom: checkpoint data position is beyond the corpus");
+  LanguageModelTask& t = *task;
+  if (ts.position >= t.train_data.batches_per_epoch()) fail("resumeFrom: checkpoint data position is beyond the corpus");
   // Same layout; copy in place so the layers' views into the buffer stay valid.
-  std::copy(f.model->params.value.begin(), f.model->params.value.end(), trainer->model.params.value.begin());
-  trainer->optimizer = std::move(ts.optimizer);
-  trainer->step = ts.step;
-  trainer->epoch = ts.epoch;
-  trainer->position = ts.position;
-  trainer->dropout_rng = ts.dropout_rng;
-  trainer->state = std::move(ts.state);
+  std::copy(f.model->params.value.begin(), f.model->params.value.end(), t.model.params.value.begin());
+  t.trainer.optimizer = std::move(ts.optimizer);
+  t.trainer.updates = ts.step;
+  t.trainer.dropout_rng = ts.dropout_rng;
+  t.train_data.epoch = ts.epoch;
+  t.train_data.position = ts.position;
+  t.train_data.state = std::move(ts.state);
 }
 
 void Session::start(const std::string& text) {
@@ -51,46 +52,34 @@ void Session::start(const std::string& text) {
   corpus_tokens = (int64_t)ids.size();
   TrainValidation split = split_validation(ids, config.validation_fraction);
   validation_tokens = (int64_t)split.validation.size();
-  const TrainerConfig& tc = config.trainer;
-  const std::string problem = too_short_problem((int64_t)split.train.size(), validation_tokens, tc);
+  const std::string problem = too_short_problem((int64_t)split.train.size(), validation_tokens, config.training);
   if (!problem.empty()) fail(problem);
-  trainer = std::make_unique<Trainer>(tc, split.train, std::move(split.validation));
+  task = std::make_unique<LanguageModelTask>(config.model, config.training, split.train, std::move(split.validation));
 }
 
 std::string Session::save_checkpoint() const {
-  return save_model_file(config, tokenizer, trainer->model, trainer.get(), corpus);
+  const LanguageModelTask& t = *task;
+  const TrainingState training{t.trainer.optimizer, t.trainer.updates,     t.train_data.epoch, t.train_data.position,
+                               t.trainer.dropout_rng, t.train_data.state, corpus};
+  return save_model_file(config, tokenizer, t.model, &training);
 }
 
-std::string Session::save_model() const { return save_model_file(config, tokenizer, trainer->model); }
-
-json model_info(const RunConfig& config, const Tokenizer& tokenizer, const LanguageModel& model) {
-  return {{"parameters", model.params.total},
-          {"vocabSize", tokenizer.vocab_size()},
-          {"tokenizer", tokenizer.options.kind == TokenizerKind::Word ? "word" : "char"},
-          {"cell", cell_name(model.config.cell)},
-          {"layers", model.config.layers},
-          {"hidden", model.config.hidden_size},
-          {"embedding", model.config.embedding_size},
-          {"config", run_config_to_json(config)},
-          {"simd", kernels::simd_arch()}};
-}
+std::string Session::save_model() const { return save_model_file(config, tokenizer, task->model); }
 
 json Session::info() const {
-  json j = model_info(config, tokenizer, trainer->model);
-  const Trainer& t = *trainer;
+  json j = model_info(config, tokenizer, task->model);
+  const LanguageModelTask& t = *task;
   j["tokens"] = corpus_tokens;
   j["trainTokens"] = corpus_tokens - validation_tokens;
   j["validationTokens"] = validation_tokens;
-  j["batchesPerEpoch"] = t.train_batches.n_batches;
-  j["tokensPerBatch"] = t.config.batch_size * t.config.seq_length;
-  j["step"] = t.step;
-  j["epoch"] = t.epoch;
-  j["position"] = t.position;
+  j["batchesPerEpoch"] = t.train_data.batches_per_epoch();
+  j["tokensPerBatch"] = t.trainer.config.batch_size * t.trainer.config.seq_length;
+  j["step"] = t.trainer.updates;
+  j["epoch"] = t.train_data.epoch;
+  j["position"] = t.train_data.position;
   // Weights, gradients and up to two optimizer moments.
   j["parameterBytes"] = t.model.params.total * sizeof(float) * 4;
   return j;
 }
-
-json LoadedModel::info() const { return model_info(file.config, file.tokenizer, *file.model); }
 
 }  // namespace rnn

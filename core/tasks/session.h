@@ -1,11 +1,11 @@
-// A training run on a text: tokenizer + trainer + validation split + model file, the unit the
-// WebAssembly bindings and the native tools expose. Also the loaded-model side (generation only).
+// A training run on a text — tokenizer, language-model task, model file — the unit the
+// WebAssembly bindings and the native tools expose.
 #pragma once
 #include <memory>
 #include <string>
 
-#include "decode/generate.h"
 #include "io/model_file.h"
+#include "tasks/lm_task.h"
 
 namespace rnn {
 
@@ -13,7 +13,7 @@ class Session {
  public:
   RunConfig config;
   Tokenizer tokenizer;
-  std::unique_ptr<Trainer> trainer;
+  std::unique_ptr<LanguageModelTask> task;
   Fingerprint corpus;
   int64_t corpus_tokens = 0, validation_tokens = 0;
 
@@ -22,8 +22,8 @@ class Session {
   // Exact resume of a checkpoint on the same text (checked by fingerprint).
   Session(const std::string& text, const uint8_t* checkpoint, size_t size);
 
-  StepResult step() { return trainer->train_step(); }
-  EvalResult evaluate(int64_t max_tokens = 0) { return trainer->evaluate(max_tokens); }
+  StepResult step() { return task->step(); }
+  EvalResult evaluate(int64_t max_tokens = 0) { return task->evaluate(max_tokens); }
   std::string save_checkpoint() const;
   std::string save_model() const;  // weights, config, tokenizer: no training state
   nlohmann::json info() const;
@@ -33,15 +33,5 @@ class Session {
 };
 
 Fingerprint fingerprint(const std::string& text);
-
-// A model loaded for generation.
-struct LoadedModel {
-  ModelFile file;
-  explicit LoadedModel(const uint8_t* bytes, size_t size) : file(load_model_file(bytes, size)) {}
-  std::string save() const { return save_model_file(file.config, file.tokenizer, *file.model); }
-  nlohmann::json info() const;
-};
-
-nlohmann::json model_info(const RunConfig& config, const Tokenizer& tokenizer, const LanguageModel& model);
 
 }  // namespace rnn

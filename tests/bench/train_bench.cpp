@@ -14,6 +14,7 @@
 
 #include "kernels/kernels.h"
 #include "io/safetensors.h"
+#include "decode/generate.h"
 #include "tasks/session.h"
 #include "kernels/threads.h"
 
@@ -57,7 +58,7 @@ int main(int argc, char** argv) {
     auto t0 = Clock::now();
     rnn::Session s(text, rnn::parse_run_config(w["options"]));
     const double setup = seconds_since(t0);
-    const auto& tc = s.config.trainer;
+    const auto& tc = s.config.training;
     const int tokens_per_step = tc.batch_size * tc.seq_length;
     std::printf("simd: %s; corpus %s: %zu bytes, vocabulary %d, %lld training tokens; setup %.0f ms\n",
                 rnn::kernels::simd_arch(), path.c_str(), text.size(), s.tokenizer.vocab_size(),
@@ -65,7 +66,7 @@ int main(int argc, char** argv) {
 
     json out = {{"simd", rnn::kernels::simd_arch()},
                 {"vocab", s.tokenizer.vocab_size()},
-                {"parameters", (double)s.trainer->model.params.value.size()},
+                {"parameters", (double)s.task->model.params.value.size()},
                 {"tokensPerStep", tokens_per_step},
                 {"setupMs", setup * 1e3},
                 {"train", json::array()}};
@@ -100,7 +101,7 @@ int main(int argc, char** argv) {
                               {"lastLoss", last_loss}});
     }
     out["maxRssBytes"] = max_rss_bytes();  // after training, before generation
-    out["parameterBytes"] = (double)s.trainer->model.params.value.size() * 4;
+    out["parameterBytes"] = (double)s.task->model.params.value.size() * 4;
 
     // Generation: one stream, B = 1; untrained-ish weights are fine for speed.
     const rnn::GenerateOptions go = rnn::parse_generate_options(w["generate"]);
@@ -111,7 +112,7 @@ int main(int argc, char** argv) {
       size_t chars = 0;
       for (int rep = 0; rep < 3; ++rep) {
         const auto a = Clock::now();
-        const std::string g = rnn::generate(s.trainer->model, s.tokenizer, go);
+        const std::string g = rnn::generate(s.task->model, s.tokenizer, go);
         tps.push_back(go.length / seconds_since(a));
         chars = g.size();
       }

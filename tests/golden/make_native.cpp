@@ -10,8 +10,8 @@
 #include <functional>
 #include <sstream>
 
-#include "kernels.h"
-#include "session.h"
+#include "kernels/kernels.h"
+#include "tasks/session.h"
 
 using nlohmann::json;
 

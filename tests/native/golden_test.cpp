@@ -9,9 +9,11 @@
 #include <fstream>
 #include <sstream>
 
-#include "kernels.h"
-#include "session.h"
-#include "threads.h"
+#include "kernels/kernels.h"
+#include "tasks/loaded_model.h"
+#include "decode/generate.h"
+#include "tasks/session.h"
+#include "kernels/threads.h"
 
 using namespace rnn;
 using nlohmann::json;
@@ -164,7 +166,7 @@ TEST(Golden, StoredCheckpointsResume) {
   const size_t at = (size_t)checkpoint_step();
   for (const std::string& cell : cells()) {
     Session s = resume(read(checkpoint_file(cell)));
-    ASSERT_EQ(s.trainer->step, (int64_t)at) << cell;
+    ASSERT_EQ(s.task->trainer.updates, (int64_t)at) << cell;
     const json& wasm_steps = wasm_pins()["runs"][cell]["steps"];
     for (size_t i = at; i < wasm_steps.size(); ++i) {
       const double loss = s.step().loss, expected = wasm_steps[i]["loss"];

@@ -25,17 +25,13 @@ double project(const float* y, const std::vector<float>& R) {
 void check_recurrent(CellType cell) {
   const int T = 4, B = 3, I = 5, H = 6;
   Params P;
-  const int G = cell_gates(cell) * H;
-  size_t a = P.add("w_ih", {G, I}), b = P.add("w_hh", {G, H}), c = P.add("b_ih", {G}), d = P.add("b_hh", {G});
-  P.allocate();
   RecurrentLayer L;
   L.cell = cell;
   L.input = I;
   L.hidden = H;
-  L.w_ih = P.view(a);
-  L.w_hh = P.view(b);
-  L.b_ih = P.view(c);
-  L.b_hh = P.view(d);
+  L.declare(P, "rnn", "_l0");
+  P.allocate();
+  L.bind(P);
   Rng rng(11);
   L.init(rng);
   for (auto& w : P.value) w *= 3.0f;  // larger weights: saturating gates get exercised too
@@ -45,7 +41,7 @@ void check_recurrent(CellType cell) {
   RecurrentCache cache;
   std::vector<float> sT(s0.size());
   auto loss = [&] {
-    recurrent_forward(L, x.data(), T, B, s0.data(), sT.data(), cache);
+    recurrent_forward(L, T, B, x.data(), s0.data(), sT.data(), cache);
     return project(cache.outputs(), R) + project(sT.data(), Rs);
   };
   loss();
@@ -70,20 +66,21 @@ TEST(GradCheck, Gru) { check_recurrent(CellType::Gru); }
 TEST(GradCheck, Dense) {
   const int N = 4 * 3, In = 7, Out = 5;  // 4 steps × batch 3
   Params P;
-  size_t w = P.add("weight", {Out, In}), b = P.add("bias", {Out});
+  Dense D{In, Out, {}, {}};
+  D.declare(P, "fc");
   P.allocate();
-  Dense D{In, Out, P.view(w), P.view(b)};
+  D.bind(P);
   Rng rng(2);
   D.init(rng);
   for (size_t i = 0; i < D.bias.size; ++i) D.bias.w[i] = (float)rng.uniform(-1, 1);
   auto x = test::random_vector((size_t)N * In, rng), R = test::random_vector((size_t)N * Out, rng);
   std::vector<float> y((size_t)N * Out), dx(x.size());
   auto loss = [&] {
-    D.forward(x.data(), N, y.data());
+    D.forward(N, x.data(), y.data());
     return project(y.data(), R);
   };
   loss();
-  D.backward(x.data(), R.data(), N, dx.data());
+  D.backward(N, x.data(), R.data(), dx.data());
   const auto grads = P.grad;
   for (const auto& t : P.tensors)
     EXPECT_GRAD_OK(grad_check(t.name, P.value.data() + t.offset, t.size,
@@ -95,22 +92,23 @@ TEST(GradCheck, Dense) {
 TEST(GradCheck, Embedding) {
   const int V = 6, E = 4, N = 4 * 3;
   Params P;
-  size_t w = P.add("weight", {V, E});
+  Embedding emb{V, E, {}};
+  emb.declare(P, "embedding");
   P.allocate();
-  Embedding emb{V, E, P.view(w)};
+  emb.bind(P);
   Rng rng(4);
   emb.init(rng);
   std::vector<int32_t> ids = {0, 1, 2, 3, 1, 1, 5, 0, 2, 2, 4, 1};  // repeats: gradients must add up
   auto R = test::random_vector((size_t)N * E, rng);
   std::vector<float> x((size_t)N * E);
   auto loss = [&] {
-    emb.forward(ids.data(), N, x.data());
+    emb.forward(N, ids.data(), x.data());
     return project(x.data(), R);
   };
   loss();
-  emb.backward(ids.data(), N, R.data());
+  emb.backward(N, ids.data(), R.data());
   EXPECT_GRAD_OK(grad_check("embedding", P.value.data(), P.total, P.grad, loss), "embedding.weight");
-  EXPECT_THROW(emb.forward(std::vector<int32_t>{6}.data(), 1, x.data()), Error);
+  EXPECT_THROW(emb.forward(1, std::vector<int32_t>{6}.data(), x.data()), Error);
 }
 
 TEST(GradCheck, SoftmaxCrossEntropy) {
@@ -169,19 +167,26 @@ void check_model(CellType cell, float dropout) {
   ModelState s0 = m.zero_state(B);
   for (auto& v : s0.data) v = (float)rng.uniform(-0.8, 0.8);
   // Dropout masks must be identical on every evaluation: re-seed the dropout RNG each time.
+  Batch batch;
+  batch.B = B;
+  batch.T = T;
+  batch.inputs = in.data();
+  batch.targets = tg.data();
+  batch.weights = w.data();
+  batch.state_in = s0.data.data();
   auto loss = [&] {
-    ModelState s = s0;
     Rng drop(99);
     std::vector<float> scratch = m.params.grad;  // train_batch accumulates grads; keep them intact
-    double l = m.train_batch(in.data(), tg.data(), w.data(), B, T, s, drop);
+    double l = m.train_batch(batch, drop);
     m.params.grad = scratch;
     return l;
   };
   m.params.zero_grad();
-  ModelState s = s0;
   Rng drop(99);
-  std::vector<float> ds0;
-  m.train_batch(in.data(), tg.data(), w.data(), B, T, s, drop, &ds0);
+  std::vector<float> ds0(s0.data.size());
+  batch.dstate_in = ds0.data();
+  m.train_batch(batch, drop);
+  batch.dstate_in = nullptr;
   const auto grads = m.params.grad;
   for (const auto& t : m.params.tensors)
     EXPECT_GRAD_OK(grad_check(t.name, m.params.value.data() + t.offset, t.size,

@@ -6,6 +6,7 @@
 
 #include "models/language_model.h"
 #include "train/trainer.h"
+#include "tasks/lm_task.h"
 #include "test_util.h"
 
 using namespace rnn;
@@ -32,7 +33,7 @@ TEST(StateCarrying, FourBatchesEqualOneLongPass) {
     std::vector<int32_t> ids(B * T);
     for (auto& v : ids) v = (int32_t)rng.below(V);
     ModelState s = m.zero_state(B);
-    m.evaluate_batch(ids.data(), ids.data(), nullptr, B, T, s);
+    m.evaluate_batch(Batch::carrying(B, T, ids.data(), ids.data(), s));
     const std::vector<float> whole = m.last_logits();  // T × B × V
     const ModelState s_whole = s;
 
@@ -41,7 +42,7 @@ TEST(StateCarrying, FourBatchesEqualOneLongPass) {
       std::vector<int32_t> part(B * 3);
       for (int b = 0; b < B; ++b)
         for (int t = 0; t < 3; ++t) part[b * 3 + t] = ids[b * T + k * 3 + t];
-      m.evaluate_batch(part.data(), part.data(), nullptr, B, 3, c);
+      m.evaluate_batch(Batch::carrying(B, 3, part.data(), part.data(), c));
       for (size_t i = 0; i < m.last_logits().size(); ++i)
         ASSERT_NEAR(m.last_logits()[i], whole[k * 3 * B * V + i], 1e-5) << cell_name(cell) << " chunk " << k;
     }
@@ -51,7 +52,7 @@ TEST(StateCarrying, FourBatchesEqualOneLongPass) {
     std::vector<int32_t> last(B * 3);
     for (int b = 0; b < B; ++b)
       for (int t = 0; t < 3; ++t) last[b * 3 + t] = ids[b * T + 9 + t];
-    m.evaluate_batch(last.data(), last.data(), nullptr, B, 3, fresh);
+    m.evaluate_batch(Batch::carrying(B, 3, last.data(), last.data(), fresh));
     double diff = 0;
     for (size_t i = 0; i < m.last_logits().size(); ++i) diff += std::fabs(m.last_logits()[i] - whole[9 * B * V + i]);
     EXPECT_GT(diff, 1e-3) << cell_name(cell);
@@ -76,7 +77,7 @@ struct OverfitResult {
 };
 
 OverfitResult overfit(CellType cell, int layers, int max_steps) {
-  TrainerConfig tc;
+  test::LmConfig tc;
   tc.model = small_config(cell, layers);
   tc.model.vocab_size = 16;
   tc.model.hidden_size = 32;
@@ -84,13 +85,13 @@ OverfitResult overfit(CellType cell, int layers, int max_steps) {
   tc.seq_length = 10;
   tc.optimizer.learning_rate = 0.01f;
   tc.clip.norm = 5.0f;
-  Trainer tr(tc, repetitive_ids(400));
+  LanguageModelTask tr(tc.model, tc, repetitive_ids(400));
   OverfitResult r;
   double recent = 1e9;
   for (r.steps = 1; r.steps <= max_steps; ++r.steps) {
-    double l = tr.train_step().loss;
+    double l = tr.step().loss;
     recent = r.steps == 1 ? l : 0.8 * recent + 0.2 * l;  // smoothed over the batches of an epoch
-    if (r.steps % tr.train_batches.n_batches == 0 && recent < 0.05) break;
+    if (r.steps % tr.train_data.batches_per_epoch() == 0 && recent < 0.05) break;
   }
   r.loss = recent;
   return r;
@@ -114,15 +115,15 @@ TEST(Overfit, VanillaRnn) {
 }
 
 TEST(Trainer, DeterministicForASeed) {
-  TrainerConfig tc;
+  test::LmConfig tc;
   tc.model = small_config(CellType::Lstm);
   tc.model.vocab_size = 16;
   tc.model.dropout = 0.2f;
   tc.batch_size = 2;
   tc.seq_length = 5;
   auto run = [&] {
-    Trainer tr(tc, repetitive_ids(200));
-    for (int i = 0; i < 25; ++i) tr.train_step();
+    LanguageModelTask tr(tc.model, tc, repetitive_ids(200));
+    for (int i = 0; i < 25; ++i) tr.step();
     return tr.model.params.value;
   };
   EXPECT_EQ(run(), run());
@@ -132,18 +133,18 @@ TEST(Trainer, DeterministicForASeed) {
 }
 
 TEST(Trainer, EpochResetsStateAndEvaluates) {
-  TrainerConfig tc;
+  test::LmConfig tc;
   tc.model = small_config(CellType::Gru, 1);
   tc.model.vocab_size = 16;
   tc.batch_size = 2;
   tc.seq_length = 5;
   auto ids = repetitive_ids(100);
-  Trainer tr(tc, ids, std::vector<int32_t>(ids.begin(), ids.begin() + 40));
-  EXPECT_EQ(tr.train_batches.n_batches, 10);
-  for (int i = 0; i < 10; ++i) tr.train_step();
-  EXPECT_EQ(tr.epoch, 1);
-  EXPECT_EQ(tr.position, 0);
-  for (float v : tr.state.data) EXPECT_EQ(v, 0.0f);
+  LanguageModelTask tr(tc.model, tc, ids, std::vector<int32_t>(ids.begin(), ids.begin() + 40));
+  EXPECT_EQ(tr.train_data.batches_per_epoch(), 10);
+  for (int i = 0; i < 10; ++i) tr.step();
+  EXPECT_EQ(tr.train_data.epoch, 1);
+  EXPECT_EQ(tr.train_data.position, 0);
+  for (float v : tr.train_data.state.data) EXPECT_EQ(v, 0.0f);
   auto e = tr.evaluate();
   EXPECT_GT(e.tokens, 0);
   EXPECT_NEAR(e.perplexity, std::exp(e.loss), 1e-9);
@@ -151,40 +152,39 @@ TEST(Trainer, EpochResetsStateAndEvaluates) {
   auto quick = tr.evaluate(10);  // stops after the first batch (2 rows × 5 steps = 10 tokens)
   EXPECT_EQ(quick.tokens, 10);
   EXPECT_LT(quick.tokens, e.tokens);
-  Trainer no_val(tc, ids);
+  LanguageModelTask no_val(tc.model, tc, ids);
   EXPECT_THROW(no_val.evaluate(), Error);
 }
 
 TEST(Trainer, DivergenceIsRefusedAndModelKept) {
-  TrainerConfig tc;
+  test::LmConfig tc;
   tc.model = small_config(CellType::Rnn, 1);
   tc.model.vocab_size = 16;
   tc.batch_size = 2;
   tc.seq_length = 5;
   tc.optimizer.type = OptimizerType::Sgd;
   tc.optimizer.learning_rate = 10.0f;  // absurd but legal: explodes within a few steps
-  Trainer tr(tc, repetitive_ids(100));
+  LanguageModelTask tr(tc.model, tc, repetitive_ids(100));
   for (size_t i = 0; i < tr.model.output.weight.size; ++i) tr.model.output.weight.w[i] = 3e38f;  // logits overflow
   const auto before = tr.model.params.value;
-  const auto state_before = tr.state.data;
+  const auto state_before = tr.train_data.state.data;
   try {
-    for (int i = 0; i < 50; ++i) tr.train_step();
+    for (int i = 0; i < 50; ++i) tr.step();
     FAIL() << "expected divergence to be refused";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("not finite"), std::string::npos) << e.what();
   }
   EXPECT_EQ(tr.model.params.value, before);
-  EXPECT_EQ(tr.state.data, state_before);
+  EXPECT_EQ(tr.train_data.state.data, state_before);
 }
 
 TEST(Config, RejectsBadValuesNamingTheField) {
   auto msg = [](auto mutate) {
-    TrainerConfig tc;
+    test::LmConfig tc;
     tc.model = small_config(CellType::Lstm);
     mutate(tc);
     try {
-      tc.validate();
-      LanguageModel m(tc.model);
+      validate(tc.model, tc);
     } catch (const Error& e) {
       return std::string(e.what());
     }
@@ -194,27 +194,27 @@ TEST(Config, RejectsBadValuesNamingTheField) {
     std::string m = msg(mutate);
     EXPECT_NE(m.find(field), std::string::npos) << "message '" << m << "' should name " << field;
   };
-  expect_names([](TrainerConfig& c) { c.model.hidden_size = 0; }, "hidden_size");
-  expect_names([](TrainerConfig& c) { c.model.embedding_size = 0; }, "embedding_size");
-  expect_names([](TrainerConfig& c) { c.model.vocab_size = 0; }, "vocab_size");
-  expect_names([](TrainerConfig& c) { c.model.layers = 0; }, "layers");
-  expect_names([](TrainerConfig& c) { c.model.dropout = 1.0f; }, "dropout");
-  expect_names([](TrainerConfig& c) { c.model.dropout = NAN; }, "dropout");
-  expect_names([](TrainerConfig& c) { c.batch_size = 0; }, "batch_size");
-  expect_names([](TrainerConfig& c) { c.seq_length = -3; }, "seq_length");
-  expect_names([](TrainerConfig& c) { c.optimizer.learning_rate = -0.1f; }, "learning_rate");
-  expect_names([](TrainerConfig& c) { c.optimizer.learning_rate = NAN; }, "learning_rate");
-  expect_names([](TrainerConfig& c) { c.model.hidden_size = 60000; c.model.layers = 50; }, "too large");
-  EXPECT_EQ(msg([](TrainerConfig&) {}), "no error");
+  expect_names([](test::LmConfig& c) { c.model.hidden_size = 0; }, "hidden_size");
+  expect_names([](test::LmConfig& c) { c.model.embedding_size = 0; }, "embedding_size");
+  expect_names([](test::LmConfig& c) { c.model.vocab_size = 0; }, "vocab_size");
+  expect_names([](test::LmConfig& c) { c.model.layers = 0; }, "layers");
+  expect_names([](test::LmConfig& c) { c.model.dropout = 1.0f; }, "dropout");
+  expect_names([](test::LmConfig& c) { c.model.dropout = NAN; }, "dropout");
+  expect_names([](test::LmConfig& c) { c.batch_size = 0; }, "batch_size");
+  expect_names([](test::LmConfig& c) { c.seq_length = -3; }, "seq_length");
+  expect_names([](test::LmConfig& c) { c.optimizer.learning_rate = -0.1f; }, "learning_rate");
+  expect_names([](test::LmConfig& c) { c.optimizer.learning_rate = NAN; }, "learning_rate");
+  expect_names([](test::LmConfig& c) { c.model.hidden_size = 60000; c.model.layers = 50; }, "too large");
+  EXPECT_EQ(msg([](test::LmConfig&) {}), "no error");
 }
 
 TEST(Trainer, CorpusTooShortNamesTheNeed) {
-  TrainerConfig tc;
+  test::LmConfig tc;
   tc.model = small_config(CellType::Lstm);
   tc.batch_size = 4;
   tc.seq_length = 10;
   try {
-    Trainer tr(tc, std::vector<int32_t>(20, 1));
+    LanguageModelTask tr(tc.model, tc, std::vector<int32_t>(20, 1));
     FAIL();
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("40"), std::string::npos) << e.what();

@@ -6,7 +6,9 @@
 #include <functional>
 
 #include "common.h"
+#include "train/clip.h"
 #include "train/optimizer.h"
+#include "train/schedule.h"
 
 using namespace rnn;
 

@@ -6,6 +6,8 @@
 
 #include "data_path.h"
 #include "io/safetensors.h"
+#include "tasks/loaded_model.h"
+#include "decode/generate.h"
 #include "tasks/session.h"
 
 using namespace rnn;
@@ -34,7 +36,7 @@ std::string bytes_of(const Session& s) { return s.save_checkpoint(); }
 TEST(Resume, ExactAfterSaveAndLoad) {
   for (const char* opt : {"adam", "rmsprop", "sgd"}) {
     RunConfig cfg = small("lstm", opt);
-    if (std::string(opt) == "sgd") cfg.trainer.optimizer.momentum = 0.9f;
+    if (std::string(opt) == "sgd") cfg.training.optimizer.momentum = 0.9f;
     Session straight(corpus(), cfg);
     for (int i = 0; i < 40; ++i) straight.step();
 
@@ -45,14 +47,14 @@ TEST(Resume, ExactAfterSaveAndLoad) {
       ckpt = bytes_of(first);
     }  // the first session is gone: nothing but the file carries over
     Session resumed(corpus(), reinterpret_cast<const uint8_t*>(ckpt.data()), ckpt.size());
-    EXPECT_EQ(resumed.trainer->step, 20);
+    EXPECT_EQ(resumed.task->trainer.updates, 20);
     for (int i = 0; i < 20; ++i) resumed.step();
-    const auto& a = straight.trainer->model.params.value;
-    const auto& b = resumed.trainer->model.params.value;
+    const auto& a = straight.task->model.params.value;
+    const auto& b = resumed.task->model.params.value;
     ASSERT_EQ(a.size(), b.size());
     EXPECT_EQ(0, std::memcmp(a.data(), b.data(), a.size() * sizeof(float))) << opt << ": weights differ after resume";
-    EXPECT_EQ(straight.trainer->state.data, resumed.trainer->state.data) << opt;
-    EXPECT_EQ(straight.trainer->optimizer.m, resumed.trainer->optimizer.m) << opt;
+    EXPECT_EQ(straight.task->train_data.state.data, resumed.task->train_data.state.data) << opt;
+    EXPECT_EQ(straight.task->trainer.optimizer.m, resumed.task->trainer.optimizer.m) << opt;
   }
 }
 
@@ -81,7 +83,7 @@ TEST(ModelFile, SavedAndLoadedGeneratesTheSameText) {
   g.sampling.temperature = 0.8f;
   g.sampling.top_k = 10;
   g.seed = 42;
-  const std::string a = generate(s.trainer->model, s.tokenizer, g);
+  const std::string a = generate(s.task->model, s.tokenizer, g);
   const std::string bytes = s.save_model();
   LoadedModel m(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
   const std::string b = generate(*m.file.model, m.file.tokenizer, g);

@@ -8,9 +8,17 @@
 #include <vector>
 
 #include "common.h"
+#include "models/language_model.h"
 #include "rng.h"
+#include "train/trainer.h"
 
 namespace rnn::test {
+
+// A language model's settings in one place, as the tests write them: tc.model.…, tc.batch_size, …
+// (construct LanguageModelTask(tc.model, tc, ids)).
+struct LmConfig : TrainingConfig {
+  ModelConfig model;
+};
 
 // The message of the rnn::Error that f throws, or a marker that none was thrown.
 inline std::string error_of(const std::function<void()>& f) {

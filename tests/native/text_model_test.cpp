@@ -7,6 +7,8 @@
 #include <map>
 
 #include "data_path.h"
+#include "tasks/loaded_model.h"
+#include "decode/generate.h"
 #include "tasks/session.h"
 
 using namespace rnn;
@@ -21,7 +23,7 @@ TEST(TvScript, WordLstmLearnsTheSimpsonsAndWritesAScene) {
   Session s(text, cfg);
   // Unigram entropy of the training tokens: the loss of a model that ignores context.
   std::map<int32_t, double> counts;
-  const auto& tb = s.trainer->train_batches;
+  const auto& tb = s.task->train_data.batches;
   double n = 0;
   for (int k = 0; k < tb.n_batches; ++k)
     for (int i = 0; i < tb.batch_size * tb.seq_length; ++i, ++n) counts[tb.inputs(k)[i]] += 1;
@@ -50,7 +52,7 @@ TEST(TvScript, WordLstmLearnsTheSimpsonsAndWritesAScene) {
   g.length = 200;
   g.sampling.temperature = 0.8f;
   g.seed = 3;
-  const std::string scene = generate(s.trainer->model, s.tokenizer, g);
+  const std::string scene = generate(s.task->model, s.tokenizer, g);
   std::printf("[tv-script] sample:\n%s\n", scene.c_str());
   EXPECT_EQ(scene.rfind("moe_szyslak:", 0), 0u);
   // The script's line format: several lines, most starting with "name_surname:".

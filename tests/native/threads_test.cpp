@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "kernels/kernels.h"
+#include "tasks/lm_task.h"
 #include "test_util.h"
 #include "kernels/threads.h"
 #include "train/trainer.h"
@@ -53,8 +54,8 @@ std::vector<int32_t> corpus_ids(int n, int vocab) {
   return ids;
 }
 
-TrainerConfig lstm_config() {
-  TrainerConfig tc;
+test::LmConfig lstm_config() {
+  test::LmConfig tc;
   tc.model.cell = CellType::Lstm;
   tc.model.vocab_size = 23;
   tc.model.embedding_size = 20;
@@ -152,14 +153,14 @@ TEST(Threads, GemmIsBitwiseIdenticalForOneAndTwoThreads) {
 TEST(Threads, TrainingIsBitwiseIdenticalForOneAndTwoThreads) {
   if (threads::max_threads() < 2) GTEST_SKIP() << "one core: nothing to compare";
   for (CellType cell : {CellType::Lstm, CellType::Gru, CellType::Rnn}) {
-    TrainerConfig tc = lstm_config();
+    test::LmConfig tc = lstm_config();
     tc.model.cell = cell;
     tc.model.dropout = 0.1f;
     auto run = [&](int n) {
       ThreadCount t(n);
-      Trainer tr(tc, corpus_ids(3000, tc.model.vocab_size));
+      LanguageModelTask tr(tc.model, tc, corpus_ids(3000, tc.model.vocab_size));
       std::vector<double> losses;
-      for (int i = 0; i < 6; ++i) losses.push_back(tr.train_step().loss);
+      for (int i = 0; i < 6; ++i) losses.push_back(tr.step().loss);
       return std::make_pair(losses, tr.model.params.value);
     };
     const auto one = run(1), two = run(2);
@@ -174,13 +175,13 @@ TEST(Threads, TrainingIsBitwiseIdenticalForOneAndTwoThreads) {
 // plain scalar loops with exact std::exp/std::tanh, over a whole training run.
 TEST(ReferencePath, LossCurveMatchesTheUnoptimisedPath) {
   for (CellType cell : {CellType::Lstm, CellType::Gru, CellType::Rnn}) {
-    TrainerConfig tc = lstm_config();
+    test::LmConfig tc = lstm_config();
     tc.model.cell = cell;
     auto run = [&](bool reference) {
       k::set_reference_mode(reference);
-      Trainer tr(tc, corpus_ids(3000, tc.model.vocab_size));
+      LanguageModelTask tr(tc.model, tc, corpus_ids(3000, tc.model.vocab_size));
       std::vector<double> losses;
-      for (int i = 0; i < 30; ++i) losses.push_back(tr.train_step().loss);
+      for (int i = 0; i < 30; ++i) losses.push_back(tr.step().loss);
       k::set_reference_mode(false);
       return std::make_pair(losses, tr.model.params.value);
     };
@@ -202,12 +203,13 @@ TEST(ReferencePath, LossCurveMatchesTheUnoptimisedPath) {
 TEST(Trainer, StepsAllocateNothingAfterTheFirst) {
   for (int n : {1, 2}) {
     ThreadCount t(n);
-    Trainer tr(lstm_config(), corpus_ids(3000, 23));
-    tr.train_step();
-    tr.train_step();
+    const test::LmConfig tc = lstm_config();
+    LanguageModelTask tr(tc.model, tc, corpus_ids(3000, 23));
+    tr.step();
+    tr.step();
     g_allocs = 0;
     g_count_allocs = true;
-    for (int i = 0; i < 5; ++i) tr.train_step();
+    for (int i = 0; i < 5; ++i) tr.step();
     g_count_allocs = false;
     EXPECT_EQ(g_allocs.load(), 0) << "threads " << n;
   }

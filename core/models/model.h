@@ -1,0 +1,70 @@
+// What every model offers the trainer and the decoders. A model keeps its parameters in one flat
+// Params (named like PyTorch's modules), trains and evaluates on a Batch, and — if it writes
+// tokens — steps one token at a time.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "nn/params.h"
+#include "rng.h"
+
+namespace rnn {
+
+// The recurrent state a model carries for `batch` rows (its layout is the model's own).
+struct ModelState {
+  int batch = 0;
+  std::vector<float> data;
+};
+
+// B sequences of T steps, row-major B × T (a row is one sequence).
+struct Batch {
+  int B = 0, T = 0;
+  const int32_t* inputs = nullptr;
+  const int32_t* targets = nullptr;
+  const float* weights = nullptr;    // per-position loss weights; null = all 1
+  const float* state_in = nullptr;   // the carried state (ModelState::data); null = zeros
+  float* state_out = nullptr;        // receives the final state; null = not wanted (may equal state_in)
+  float* dstate_in = nullptr;        // train only: receives ∂L/∂state_in; null = not wanted
+  int64_t tokens() const { return (int64_t)B * T; }
+
+  // A batch that starts from `state` and leaves its final state there.
+  static Batch carrying(int B, int T, const int32_t* inputs, const int32_t* targets, ModelState& state) {
+    Batch b;
+    b.B = B;
+    b.T = T;
+    b.inputs = inputs;
+    b.targets = targets;
+    b.state_in = b.state_out = state.data.data();
+    return b;
+  }
+};
+
+class Model {
+ public:
+  Params params;
+
+  virtual ~Model() = default;
+  // Forward and backward: gradients are *accumulated* into params.grad. Returns the mean loss.
+  // No gradient flows into the batch before (truncated BPTT).
+  virtual double train_batch(const Batch& batch, Rng& dropout_rng) = 0;
+  // Forward only, dropout off. Returns the mean loss.
+  virtual double evaluate_batch(const Batch& batch) = 0;
+  // Floats of carried state for `batch` rows; 0 when the model carries none between batches.
+  virtual size_t state_size(int batch) const = 0;
+  ModelState zero_state(int batch) const { return {batch, std::vector<float>(state_size(batch), 0.0f)}; }
+};
+
+// A model that writes tokens: what sampling (and beam search) drive, one step at a time.
+class TokenStepper {
+ public:
+  virtual ~TokenStepper() = default;
+  virtual int vocab_size() const = 0;
+  virtual ModelState start_state(int batch) const = 0;
+  // One step for `batch` streams: logits is batch × vocab.
+  virtual void step(int batch, const int32_t* tokens, ModelState& state, float* logits) = 0;
+  // n tokens of one stream in a single pass (priming); logits after the last one (vocab floats).
+  virtual void feed(int n, const int32_t* tokens, ModelState& state, float* last_logits) = 0;
+};
+
+}  // namespace rnn

@@ -1,0 +1,45 @@
+// Where a trainer's batches come from. A source hands out the batch the next step trains on and
+// moves on only when that step succeeded, so a refused step leaves it (and any state it carries)
+// exactly as it was.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "models/model.h"
+#include "train/batching.h"
+
+namespace rnn {
+
+class BatchSource {
+ public:
+  int64_t epoch = 0;     // completed passes
+  int64_t position = 0;  // next batch within the epoch
+
+  virtual ~BatchSource() = default;
+  virtual int64_t batches_per_epoch() const = 0;
+  // The batch at `position` (its pointers stay valid until advance()).
+  virtual Batch current() = 0;
+  // The step on current() succeeded: move to the next batch, a new epoch after the last.
+  virtual void advance() = 0;
+};
+
+// The TV-script recipe's stream batching (train/batching.h): row r of batch k+1 continues row r of
+// batch k, and the model's final state of one batch is the initial state of the next. The state
+// starts at zero each epoch (the recipe re-runs initial_state per epoch) and on reset_state().
+class StreamBatchSource : public BatchSource {
+ public:
+  Batches batches;
+  ModelState state;  // carried into current()
+
+  // state_floats: the model's state size for batch_size rows.
+  StreamBatchSource(const std::vector<int32_t>& ids, int batch_size, int seq_length, size_t state_floats);
+  int64_t batches_per_epoch() const override { return batches.n_batches; }
+  Batch current() override;
+  void advance() override;
+  void reset_state();
+
+ private:
+  std::vector<float> next_state_;  // the current batch writes its final state here
+};
+
+}  // namespace rnn

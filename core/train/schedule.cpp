@@ -1,0 +1,49 @@
+#include "train/schedule.h"
+
+#include <cmath>
+
+#include "train/update_helpers.h"
+#include "common.h"
+
+namespace rnn {
+
+const char* schedule_name(ScheduleType t) {
+  switch (t) {
+    case ScheduleType::Constant: return "constant";
+    case ScheduleType::Step: return "step";
+    case ScheduleType::Cosine: return "cosine";
+  }
+  return "?";
+}
+
+ScheduleType parse_schedule(const std::string& n) {
+  if (n == "constant") return ScheduleType::Constant;
+  if (n == "step") return ScheduleType::Step;
+  if (n == "cosine") return ScheduleType::Cosine;
+  fail("option 'schedule' must be 'constant', 'step' or 'cosine' (got '" + n + "')");
+}
+
+void ScheduleConfig::validate() const {
+  if (step_size < 1) fail("schedule.stepSize must be >= 1 (got " + std::to_string(step_size) + ")");
+  check_finite_range("schedule.gamma", gamma, 0.0f, 1.0f, true);
+  if (total_steps < 1) fail("schedule.totalSteps must be >= 1 (got " + std::to_string(total_steps) + ")");
+  check_finite_range("schedule.minLearningRate", min_lr, 0.0f, 10.0f);
+  if (warmup < 0) fail("schedule.warmup must be >= 0 (got " + std::to_string(warmup) + ")");
+}
+
+float learning_rate_at(const ScheduleConfig& s, float lr, int64_t step) {
+  double r = lr;
+  switch (s.type) {
+    case ScheduleType::Constant: break;
+    case ScheduleType::Step: r = lr * std::pow((double)s.gamma, (double)(step / s.step_size)); break;
+    case ScheduleType::Cosine: {
+      const double t = (double)std::min(step, s.total_steps) / (double)s.total_steps;
+      r = s.min_lr + 0.5 * (lr - s.min_lr) * (1.0 + std::cos(3.14159265358979323846 * t));
+      break;
+    }
+  }
+  if (s.warmup > 0 && step < s.warmup) r *= (double)(step + 1) / (double)s.warmup;
+  return static_cast<float>(r);
+}
+
+}  // namespace rnn
