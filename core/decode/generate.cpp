@@ -116,7 +116,7 @@ bool Generator::next(std::string& piece) {
   }
   const std::string bare = piece.substr(std::min(piece.find_first_not_of(' '), piece.size()));
   const bool is_stop = std::any_of(opt_.stop.begin(), opt_.stop.end(), [&](const std::string& s) {
-    return s == tok_.id_to_token[id] || (!bare.empty() && s == bare);
+    return s == tok_.vocab.at(id) || (!bare.empty() && s == bare);
   });
   if (is_stop) {
     done_ = true;

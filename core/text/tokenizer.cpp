@@ -93,13 +93,6 @@ void check_options(const TokenizerOptions& o) {
   if (o.min_count < 1) fail("min_count must be >= 1 (got " + std::to_string(o.min_count) + ")");
 }
 
-void index_vocab(Tokenizer& t) {
-  t.token_to_id.clear();
-  t.token_to_id.reserve(t.id_to_token.size());
-  for (size_t i = 0; i < t.id_to_token.size(); ++i) t.token_to_id.emplace(t.id_to_token[i], static_cast<int32_t>(i));
-  t.unk = t.id_of(kUnkToken);
-}
-
 // How a word-level token sits against its neighbours when detokenizing.
 enum class Role { Word, Closer, Opener, Quote, Dash, Return };
 
@@ -131,19 +124,10 @@ Tokenizer Tokenizer::build(const std::string& utf8_text, const TokenizerOptions&
 
   std::unordered_map<std::string, int64_t> counts;
   for (const auto& t : tokens) ++counts[t];
-  const bool with_unk = options.min_count > 1;
-  std::vector<std::pair<std::string, int64_t>> kept;
-  for (auto& kv : counts)
-    if (kv.second >= options.min_count && !(with_unk && kv.first == kUnkToken)) kept.push_back(kv);
-  std::sort(kept.begin(), kept.end(), [](const auto& a, const auto& b) {
-    return a.second != b.second ? a.second > b.second : a.first < b.first;  // std::string compares byte-wise
-  });
-
   Tokenizer t;
   t.options = options;
-  if (with_unk) t.id_to_token.emplace_back(kUnkToken);
-  for (auto& kv : kept) t.id_to_token.push_back(std::move(kv.first));
-  index_vocab(t);
+  t.vocab = Vocabulary::by_frequency(counts, options.min_count, options.min_count > 1 ? kUnkToken : nullptr);
+  t.unk = t.id_of(kUnkToken);
   return t;
 }
 
@@ -156,9 +140,9 @@ std::vector<int32_t> Tokenizer::encode(const std::string& text, UnknownReport* r
   const std::vector<std::string> tokens = split_text(text, options, true);
   ids.reserve(tokens.size());
   for (const auto& tok : tokens) {
-    auto it = token_to_id.find(tok);
-    if (it != token_to_id.end()) {
-      ids.push_back(it->second);
+    const int32_t known = vocab.id_of(tok);
+    if (known >= 0) {
+      ids.push_back(known);
       continue;
     }
     if (unk >= 0) ids.push_back(unk);
@@ -183,7 +167,7 @@ std::vector<int32_t> Tokenizer::encode(const std::string& text, UnknownReport* r
 std::string Tokenizer::piece(int32_t id, DetokState& st) const {
   if (id < 0 || id >= vocab_size())
     fail("token id " + std::to_string(id) + " out of range (vocab size " + std::to_string(vocab_size()) + ")");
-  const std::string& tok = id_to_token[static_cast<size_t>(id)];
+  const std::string& tok = vocab.at(id);
   if (options.kind == TokenizerKind::Char) return id == unk ? std::string("\xEF\xBF\xBD") : tok;
 
   const char* text;
@@ -215,17 +199,12 @@ std::string Tokenizer::decode(const std::vector<int32_t>& ids) const {
   return out;
 }
 
-int32_t Tokenizer::id_of(const std::string& token) const {
-  auto it = token_to_id.find(token);
-  return it == token_to_id.end() ? -1 : it->second;
-}
-
 nlohmann::json Tokenizer::to_json() const {
   return {{"kind", options.kind == TokenizerKind::Char ? "char" : "word"},
           {"lowercase", options.lowercase},
           {"min_count", options.min_count},
           {"replace_invalid", options.replace_invalid},
-          {"vocab", id_to_token}};
+          {"vocab", vocab.entries()}};
 }
 
 Tokenizer Tokenizer::from_json(const nlohmann::json& j) {
@@ -267,11 +246,10 @@ Tokenizer Tokenizer::from_json(const nlohmann::json& j) {
       if (o.kind == TokenizerKind::Word && std::any_of(cps.begin(), cps.end(), is_space))
         fail(where + " " + in_quotes(tok) + " contains whitespace");
     }
-    auto [it, inserted] = t.token_to_id.emplace(tok, static_cast<int32_t>(i));
-    if (!inserted)
-      fail("tokenizer vocab has duplicate token " + in_quotes(tok) + " (ids " + std::to_string(it->second) +
-           " and " + std::to_string(i) + ")");
-    t.id_to_token.push_back(std::move(tok));
+    const int32_t id = t.vocab.add(tok);
+    if (id != static_cast<int32_t>(i))
+      fail("tokenizer vocab has duplicate token " + in_quotes(tok) + " (ids " + std::to_string(id) + " and " +
+           std::to_string(i) + ")");
   }
   t.unk = t.id_of(kUnkToken);
   if (o.min_count > 1 && t.unk != 0) fail("tokenizer vocab must start with \"<unk>\" when min_count > 1");

@@ -10,10 +10,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "text/vocabulary.h"
 
 namespace rnn {
 
@@ -67,8 +68,7 @@ struct DetokState {
 
 struct Tokenizer {
   TokenizerOptions options;
-  std::vector<std::string> id_to_token;
-  std::unordered_map<std::string, int32_t> token_to_id;
+  Vocabulary vocab;
   int32_t unk = -1;  // id of "<unk>", -1 when absent
 
   // Builds the vocabulary from a corpus. Throws rnn::Error for an empty corpus (no tokens),
@@ -90,8 +90,8 @@ struct Tokenizer {
   // DetokState, equals decode() of the whole sequence.
   std::string piece(int32_t id, DetokState& state) const;
 
-  int32_t vocab_size() const { return static_cast<int32_t>(id_to_token.size()); }
-  int32_t id_of(const std::string& token) const;  // -1 when absent
+  int32_t vocab_size() const { return vocab.size(); }
+  int32_t id_of(const std::string& token) const { return vocab.id_of(token); }  // -1 when absent
 
   // {"kind": "char"|"word", "lowercase": b, "min_count": n, "replace_invalid": b,
   //  "vocab": [token strings in id order]}

@@ -147,8 +147,8 @@ TEST(Tokenizer, CharLevelCjkAndEmojiRoundTrip) {
   const auto ids = t.encode(s);
   EXPECT_EQ(ids.size(), 12u);
   EXPECT_EQ(t.decode(ids), s);
-  EXPECT_EQ(t.id_to_token[0], " ");  // the only token seen twice
-  for (const auto& tok : t.id_to_token) EXPECT_EQ(decode_utf8(tok).size(), 1u) << tok;
+  EXPECT_EQ(t.vocab.entries()[0], " ");  // the only token seen twice
+  for (const auto& tok : t.vocab.entries()) EXPECT_EQ(decode_utf8(tok).size(), 1u) << tok;
   // Char level never lower-cases, whatever the option says.
   EXPECT_EQ(Tokenizer::build("AbC", {}).vocab_size(), 3);
 }
@@ -158,7 +158,7 @@ TEST(Tokenizer, CharLevelRoundTripsTinyShakespeareExactly) {
   ASSERT_EQ(text.size(), 1115394u);
   const Tokenizer t = Tokenizer::build(text, {});
   EXPECT_EQ(t.vocab_size(), 65);  // shared/data/README.md
-  EXPECT_EQ(t.id_to_token[0], " ");
+  EXPECT_EQ(t.vocab.entries()[0], " ");
   const auto ids = t.encode(text);
   ASSERT_EQ(ids.size(), text.size());
   EXPECT_EQ(t.decode(ids), text);
@@ -175,7 +175,7 @@ TEST(Tokenizer, CharLevelMinCountUsesUnk) {
   TokenizerOptions o;
   o.min_count = 2;
   const Tokenizer t = Tokenizer::build("aab", o);
-  EXPECT_EQ(t.id_to_token, (std::vector<std::string>{"<unk>", "a"}));
+  EXPECT_EQ(t.vocab.entries(), (std::vector<std::string>{"<unk>", "a"}));
   EXPECT_EQ(t.encode("aba"), (std::vector<int32_t>{1, 0, 1}));
   EXPECT_EQ(t.decode({1, 0}), "a\xEF\xBF\xBD");  // <unk> prints as U+FFFD at char level
 }
@@ -284,7 +284,7 @@ TEST(Tokenizer, MatchesThePythonRecipeCounts) {
   EXPECT_EQ(t.split(text.substr(82)).size(), 69100u);
   EXPECT_EQ(t.vocab_size(), 6779);
   // Python's top tokens by count: period 6024, return 4517, comma 3574, ...
-  EXPECT_EQ(std::vector<std::string>(t.id_to_token.begin(), t.id_to_token.begin() + 6),
+  EXPECT_EQ(std::vector<std::string>(t.vocab.entries().begin(), t.vocab.entries().begin() + 6),
             (std::vector<std::string>{"||Period||", "||Return||", "||Comma||", "||LeftParentheses||",
                                       "||RightParentheses||", "the"}));
 }
@@ -304,11 +304,11 @@ TEST(Tokenizer, DeterministicIdsByFrequencyThenBytes) {
   // counts: b 3, a 3, B 2, c 1, é 1 -> ties broken byte-wise ("B" < "a" < "b"; "c" < "é").
   const std::string text = "é c b a B b a B a b";
   const Tokenizer t = Tokenizer::build(text, word_options(1, false));
-  EXPECT_EQ(t.id_to_token, (std::vector<std::string>{"a", "b", "B", "c", "é"}));
-  for (int32_t i = 0; i < t.vocab_size(); ++i) EXPECT_EQ(t.token_to_id.at(t.id_to_token[i]), i);
+  EXPECT_EQ(t.vocab.entries(), (std::vector<std::string>{"a", "b", "B", "c", "é"}));
+  for (int32_t i = 0; i < t.vocab_size(); ++i) EXPECT_EQ(t.id_of(t.vocab.entries()[i]), i);
   // Same corpus (any build) -> same ids.
-  EXPECT_EQ(Tokenizer::build(text, word_options(1, false)).id_to_token, t.id_to_token);
-  EXPECT_EQ(Tokenizer::build(text, word_options()).id_to_token,
+  EXPECT_EQ(Tokenizer::build(text, word_options(1, false)).vocab.entries(), t.vocab.entries());
+  EXPECT_EQ(Tokenizer::build(text, word_options()).vocab.entries(),
             (std::vector<std::string>{"b", "a", "c", "é"}));  // lower-cased: b 5, a 3
 }
 
@@ -316,13 +316,13 @@ TEST(Tokenizer, MinCountMapsRareWordsToUnk) {
   const std::string text = "the cat saw the dog . the dog ran .";
   const Tokenizer t = Tokenizer::build(text, word_options(2));
   // "dog" and "||Period||" both occur twice: 'd' < '|' byte-wise.
-  EXPECT_EQ(t.id_to_token, (std::vector<std::string>{"<unk>", "the", "dog", "||Period||"}));
+  EXPECT_EQ(t.vocab.entries(), (std::vector<std::string>{"<unk>", "the", "dog", "||Period||"}));
   EXPECT_EQ(t.unk, 0);
   EXPECT_EQ(t.encode("the cat ran"), (std::vector<int32_t>{1, 0, 0}));
   EXPECT_EQ(t.decode({1, 0, 3}), "the <unk>.");
   // min_count 1: no <unk> at all; <unk> still present with min_count 2 even if nothing is rare.
   EXPECT_EQ(Tokenizer::build(text, word_options(1)).unk, -1);
-  EXPECT_EQ(Tokenizer::build("a a b b", word_options(2)).id_to_token, (std::vector<std::string>{"<unk>", "a", "b"}));
+  EXPECT_EQ(Tokenizer::build("a a b b", word_options(2)).vocab.entries(), (std::vector<std::string>{"<unk>", "a", "b"}));
   EXPECT_EQ(error_of([&] { Tokenizer::build(text, word_options(0)); }), "min_count must be >= 1 (got 0)");
 }
 
@@ -369,7 +369,7 @@ TEST(Tokenizer, JsonRoundTrip) {
     EXPECT_EQ(j["kind"], "word");
     EXPECT_EQ(j["min_count"], min_count);
     const Tokenizer u = Tokenizer::from_json(j);
-    EXPECT_EQ(u.id_to_token, t.id_to_token);
+    EXPECT_EQ(u.vocab.entries(), t.vocab.entries());
     EXPECT_EQ(u.unk, t.unk);
     EXPECT_EQ(u.options.kind, TokenizerKind::Word);
     EXPECT_EQ(u.options.lowercase, true);
@@ -381,7 +381,7 @@ TEST(Tokenizer, JsonRoundTrip) {
   const Tokenizer c = Tokenizer::build("汉字 ok\n", {});
   const Tokenizer d = Tokenizer::from_json(nlohmann::json::parse(c.to_json().dump()));
   EXPECT_EQ(d.options.kind, TokenizerKind::Char);
-  EXPECT_EQ(d.id_to_token, c.id_to_token);
+  EXPECT_EQ(d.vocab.entries(), c.vocab.entries());
   EXPECT_EQ(d.decode(d.encode("ok 汉字")), "ok 汉字");
 }
 
@@ -411,4 +411,18 @@ TEST(Tokenizer, FromJsonRejectsBadInput) {
   json j = good;
   j.erase("vocab");
   EXPECT_EQ(error_of([&] { Tokenizer::from_json(j); }), "tokenizer vocab is missing or not an array");
+}
+
+TEST(Vocabulary, AddsOnceAndLooksUpBothWays) {
+  Vocabulary v;
+  EXPECT_EQ(v.add("NOUN"), 0);
+  EXPECT_EQ(v.add("VERB"), 1);
+  EXPECT_EQ(v.add("NOUN"), 0) << "an existing entry keeps its id";
+  EXPECT_EQ(v.size(), 2);
+  EXPECT_EQ(v.id_of("VERB"), 1);
+  EXPECT_EQ(v.id_of("ADJ"), -1);
+  EXPECT_EQ(v.at(1), "VERB");
+  EXPECT_EQ(error_of([&] { v.at(2); }), "id 2 is outside the vocabulary of 2");
+  const Vocabulary f = Vocabulary::by_frequency({{"b", 2}, {"a", 2}, {"c", 5}, {"d", 1}}, 2, "<unk>");
+  EXPECT_EQ(f.entries(), (std::vector<std::string>{"<unk>", "c", "a", "b"}));
 }
