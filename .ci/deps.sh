@@ -2,7 +2,7 @@
 # Installs what the build and tests need on Debian 12: apt packages (as root) and npm packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-pkgs=(cmake g++ make libeigen3-dev libxsimd-dev nlohmann-json3-dev libgtest-dev googletest emscripten wabt chromium
+pkgs=(cmake g++ make libxsimd-dev nlohmann-json3-dev libgtest-dev googletest emscripten wabt chromium
       python3-torch)  # python3-torch: the check that model files load into PyTorch
 missing=()
 for p in "${pkgs[@]}"; do

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "common.h"
 #include "decode/generate.h"
 #include "kernels/kernels.h"
 #include "tasks/corpus.h"

@@ -94,7 +94,7 @@ done
 mkdir -p "$wasm_tools/include"
 ln -sfn /usr/include/xsimd "$wasm_tools/include/xsimd" # a folder holding only xsimd: never -I/usr/include
 echo '{ "type": "commonjs" }' >"$wasm_tools/package.json"
-em_flags=(-std=c++17 -O3 -msimd128 -msse2 -DEIGEN_DONT_VECTORIZE -Icore -isystem "$wasm_tools/include"
+em_flags=(-std=c++17 -O3 -msimd128 -msse2 -Icore -isystem "$wasm_tools/include"
   -pthread -sPTHREAD_POOL_SIZE=2 -DRNN_WASM_POOL_SIZE=2 -sENVIRONMENT=node -sEXIT_RUNTIME=1
   -sSINGLE_FILE=1 -sINITIAL_MEMORY=128MB)
 build_wasm_tool() { # NAME SOURCES...
