@@ -1,4 +1,4 @@
-// GEMM in the three layouts the layers need (A·B, Aᵀ·B, A·Bᵀ), and transpose. Part of the
+// GEMM in the three layouts the layers need (A·B, Aᵀ·B, A·Bᵀ). Part of the
 // kernels module (kernels.h). One packed, register-blocked, cache-blocked design serves all
 // three layouts and both targets:
 //   - B is packed once per call into panels of NR columns (KC × NR floats each, contiguous,
@@ -340,14 +340,6 @@ void matmul_packed(int M, const float* A, const PackedMatrix& B, float* C, bool 
   gemm_packed(M, B.N, B.K, {A, (size_t)B.K, 1}, B.data.data(), C, accumulate);
 }
 
-void transpose(int rows, int cols, const float* src, float* dst) {
-  constexpr int TB = 32;  // tiles, so that both sides stay in cache
-  for (int r0 = 0; r0 < rows; r0 += TB)
-    for (int c0 = 0; c0 < cols; c0 += TB)
-      for (int r = r0; r < std::min(rows, r0 + TB); ++r)
-        for (int c = c0; c < std::min(cols, c0 + TB); ++c) dst[(size_t)c * rows + r] = src[(size_t)r * cols + c];
-}
-
 namespace ref {
 void matmul_nn(int M, int N, int K, const float* A, const float* B, float* C, bool accumulate) {
   for (int i = 0; i < M; ++i)
@@ -372,10 +364,6 @@ void matmul_nt(int M, int N, int K, const float* A, const float* B, float* C, bo
       for (int k = 0; k < K; ++k) s += A[(size_t)i * K + k] * B[(size_t)j * K + k];
       C[(size_t)i * N + j] = s;
     }
-}
-void transpose(int rows, int cols, const float* src, float* dst) {
-  for (int r = 0; r < rows; ++r)
-    for (int c = 0; c < cols; ++c) dst[(size_t)c * rows + r] = src[(size_t)r * cols + c];
 }
 }  // namespace ref
 }  // namespace rnn::kernels

@@ -114,17 +114,6 @@ inline void for_rows(int B, size_t work, Fn&& row) {
       },
       kStepParallelWork);
 }
-// Unary maps: blocks of kChunk elements (a multiple of every register width) as thread tasks.
-constexpr size_t kChunk = 8192;
-template <class Fn>
-inline void map1(size_t n, const float* x, float* y, Fn fv) {
-  const int tasks = static_cast<int>((n + kChunk - 1) / kChunk);
-  parallel_if(tasks, n, [&](int t0, int t1) {
-    const size_t b = t0 * kChunk, e = std::min(n, t1 * kChunk);
-    for_lanes(e - b, [&](size_t j, auto m) { m.st(y + b + j, fv(m.ld(x + b + j))); });
-  });
-}
-
 bool g_reference = false;
 
 }  // namespace
@@ -177,37 +166,6 @@ void sum_rows(int rows, int cols, const float* dY, float* db) {
   });
 }
 
-// ---- activations ----
-
-void exp(size_t n, const float* x, float* y) {
-  if (g_reference) return ref::exp(n, x, y);
-  map1(n, x, y, [](V v) { return sm::exp(v); });
-}
-void sigmoid(size_t n, const float* x, float* y) {
-  if (g_reference) return ref::sigmoid(n, x, y);
-  map1(n, x, y, [](V v) { return sm::sigmoid(v); });
-}
-void tanh(size_t n, const float* x, float* y) {
-  if (g_reference) return ref::tanh(n, x, y);
-  map1(n, x, y, [](V v) { return sm::tanh(v); });
-}
-
-void sigmoid_backward(size_t n, const float* y, const float* dy, float* dx) {
-  if (g_reference) return ref::sigmoid_backward(n, y, dy, dx);
-  for_lanes(n, [&](size_t i, auto m) {
-    const V yv = m.ld(y + i);
-    m.st(dx + i, m.ld(dy + i) * yv * (V(1.0f) - yv));
-  });
-}
-
-void tanh_backward(size_t n, const float* y, const float* dy, float* dx) {
-  if (g_reference) return ref::tanh_backward(n, y, dy, dx);
-  for_lanes(n, [&](size_t i, auto m) {
-    const V yv = m.ld(y + i);
-    m.st(dx + i, m.ld(dy + i) * (V(1.0f) - yv * yv));
-  });
-}
-
 // ---- softmax and the loss rows ----
 
 namespace {
@@ -241,18 +199,6 @@ inline void row_scale(int cols, float* y, float a) {
 }
 }  // namespace
 
-void softmax(int rows, int cols, const float* X, float* Y) {
-  if (g_reference) return ref::softmax(rows, cols, X, Y);
-  parallel_if(rows, (size_t)rows * cols, [&](int r0, int r1) {
-    for (int r = r0; r < r1; ++r) {
-      const float* x = X + (size_t)r * cols;
-      float* y = Y + (size_t)r * cols;
-      const float s = row_exp(cols, x, row_max(cols, x), y);
-      row_scale(cols, y, 1.0f / s);
-    }
-  });
-}
-
 // The loss comes from log-sum-exp, never from a rounded probability, so it stays finite and
 // accurate when the target's probability underflows.
 void softmax_xent(int rows, int cols, const float* Z, const int32_t* y, const float* scale, double* nll, float* dZ) {
@@ -281,13 +227,6 @@ void axpy(size_t n, float a, const float* x, float* y) {
   if (g_reference) return ref::axpy(n, a, x, y);
   const V av(a);
   for_lanes(n, [&](size_t i, auto m) { m.st(y + i, xsimd::fma(av, m.ld(x + i), m.ld(y + i))); });
-}
-
-float dot(size_t n, const float* x, const float* y) {
-  if (g_reference) return ref::dot(n, x, y);
-  V acc(0.0f);
-  for_lanes(n, [&](size_t i, auto m) { acc = xsimd::fma(m.ld(x + i), m.ld(y + i), acc); });
-  return hsum(acc);
 }
 
 // ---- fused cell steps (equations in kernels.h). Too small per step (B×H ≈ 8K) to thread. ----
@@ -422,6 +361,14 @@ int simd_width() { return W; }
 namespace ref {
 namespace {
 inline float sigmoid1(float x) { return 1.0f / (1.0f + std::exp(-x)); }
+// y = softmax(x) over one row of `cols`, the sum in double.
+void softmax_row(int cols, const float* x, float* y) {
+  float mx = x[0];
+  for (int i = 1; i < cols; ++i) mx = std::max(mx, x[i]);
+  double s = 0;
+  for (int i = 0; i < cols; ++i) s += (y[i] = std::exp(x[i] - mx));
+  for (int i = 0; i < cols; ++i) y[i] = static_cast<float>(y[i] / s);
+}
 }  // namespace
 
 void add_bias(int rows, int cols, const float* bias, float* X) {
@@ -432,39 +379,13 @@ void sum_rows(int rows, int cols, const float* dY, float* db) {
   for (int r = 0; r < rows; ++r)
     for (int c = 0; c < cols; ++c) db[c] += dY[(size_t)r * cols + c];
 }
-void exp(size_t n, const float* x, float* y) {
-  for (size_t i = 0; i < n; ++i) y[i] = std::exp(x[i]);
-}
-void sigmoid(size_t n, const float* x, float* y) {
-  for (size_t i = 0; i < n; ++i) y[i] = sigmoid1(x[i]);
-}
-void tanh(size_t n, const float* x, float* y) {
-  for (size_t i = 0; i < n; ++i) y[i] = std::tanh(x[i]);
-}
-void sigmoid_backward(size_t n, const float* y, const float* dy, float* dx) {
-  for (size_t i = 0; i < n; ++i) dx[i] = dy[i] * y[i] * (1.0f - y[i]);
-}
-void tanh_backward(size_t n, const float* y, const float* dy, float* dx) {
-  for (size_t i = 0; i < n; ++i) dx[i] = dy[i] * (1.0f - y[i] * y[i]);
-}
-void softmax(int rows, int cols, const float* X, float* Y) {
-  for (int r = 0; r < rows; ++r) {
-    const float* x = X + (size_t)r * cols;
-    float* y = Y + (size_t)r * cols;
-    float mx = x[0];
-    for (int i = 1; i < cols; ++i) mx = std::max(mx, x[i]);
-    double s = 0;
-    for (int i = 0; i < cols; ++i) s += (y[i] = std::exp(x[i] - mx));
-    for (int i = 0; i < cols; ++i) y[i] = static_cast<float>(y[i] / s);
-  }
-}
 // The pre-SIMD loss: −log of the rounded probability, log-sum-exp in double if it underflowed.
 void softmax_xent(int rows, int cols, const float* Z, const int32_t* y, const float* scale, double* nll, float* dZ) {
   std::vector<float> p(cols);
   for (int r = 0; r < rows; ++r) {
     const float* z = Z + (size_t)r * cols;
     const int32_t t = y[r];
-    softmax(1, cols, z, p.data());
+    softmax_row(cols, z, p.data());
     if (p[t] > 1e-30f) {
       nll[r] = -std::log(static_cast<double>(p[t]));
     } else {
@@ -483,11 +404,6 @@ void softmax_xent(int rows, int cols, const float* Z, const int32_t* y, const fl
 }
 void axpy(size_t n, float a, const float* x, float* y) {
   for (size_t i = 0; i < n; ++i) y[i] += a * x[i];
-}
-float dot(size_t n, const float* x, const float* y) {
-  float s = 0;
-  for (size_t i = 0; i < n; ++i) s += x[i] * y[i];
-  return s;
 }
 
 void lstm_forward_step(int B, int H, float* gates, const float* b_hh, const float* c_prev, float* c, float* tc,
