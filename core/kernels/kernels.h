@@ -1,6 +1,13 @@
-// Hot loops: matrix products, activations, softmax, bias. Every kernel has an xsimd version
-// (the default) and a plain scalar reference in kernels::ref with the same signature, which
-// the tests compare against. All matrices are row-major float32, contiguous.
+// The kernels' public API: matrix products, bias and its gradient, softmax cross-entropy, axpy
+// and the fused cell steps. Every kernel has an xsimd version (the default) and a plain scalar
+// reference in kernels::ref with the same signature, which the tests compare against. All
+// matrices are row-major float32, contiguous. Arguments: sizes, inputs, outputs (buffers that
+// are read and written come where their role puts them, see each kernel), then flags.
+//
+// Sources, one job each: gemm.cpp (matrix products), elementwise.cpp (bias, sums, loss rows,
+// axpy), cell_steps.cpp (fused cell steps), reference.cpp (the scalar twins and the reference
+// switch), arch.h/arch.cpp (per-target constants), registers.h and parallel.h (helpers of the
+// vector loops), simd_math.h (fast exp/sigmoid/tanh), threads.h (the thread pool).
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -25,44 +32,33 @@ struct PackedMatrix {
   bool packed = false;  // false: matmul_packed uses src directly
   std::vector<float> data;
 };
-// `rows`: how many rows the A operands will have; below 4 (generation) nothing is packed.
+// `rows`: how many rows the A operands will have; below 4 (generation) nothing is packed
+// (kFewRows in arch.h).
 void pack_nt(int N, int K, const float* B, PackedMatrix& out, int rows = 4);  // B: N × K
 void pack_nn(int K, int N, const float* B, PackedMatrix& out);  // B: K × N
 void matmul_packed(int M, const float* A, const PackedMatrix& B, float* C, bool accumulate);
 
-// dst[cols×rows] = src[rows×cols]ᵀ
-void transpose(int rows, int cols, const float* src, float* dst);
 // X[r, :] += bias for each of `rows` rows of length `cols`.
 void add_bias(int rows, int cols, const float* bias, float* X);
 // db += column sums of dY[rows×cols] (the bias gradient).
 void sum_rows(int rows, int cols, const float* dY, float* db);
 
-// Activations: the SIMD versions use the fast approximations of simd_math.h (max error: exp
-// 1e-7 relative, sigmoid 1e-7 and tanh 1.6e-7 absolute); the ref versions use std::exp/std::tanh.
-void exp(size_t n, const float* x, float* y);
-void sigmoid(size_t n, const float* x, float* y);
-void tanh(size_t n, const float* x, float* y);
-// Derivatives written in terms of the forward output y: dx (+)= dy · σ'(·)
-void sigmoid_backward(size_t n, const float* y, const float* dy, float* dx);  // dx = dy·y·(1−y)
-void tanh_backward(size_t n, const float* y, const float* dy, float* dx);     // dx = dy·(1−y²)
-// Row-wise numerically stable softmax of X[rows×cols] into Y (may alias X).
-void softmax(int rows, int cols, const float* X, float* Y);
-
 // Softmax cross-entropy per row of Z[rows×cols] with target y[r]:
 //   nll[r] = −log softmax(Z[r])[y[r]]   (double, computed as log Σ exp(z − max) − (z_y − max))
 //   dZ[r] = (softmax(Z[r]) − onehot(y[r]))·scale[r]   when dZ is non-null (it may alias Z;
 //   scale is read only then). Targets must be in [0, cols) (the caller validates them).
-// add_bias, sum_rows, the activations, softmax and softmax_xent split work of ≥ 64K elements
-// across rnn::threads, with results bitwise identical for any thread count.
+// add_bias, sum_rows and softmax_xent split work of ≥ 64K elements across rnn::threads, with
+// results bitwise identical for any thread count.
 void softmax_xent(int rows, int cols, const float* Z, const int32_t* y, const float* scale, double* nll, float* dZ);
 
-// y += a·x and dot(x, y): small helpers used by layers and the optimizer.
+// y += a·x: a small helper used by layers and the optimizer.
 void axpy(size_t n, float a, const float* x, float* y);
-float dot(size_t n, const float* x, const float* y);
 
 // ---- fused per-time-step cell kernels: bias, activations and state update in one pass ----
 // All buffers are row-major, B rows; gate blocks are stacked per row (LSTM [i f g o], GRU [r z n]).
 // dy (the gradient arriving from the layer above at this step) may be null in the backward ones.
+// The LSTM and GRU steps split the batch's rows across rnn::threads from 16K gate floats
+// (results don't change: rows are independent); the RNN steps run on the calling thread.
 
 // LSTM forward. gates (B×4H) holds W_ih·x + b_ih + W_hh·h on entry, activations on return:
 //   [i f g o] = [σ σ tanh σ](gates + b_hh)   c = f⊙c_prev + i⊙g   tc = tanh(c)   h = o⊙tc
@@ -90,18 +86,10 @@ namespace ref {
 void matmul_nn(int M, int N, int K, const float* A, const float* B, float* C, bool accumulate);
 void matmul_tn(int M, int N, int K, const float* A, const float* B, float* C, bool accumulate);
 void matmul_nt(int M, int N, int K, const float* A, const float* B, float* C, bool accumulate);
-void transpose(int rows, int cols, const float* src, float* dst);
 void add_bias(int rows, int cols, const float* bias, float* X);
 void sum_rows(int rows, int cols, const float* dY, float* db);
-void exp(size_t n, const float* x, float* y);
-void sigmoid(size_t n, const float* x, float* y);
-void tanh(size_t n, const float* x, float* y);
-void sigmoid_backward(size_t n, const float* y, const float* dy, float* dx);
-void tanh_backward(size_t n, const float* y, const float* dy, float* dx);
-void softmax(int rows, int cols, const float* X, float* Y);
 void softmax_xent(int rows, int cols, const float* Z, const int32_t* y, const float* scale, double* nll, float* dZ);
 void axpy(size_t n, float a, const float* x, float* y);
-float dot(size_t n, const float* x, const float* y);
 void lstm_forward_step(int B, int H, float* gates, const float* b_hh, const float* c_prev, float* c, float* tc,
                        float* h);
 void lstm_backward_step(int B, int H, const float* gates, const float* c_prev, const float* tc, const float* dy,

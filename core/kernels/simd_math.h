@@ -1,5 +1,5 @@
-// Fast float32 exp, sigmoid and tanh on xsimd batches, for the activation, softmax and fused
-// gate kernels (internal to core/, included by kernels.cpp).
+// Fast float32 exp, sigmoid and tanh on xsimd batches, for the loss rows (elementwise.cpp) and
+// the fused cell steps (cell_steps.cpp). Internal to core/kernels.
 //
 // Why not xsimd::exp / xsimd::tanh: they are accurate, but their range reduction converts
 // float→int (cvttps), which Emscripten's SSE2 layer emulates lane by lane in scalar code. These

@@ -1,8 +1,8 @@
 // A small fixed thread pool for the kernels. The caller's thread always takes part, so
 // count() == 1 means no extra threads at all (the default in a single-threaded wasm build).
 //
-// Determinism: parallel_for hands out *tasks* (blocks the caller chose, e.g. 64-column strips
-// of a GEMM), and each task's arithmetic is the same whichever thread runs it. Results are
+// Determinism: parallel_for hands out *tasks* (blocks the caller chose, e.g. row blocks of a
+// GEMM), and each task's arithmetic is the same whichever thread runs it. Results are
 // therefore bitwise identical for any thread count; callers must not split a reduction.
 #pragma once
 #include <type_traits>

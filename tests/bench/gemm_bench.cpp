@@ -2,7 +2,7 @@
 // (char LM: Embedding 65→64, LSTM 256, LSTM 256, Dense →65; B = 32, T = 64, so T·B = 2048 rows),
 // with the layout each call site uses, on 1 and 2 threads. The same source runs natively (CMake
 // target gemm_bench, linked with core) and as WebAssembly (em++ in tests/bench/run.sh, against
-// core/kernels*.cpp and core/threads.cpp only). Each result is checked against a double-precision
+// core/kernels/*.cpp only). Each result is checked against a double-precision
 // dot product at sampled entries. Prints a table, then one JSON object on its last line.
 // usage: gemm_bench [--quick]
 #include <algorithm>

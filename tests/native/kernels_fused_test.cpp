@@ -1,8 +1,9 @@
-// The fast activations (core/simd_math.h) against double precision, the fused cell kernels and
-// the loss rows against their scalar twins, the reference-mode switch, and thread-count
-// independence of the threaded elementwise kernels.
+// The fast activations (core/kernels/simd_math.h) against double precision, the fused cell
+// kernels and the loss rows against their scalar twins, the reference-mode switch, and
+// thread-count independence of the threaded elementwise and cell kernels.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -11,10 +12,13 @@
 #include <string>
 #include <vector>
 
+#include <xsimd/xsimd.hpp>
+
 #include "kernels/kernels.h"
+#include "kernels/simd_math.h"
+#include "kernels/threads.h"
 #include "nn/loss.h"
 #include "test_util.h"
-#include "kernels/threads.h"
 
 using namespace rnn;
 namespace k = rnn::kernels;
@@ -41,6 +45,26 @@ std::vector<float> sweep_inputs() {
   }
   return x;
 }
+
+// simd_math's approximations over an array: whole registers, then the tail in a zero-padded one
+// (the library applies them the same way inside its fused kernels).
+using Vec = xsimd::batch<float>;
+template <class Fn>
+void map_lanes(size_t n, const float* x, float* y, Fn f) {
+  constexpr size_t kLanes = Vec::size;
+  size_t i = 0;
+  for (; i + kLanes <= n; i += kLanes) f(Vec::load_unaligned(x + i)).store_unaligned(y + i);
+  if (i == n) return;
+  alignas(64) float tail[kLanes] = {};
+  std::copy(x + i, x + n, tail);
+  f(Vec::load_aligned(tail)).store_aligned(tail);
+  std::copy(tail, tail + (n - i), y + i);
+}
+void fast_exp(size_t n, const float* x, float* y) { map_lanes(n, x, y, [](Vec v) { return simd_math::exp(v); }); }
+void fast_sigmoid(size_t n, const float* x, float* y) {
+  map_lanes(n, x, y, [](Vec v) { return simd_math::sigmoid(v); });
+}
+void fast_tanh(size_t n, const float* x, float* y) { map_lanes(n, x, y, [](Vec v) { return simd_math::tanh(v); }); }
 
 struct Errors {
   double abs = 0, rel = 0;
@@ -93,14 +117,14 @@ struct Restore {
 }  // namespace
 
 TEST(FastMath, ExpErrorBound) {
-  const Errors e = measure(k::exp, exact_exp, sweep_inputs(), -87.3f, 88.37f, 0.0);
+  const Errors e = measure(fast_exp, exact_exp, sweep_inputs(), -87.3f, 88.37f, 0.0);
   report("exp", e);
   EXPECT_EQ(e.denormal_out, 0u);
   EXPECT_LE(e.rel, kExpRel) << "at x=" << e.at_rel;
 }
 
 TEST(FastMath, SigmoidErrorBound) {
-  const Errors e = measure(k::sigmoid, exact_sigmoid, sweep_inputs(), -90.0f, 90.0f, 1e-30);
+  const Errors e = measure(fast_sigmoid, exact_sigmoid, sweep_inputs(), -90.0f, 90.0f, 1e-30);
   report("sigmoid", e);
   EXPECT_EQ(e.denormal_out, 0u);
   EXPECT_LE(e.abs, kSigmoidAbs) << "at x=" << e.at_abs;
@@ -108,7 +132,7 @@ TEST(FastMath, SigmoidErrorBound) {
 }
 
 TEST(FastMath, TanhErrorBound) {
-  const Errors e = measure(k::tanh, exact_tanh, sweep_inputs(), -90.0f, 90.0f, 0.0);
+  const Errors e = measure(fast_tanh, exact_tanh, sweep_inputs(), -90.0f, 90.0f, 0.0);
   report("tanh", e);
   EXPECT_EQ(e.denormal_out, 0u);
   EXPECT_LE(e.abs, kTanhAbs) << "at x=" << e.at_abs;
@@ -121,9 +145,9 @@ TEST(FastMath, SpecialValues) {
   const std::vector<float> x = {0.0f, -0.0f, inf, -inf, nan, 88.0f, -88.0f, 1e30f, -1e30f,
                                 89.0f, -89.0f, 88.37f, -87.6f, 1e-40f, -1e-40f, 20.0f, -20.0f};
   std::vector<float> e(x.size()), s(x.size()), t(x.size());
-  k::exp(x.size(), x.data(), e.data());
-  k::sigmoid(x.size(), x.data(), s.data());
-  k::tanh(x.size(), x.data(), t.data());
+  fast_exp(x.size(), x.data(), e.data());
+  fast_sigmoid(x.size(), x.data(), s.data());
+  fast_tanh(x.size(), x.data(), t.data());
   for (size_t i = 0; i < x.size(); ++i) {
     const std::string at = "x=" + std::to_string(x[i]);
     if (std::isnan(x[i])) {
@@ -285,14 +309,22 @@ TEST(FusedKernels, ReferenceModeRoutesToScalarTwins) {
   Rng rng(27);
   const int B = 3, H = 17;
   const size_t BH = (size_t)B * H;
-  auto x = test::random_vector(1000, rng, 5.0);
-  std::vector<float> a(x.size()), b(x.size());
-  for (auto f : {std::make_pair(k::exp, k::ref::exp), std::make_pair(k::sigmoid, k::ref::sigmoid),
-                 std::make_pair(k::tanh, k::ref::tanh)}) {
-    f.first(x.size(), x.data(), a.data());
-    f.second(x.size(), x.data(), b.data());
-    EXPECT_EQ(a, b);
-  }
+  auto x = test::random_vector(1000, rng, 5.0), y1 = test::random_vector(1000, rng), y2 = y1;
+  k::axpy(x.size(), 0.3f, x.data(), y1.data());
+  k::ref::axpy(x.size(), 0.3f, x.data(), y2.data());
+  EXPECT_EQ(y1, y2);
+  auto X1 = test::random_vector(BH, rng), X2 = X1, s1 = test::random_vector(H, rng), s2 = s1;
+  k::add_bias(B, H, s1.data(), X1.data());
+  k::ref::add_bias(B, H, s1.data(), X2.data());
+  EXPECT_EQ(X1, X2);
+  k::sum_rows(B, H, X1.data(), s1.data());
+  k::ref::sum_rows(B, H, X1.data(), s2.data());
+  EXPECT_EQ(s1, s2);
+  auto A = test::random_vector(BH, rng), W = test::random_vector((size_t)H * 5, rng);
+  std::vector<float> m1(B * 5), m2(B * 5);
+  k::matmul_nt(B, 5, H, A.data(), W.data(), m1.data(), false);
+  k::ref::matmul_nt(B, 5, H, A.data(), W.data(), m2.data(), false);
+  EXPECT_EQ(m1, m2);
   auto g1 = test::random_vector(BH * 4, rng, 4.0), g2 = g1, bias = test::random_vector(4 * H, rng);
   auto cp = test::random_vector(BH, rng);
   std::vector<float> c1(BH), c2(BH), t1(BH), t2(BH), h1(BH), h2(BH);
@@ -321,26 +353,25 @@ TEST(FusedKernels, ThreadedKernelsIndependentOfThreadCount) {
   k::set_reference_mode(false);
   Rng rng(28);
   struct Out {
-    std::vector<float> sig, th, ex, sm, dz, bias, sums;
+    std::vector<float> dz, bias, sums, gates, c, tc, h, gru_gates, gru_hp, gru_h;
     std::vector<double> nll;
     double loss;
   };
-  const int rows = 2048, V = 65, R2 = 531, C2 = 1031;
-  const size_t n = (1 << 20) + 7;
-  auto x = test::random_vector(n, rng, 8.0), Z = test::random_vector((size_t)rows * V, rng, 6.0);
+  const int rows = 2048, V = 65, R2 = 531, C2 = 1031, B = 67, H = 131;  // a step of ≥ 16K gate floats
+  const size_t BH = (size_t)B * H;
+  auto Z = test::random_vector((size_t)rows * V, rng, 6.0);
   auto Y = test::random_vector((size_t)R2 * C2, rng), bvec = test::random_vector(C2, rng);
   std::vector<int32_t> y(rows);
   for (auto& t : y) t = static_cast<int32_t>(rng.below(V));
   std::vector<float> scale(rows, 1.0f / rows);
+  auto g4 = test::random_vector(BH * 4, rng, 4.0), b4 = test::random_vector(4 * H, rng);
+  auto g3 = test::random_vector(BH * 3, rng, 3.0), p3 = test::random_vector(BH * 3, rng, 2.0);
+  auto b3 = test::random_vector(3 * H, rng), prev = test::random_vector(BH, rng);
   auto run = [&](int count) {
     threads::set_count(count);
     EXPECT_EQ(threads::count(), count);
     Out o;
-    o.sig.resize(n), o.th.resize(n), o.ex.resize(n), o.sm.resize(Z.size()), o.dz.resize(Z.size());
-    k::sigmoid(n, x.data(), o.sig.data());
-    k::tanh(n, x.data(), o.th.data());
-    k::exp(n, x.data(), o.ex.data());
-    k::softmax(rows, V, Z.data(), o.sm.data());
+    o.dz.resize(Z.size());
     o.nll.resize(rows);
     k::softmax_xent(rows, V, Z.data(), y.data(), scale.data(), o.nll.data(), o.dz.data());
     std::vector<float> dl(Z.size());
@@ -349,18 +380,23 @@ TEST(FusedKernels, ThreadedKernelsIndependentOfThreadCount) {
     k::add_bias(R2, C2, bvec.data(), o.bias.data());
     o.sums = bvec;
     k::sum_rows(R2, C2, Y.data(), o.sums.data());
+    o.gates = g4, o.c.resize(BH), o.tc.resize(BH), o.h.resize(BH);
+    k::lstm_forward_step(B, H, o.gates.data(), b4.data(), prev.data(), o.c.data(), o.tc.data(), o.h.data());
+    o.gru_gates = g3, o.gru_hp = p3, o.gru_h.resize(BH);
+    k::gru_forward_step(B, H, o.gru_gates.data(), o.gru_hp.data(), b3.data(), prev.data(), o.gru_h.data());
     return o;
   };
   const Out a = run(1), b = run(2);
-  EXPECT_EQ(a.sig, b.sig);
-  EXPECT_EQ(a.th, b.th);
-  EXPECT_EQ(a.ex, b.ex);
-  EXPECT_EQ(a.sm, b.sm);
   EXPECT_EQ(a.dz, b.dz);
   EXPECT_EQ(a.nll, b.nll);
   EXPECT_EQ(a.loss, b.loss);
   EXPECT_EQ(a.bias, b.bias);
   EXPECT_EQ(a.sums, b.sums);
+  EXPECT_EQ(a.gates, b.gates);
+  EXPECT_EQ(a.h, b.h);
+  EXPECT_EQ(a.tc, b.tc);
+  EXPECT_EQ(a.gru_gates, b.gru_gates);
+  EXPECT_EQ(a.gru_h, b.gru_h);
   // sum_rows adds the rows in the reference's order, so it matches it bitwise too.
   std::vector<float> s = bvec;
   k::ref::sum_rows(R2, C2, Y.data(), s.data());

@@ -2,6 +2,7 @@
 // blocks) and aligned ones.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 
@@ -56,38 +57,14 @@ TEST(Kernels, MatmulOverwriteIgnoresGarbage) {
   EXPECT_EQ(C, (std::vector<float>{26, 30, 38, 44}));
 }
 
-TEST(Kernels, Elementwise) {
+TEST(Kernels, Axpy) {
   Rng rng(3);
   for (int n : kSizes) {
-    auto x = test::random_vector(n, rng, 6.0), dy = test::random_vector(n, rng);
-    std::vector<float> a(n), b(n);
-    k::sigmoid(n, x.data(), a.data());
-    k::ref::sigmoid(n, x.data(), b.data());
-    expect_close(a, b, 2e-6, "sigmoid n=" + std::to_string(n));
-    k::tanh(n, x.data(), a.data());
-    k::ref::tanh(n, x.data(), b.data());
-    expect_close(a, b, 2e-6, "tanh n=" + std::to_string(n));
-    auto y = test::random_vector(n, rng);
-    k::sigmoid_backward(n, y.data(), dy.data(), a.data());
-    k::ref::sigmoid_backward(n, y.data(), dy.data(), b.data());
-    expect_close(a, b, 1e-7, "sigmoid_backward");
-    k::tanh_backward(n, y.data(), dy.data(), a.data());
-    k::ref::tanh_backward(n, y.data(), dy.data(), b.data());
-    expect_close(a, b, 1e-7, "tanh_backward");
-    auto y1 = test::random_vector(n, rng), y2 = y1;
+    auto x = test::random_vector(n, rng, 6.0), y1 = test::random_vector(n, rng), y2 = y1;
     k::axpy(n, 0.7f, x.data(), y1.data());
     k::ref::axpy(n, 0.7f, x.data(), y2.data());
-    expect_close(y1, y2, 1e-6, "axpy");
-    EXPECT_NEAR(k::dot(n, x.data(), dy.data()), k::ref::dot(n, x.data(), dy.data()), 1e-5 * n) << "dot n=" << n;
+    expect_close(y1, y2, 1e-6, "axpy n=" + std::to_string(n));
   }
-}
-
-TEST(Kernels, ActivationsSaturateCleanly) {
-  std::vector<float> x = {-100, -20, 0, 20, 100, -100, -20, 0, 20, 100, 0, 0, 0, 0, 0, 0, 1}, y(x.size());
-  k::sigmoid(x.size(), x.data(), y.data());
-  for (float v : y) EXPECT_TRUE(std::isfinite(v) && v >= 0 && v <= 1);
-  k::tanh(x.size(), x.data(), y.data());
-  for (float v : y) EXPECT_TRUE(std::isfinite(v) && v >= -1 && v <= 1);
 }
 
 TEST(Kernels, BiasAndRowSums) {
@@ -105,24 +82,35 @@ TEST(Kernels, BiasAndRowSums) {
     }
 }
 
-TEST(Kernels, Softmax) {
+// softmax_xent's gradient with scale 1 is softmax(Z) − onehot(y): against a softmax in double.
+TEST(Kernels, SoftmaxXentGradientIsSoftmax) {
   Rng rng(9);
   for (int rows : {1, 3})
     for (int cols : kSizes) {
-      auto X = test::random_vector((size_t)rows * cols, rng, 30.0);
-      std::vector<float> a(X.size()), b(X.size());
-      k::softmax(rows, cols, X.data(), a.data());
-      k::ref::softmax(rows, cols, X.data(), b.data());
-      expect_close(a, b, 2e-6, "softmax cols=" + std::to_string(cols));
+      auto Z = test::random_vector((size_t)rows * cols, rng, 30.0);
+      std::vector<int32_t> y(rows);
+      for (int r = 0; r < rows; ++r) y[r] = static_cast<int32_t>(rng.below(cols));
+      std::vector<float> scale(rows, 1.0f), dZ(Z.size());
+      std::vector<double> nll(rows);
+      k::softmax_xent(rows, cols, Z.data(), y.data(), scale.data(), nll.data(), dZ.data());
       for (int r = 0; r < rows; ++r) {
-        double s = 0;
-        for (int c = 0; c < cols; ++c) s += a[(size_t)r * cols + c];
-        EXPECT_NEAR(s, 1.0, 1e-5);
+        const float* z = Z.data() + (size_t)r * cols;
+        const double mx = *std::max_element(z, z + cols);
+        double s = 0, sum_p = 0;
+        for (int c = 0; c < cols; ++c) s += std::exp(z[c] - mx);
+        for (int c = 0; c < cols; ++c) {
+          const double p = dZ[(size_t)r * cols + c] + (c == y[r] ? 1.0 : 0.0);
+          EXPECT_NEAR(p, std::exp(z[c] - mx) / s, 2e-6) << "cols=" << cols << " c=" << c;
+          sum_p += p;
+        }
+        EXPECT_NEAR(sum_p, 1.0, 1e-5);
       }
     }
   // In place and with huge logits.
-  std::vector<float> z = {1000, 1001, 999};
-  k::softmax(1, 3, z.data(), z.data());
+  std::vector<float> z = {1000, 1001, 999}, one = {1.0f};
+  int32_t target = 0;
+  double nll;
+  k::softmax_xent(1, 3, z.data(), &target, one.data(), &nll, z.data());
   EXPECT_NEAR(z[1], 0.66524096f, 1e-6);
 }
 

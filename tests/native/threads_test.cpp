@@ -13,9 +13,9 @@
 #include <vector>
 
 #include "kernels/kernels.h"
+#include "kernels/threads.h"
 #include "tasks/lm_task.h"
 #include "test_util.h"
-#include "kernels/threads.h"
 #include "train/trainer.h"
 
 // Counts heap allocations while `g_count_allocs` is set (for the no-allocation test).
@@ -45,6 +45,12 @@ void expect_near_ref(const std::vector<float>& got, const std::vector<float>& wa
   ASSERT_EQ(got.size(), want.size());
   for (size_t i = 0; i < got.size(); ++i)
     ASSERT_NEAR(got[i], want[i], 1e-6 * (K + 4) * (1.0 + std::fabs(want[i]))) << what << " at " << i;
+}
+
+// dst[cols×rows] = src[rows×cols]ᵀ: the other layouts of the same operands.
+void transpose(int rows, int cols, const float* src, float* dst) {
+  for (int r = 0; r < rows; ++r)
+    for (int c = 0; c < cols; ++c) dst[(size_t)c * rows + r] = src[(size_t)r * cols + c];
 }
 
 std::vector<int32_t> corpus_ids(int n, int vocab) {
@@ -106,7 +112,7 @@ TEST(Kernels, GemmSeveralKSlicesAndPackedMatchReference) {
 
         // The same B read as Bᵀ (N × K) for A·Bᵀ.
         std::vector<float> Bt((size_t)N * K);
-        k::ref::transpose(K, N, B.data(), Bt.data());
+        transpose(K, N, B.data(), Bt.data());
         got = C0;
         k::matmul_nt(M, N, K, A.data(), Bt.data(), got.data(), true);
         expect_near_ref(got, want, K, "nt" + shape);
@@ -117,7 +123,7 @@ TEST(Kernels, GemmSeveralKSlicesAndPackedMatchReference) {
 
         // And A given as Aᵀ (K × M) for Aᵀ·B, without accumulation.
         std::vector<float> At((size_t)K * M), want0((size_t)M * N), got0((size_t)M * N, NAN);
-        k::ref::transpose(M, K, A.data(), At.data());
+        transpose(M, K, A.data(), At.data());
         k::ref::matmul_nn(M, N, K, A.data(), B.data(), want0.data(), false);
         k::matmul_tn(M, N, K, At.data(), B.data(), got0.data(), false);
         expect_near_ref(got0, want0, K, "tn" + shape);

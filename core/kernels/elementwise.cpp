@@ -1,0 +1,124 @@
+// The elementwise kernels outside the cells: bias, its gradient (column sums), softmax
+// cross-entropy rows, axpy. Equations and contracts in kernels.h; scalar twins in reference.cpp.
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+
+#include "kernels/arch.h"
+#include "kernels/kernels.h"
+#include "kernels/parallel.h"
+#include "kernels/registers.h"
+#include "kernels/simd_math.h"
+
+namespace rnn::kernels {
+
+// ---- bias ----
+
+void add_bias(int rows, int cols, const float* bias, float* X) {
+  if (reference_mode()) return ref::add_bias(rows, cols, bias, X);
+  parallel_if(rows, (size_t)rows * cols, kParallelWork, [&](int r0, int r1) {
+    for (int r = r0; r < r1; ++r) {
+      float* x = X + (size_t)r * cols;
+      for_lanes(cols, [&](size_t j, auto reg) { reg.store(x + j, reg.load(x + j) + reg.load(bias + j)); });
+    }
+  });
+}
+
+// Column strips as tasks. A strip keeps its partial sums in registers while a block of rows
+// streams past (blocks of 64 rows keep the strided reads within a few hundred KB, TLB-friendly),
+// adding the rows in order onto db's value: the same operations as the reference, so the
+// result is bitwise the reference's and independent of the thread count.
+void sum_rows(int rows, int cols, const float* dY, float* db) {
+  if (reference_mode()) return ref::sum_rows(rows, cols, dY, db);
+  constexpr int kStripVectors = 8, kStripCols = kStripVectors * kLanes, kRowsPerPass = 64;
+  const int strips = (cols + kStripCols - 1) / kStripCols;
+  parallel_if(strips, (size_t)rows * cols, kParallelWork, [&](int s0, int s1) {
+    for (int r0 = 0; r0 < rows; r0 += kRowsPerPass) {
+      const int r1 = std::min(rows, r0 + kRowsPerPass);
+      for (int s = s0; s < s1; ++s) {
+        const int c0 = s * kStripCols;
+        if (c0 + kStripCols <= cols) {
+          Vec acc[kStripVectors];
+          for (int v = 0; v < kStripVectors; ++v) acc[v] = load(db + c0 + v * kLanes);
+          for (int r = r0; r < r1; ++r) {
+            const float* y = dY + (size_t)r * cols + c0;
+            for (int v = 0; v < kStripVectors; ++v) acc[v] += load(y + v * kLanes);
+          }
+          for (int v = 0; v < kStripVectors; ++v) store(db + c0 + v * kLanes, acc[v]);
+        } else {  // the last, partial strip: one register at a time
+          for_lanes(cols - c0, [&](size_t j, auto reg) {
+            Vec acc = reg.load(db + c0 + j);
+            for (int r = r0; r < r1; ++r) acc += reg.load(dY + (size_t)r * cols + c0 + j);
+            reg.store(db + c0 + j, acc);
+          });
+        }
+      }
+    }
+  });
+}
+
+// ---- softmax cross-entropy rows ----
+
+namespace {
+// Max of a row (tail padded with −inf).
+inline float row_max(int cols, const float* x) {
+  Vec mx(-INFINITY);
+  for_lanes(cols, [&](size_t i, auto reg) { mx = xsimd::max(mx, reg.load(x + i, -INFINITY)); });
+  return hmax(mx);
+}
+// y = exp(x − mx) (y may alias x); returns Σy. Tail lanes are padded with −inf, giving exp = 0.
+inline float row_exp(int cols, const float* x, float mx, float* y) {
+  Vec sum(0.0f);
+  const Vec mxv(mx);
+  for_lanes(cols, [&](size_t i, auto reg) {
+    const Vec e = simd_math::exp(reg.load(x + i, -INFINITY) - mxv);
+    reg.store(y + i, e);
+    sum += e;
+  });
+  return hsum(sum);
+}
+// Σ exp(x − mx) without storing.
+inline float row_expsum(int cols, const float* x, float mx) {
+  Vec sum(0.0f);
+  const Vec mxv(mx);
+  for_lanes(cols, [&](size_t i, auto reg) { sum += simd_math::exp(reg.load(x + i, -INFINITY) - mxv); });
+  return hsum(sum);
+}
+// y *= a
+inline void row_scale(int cols, float a, float* y) {
+  const Vec av(a);
+  for_lanes(cols, [&](size_t i, auto reg) { reg.store(y + i, reg.load(y + i) * av); });
+}
+}  // namespace
+
+// The loss comes from log-sum-exp, never from a rounded probability, so it stays finite and
+// accurate when the target's probability underflows.
+void softmax_xent(int rows, int cols, const float* Z, const int32_t* y, const float* scale, double* nll, float* dZ) {
+  if (reference_mode()) return ref::softmax_xent(rows, cols, Z, y, scale, nll, dZ);
+  parallel_if(rows, (size_t)rows * cols, kParallelWork, [&](int r0, int r1) {
+    for (int r = r0; r < r1; ++r) {
+      const float* z = Z + (size_t)r * cols;
+      const float mx = row_max(cols, z), zy = z[y[r]];  // read before dZ (maybe = Z) is written
+      float s;
+      if (dZ) {
+        float* d = dZ + (size_t)r * cols;
+        s = row_exp(cols, z, mx, d);
+        row_scale(cols, scale[r] / s, d);
+        d[y[r]] -= scale[r];
+      } else {
+        s = row_expsum(cols, z, mx);
+      }
+      nll[r] = std::log(static_cast<double>(s)) - (static_cast<double>(zy) - mx);
+    }
+  });
+}
+
+// ---- axpy ----
+
+void axpy(size_t n, float a, const float* x, float* y) {
+  if (reference_mode()) return ref::axpy(n, a, x, y);
+  const Vec av(a);
+  for_lanes(n, [&](size_t i, auto reg) { reg.store(y + i, xsimd::fma(av, reg.load(x + i), reg.load(y + i))); });
+}
+
+}  // namespace rnn::kernels
