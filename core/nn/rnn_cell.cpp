@@ -1,4 +1,4 @@
-// Vanilla RNN cell (the seed's notation in brackets):
+// Vanilla RNN cell (in brackets the textbook notation: U input weights, W recurrent weights, b bias):
 //   hₜ = tanh(W_ih·xₜ + b_ih + W_hh·hₜ₋₁ + b_hh)      [hₜ = tanh(U·xₜ + W·hₜ₋₁ + b)]
 // U = W_ih maps the input to the hidden layer, W = W_hh carries the memory from step to step,
 // and V, the hidden → output map oₜ = V·hₜ, is the Dense layer that follows the stack.
