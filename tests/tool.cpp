@@ -9,9 +9,9 @@
 #include <cstring>
 #include <iostream>
 
+#include "decode/generate.h"
 #include "io/safetensors.h"
 #include "tasks/loaded_model.h"
-#include "decode/generate.h"
 #include "tasks/session.h"
 
 using nlohmann::json;

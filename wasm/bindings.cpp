@@ -12,10 +12,10 @@
 #include "common.h"
 #include "decode/generate.h"
 #include "kernels/kernels.h"
+#include "kernels/threads.h"
 #include "tasks/corpus.h"
 #include "tasks/loaded_model.h"
 #include "tasks/session.h"
-#include "kernels/threads.h"
 
 using emscripten::val;
 using nlohmann::json;

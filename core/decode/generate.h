@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "models/model.h"
 #include "decode/sampling.h"
+#include "models/model.h"
 #include "text/tokenizer.h"
 
 namespace rnn {

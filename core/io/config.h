@@ -14,8 +14,8 @@
 #pragma once
 #include <nlohmann/json.hpp>
 
-#include "text/tokenizer.h"
 #include "models/language_model.h"
+#include "text/tokenizer.h"
 #include "train/trainer.h"
 
 namespace rnn {

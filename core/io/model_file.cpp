@@ -2,9 +2,9 @@
 
 #include <set>
 
+#include "common.h"
 #include "io/safetensors.h"
 #include "kernels/kernels.h"
-#include "common.h"
 
 namespace rnn {
 

@@ -3,8 +3,8 @@
 #include <cmath>
 #include <cstring>
 
-#include "nn/loss.h"
 #include "common.h"
+#include "nn/loss.h"
 
 namespace rnn {
 

@@ -2,10 +2,10 @@
 
 #include <unordered_map>
 
+#include "common.h"
 #include "text/tokenizer.h"
 #include "text/utf8.h"
 #include "train/batching.h"
-#include "common.h"
 
 namespace rnn {
 

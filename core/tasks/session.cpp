@@ -2,10 +2,10 @@
 
 #include <algorithm>
 
+#include "common.h"
+#include "io/safetensors.h"
 #include "tasks/corpus.h"
 #include "train/batching.h"
-#include "io/safetensors.h"
-#include "common.h"
 
 namespace rnn {
 

@@ -2,8 +2,8 @@
 
 #include <cmath>
 
-#include "train/update_helpers.h"
 #include "common.h"
+#include "train/update_helpers.h"
 
 namespace rnn {
 

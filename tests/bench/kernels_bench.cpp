@@ -16,9 +16,9 @@
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #endif
 
+#include "io/safetensors.h"
 #include "kernels/kernels.h"
 #include "kernels/simd_math.h"
-#include "io/safetensors.h"
 #include "tasks/session.h"
 
 using Clock = std::chrono::steady_clock;

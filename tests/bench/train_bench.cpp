@@ -12,11 +12,11 @@
 #include <string>
 #include <vector>
 
-#include "kernels/kernels.h"
-#include "io/safetensors.h"
 #include "decode/generate.h"
-#include "tasks/session.h"
+#include "io/safetensors.h"
+#include "kernels/kernels.h"
 #include "kernels/threads.h"
+#include "tasks/session.h"
 
 using Clock = std::chrono::steady_clock;
 using nlohmann::json;

@@ -5,9 +5,9 @@
 #include <functional>
 #include <numeric>
 
-#include "train/batching.h"
 #include "common.h"
 #include "test_util.h"
+#include "train/batching.h"
 
 using namespace rnn;
 using rnn::test::error_of;

@@ -9,11 +9,11 @@
 #include <fstream>
 #include <sstream>
 
-#include "kernels/kernels.h"
-#include "tasks/loaded_model.h"
 #include "decode/generate.h"
-#include "tasks/session.h"
+#include "kernels/kernels.h"
 #include "kernels/threads.h"
+#include "tasks/loaded_model.h"
+#include "tasks/session.h"
 
 using namespace rnn;
 using nlohmann::json;

@@ -2,11 +2,11 @@
 // groups and the inputs (including the carried state), T ≥ 3 steps, batch > 1.
 #include <gtest/gtest.h>
 
+#include "models/language_model.h"
 #include "nn/dense.h"
 #include "nn/dropout.h"
 #include "nn/embedding.h"
 #include "nn/loss.h"
-#include "models/language_model.h"
 #include "nn/recurrent.h"
 #include "test_util.h"
 

@@ -5,9 +5,9 @@
 #include <functional>
 
 #include "models/language_model.h"
-#include "train/trainer.h"
 #include "tasks/lm_task.h"
 #include "test_util.h"
+#include "train/trainer.h"
 
 using namespace rnn;
 

@@ -5,9 +5,9 @@
 #include <cstring>
 
 #include "data_path.h"
+#include "decode/generate.h"
 #include "io/safetensors.h"
 #include "tasks/loaded_model.h"
-#include "decode/generate.h"
 #include "tasks/session.h"
 
 using namespace rnn;

@@ -7,8 +7,8 @@
 #include <map>
 
 #include "data_path.h"
-#include "tasks/loaded_model.h"
 #include "decode/generate.h"
+#include "tasks/loaded_model.h"
 #include "tasks/session.h"
 
 using namespace rnn;

@@ -9,11 +9,11 @@
 #include <sstream>
 
 #include "common.h"
+#include "data_path.h"
 #include "rng.h"
+#include "test_util.h"
 #include "text/tokenizer.h"
 #include "text/utf8.h"
-#include "data_path.h"
-#include "test_util.h"
 
 using namespace rnn;
 using rnn::test::error_of;
