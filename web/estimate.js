@@ -21,7 +21,8 @@ export async function renderEstimate() {
     });
     lines = [
       [`${formatCount(memory.parameters)} parameters`, 'big'],
-      [`≈ ${formatBytes(memory.totalBytes)} memory (weights + optimizer ${formatBytes(memory.weightBytes)}, activations ${formatBytes(memory.activationBytes)})`],
+      [`≈ ${formatBytes(memory.totalBytes)} memory (weights + optimizer ${formatBytes(memory.weightBytes + memory.packingBytes)}, `
+        + `activations ${formatBytes(memory.activationBytes)}, corpus ${formatBytes(memory.corpusBytes)}, checkpoint ${formatBytes(memory.checkpointBytes)})`],
     ];
   } catch (e) {
     lines = [[e.message, 'warn-text']]; // a setting out of range: the core names it

@@ -6,8 +6,8 @@ import { TrainingSchedule } from './rnn-wasm/loop.js';
 /** @type {typeof import('./rnn-wasm/index.js')} */
 let api = null;
 let trainer = null;      // the training run
-let loaded = null;       // a model loaded from a file, used for generation until the next run starts
-let useLoaded = false;
+let loadedModel = null;  // a model loaded from a file, used for generation until the next run starts
+let generateWithLoaded = false; // generation uses loadedModel, not the run
 let training = null;     // {pause: boolean} while a train request runs
 let generating = null;   // {stop: boolean} while a generate request runs
 let step = 0;            // trainer's step count, as of the last chunk
@@ -16,9 +16,9 @@ let step = 0;            // trainer's step count, as of the last chunk
 const MAX_EVAL_SHARE = 0.2;
 
 // Let queued messages (pause, stop, generate) in between chunks of work.
-const breathe = () => new Promise((r) => setTimeout(r, 0));
+const yieldToMessages = () => new Promise((r) => setTimeout(r, 0));
 const now = () => performance.now();
-const u8 = (buf) => new Uint8Array(buf);
+const bytesOf = (buf) => new Uint8Array(buf);
 const transferableCopy = (bytes) => {
   // Transfer a standalone copy: the bytes may be a view on wasm memory.
   const copy = new Uint8Array(bytes.length);
@@ -26,16 +26,17 @@ const transferableCopy = (bytes) => {
   return copy.buffer;
 };
 
-let corpus = { id: -1, bytes: null };
+// The bytes of the last corpus read, by the page's corpus id: a Blob is read once, not per request.
+let corpusCache = { id: -1, bytes: null };
 async function corpusBytes({ corpusId, blob }) {
-  if (corpus.id !== corpusId) corpus = { id: corpusId, bytes: new Uint8Array(await blob.arrayBuffer()) };
-  return corpus.bytes;
+  if (corpusCache.id !== corpusId) corpusCache = { id: corpusId, bytes: new Uint8Array(await blob.arrayBuffer()) };
+  return corpusCache.bytes;
 }
 
 function activeModel() {
-  if (useLoaded && loaded) return loaded;
+  if (generateWithLoaded && loadedModel) return loadedModel;
   if (trainer) return trainer.model;
-  if (loaded) return loaded;
+  if (loadedModel) return loadedModel;
   throw new Error('There is no model yet: train one or load a .safetensors file.');
 }
 
@@ -70,11 +71,11 @@ serve({
     if (training) throw new Error('Pause or stop training first.');
     const text = await corpusBytes(req);
     // A checkpoint carries its own settings: resuming takes only the text and the file.
-    const opts = req.resumeFrom ? { text, resumeFrom: u8(req.resumeFrom) } : { ...req.config, text };
+    const opts = req.resumeFrom ? { text, resumeFrom: bytesOf(req.resumeFrom) } : { ...req.config, text };
     const next = await api.createTrainer(opts); // throws with the core's message; the old run stays
     trainer?.dispose();
     trainer = next;
-    useLoaded = false;
+    generateWithLoaded = false;
     step = trainer.info.step ?? 0;
     return { result: { ...trainer.info, step } };
   },
@@ -121,7 +122,7 @@ serve({
           const bytes = transferableCopy(trainer.save());
           emit('checkpoint', { step, bytes }, [bytes]);
         }
-        await breathe();
+        await yieldToMessages();
       }
       // A finished run ends with an evaluation on the whole validation split.
       if (reason === 'done' && schedule.evaluatedStep !== step) emit('eval', { step, ...trainer.evaluate() });
@@ -137,22 +138,22 @@ serve({
   },
 
   save(req) {
-    const source = req.source === 'run' ? trainer : useLoaded && loaded ? loaded : trainer;
+    const source = req.source === 'run' ? trainer : generateWithLoaded && loadedModel ? loadedModel : trainer;
     if (!source) throw new Error('There is no model to save yet.');
     const buf = transferableCopy(source.save());
-    return { result: { bytes: buf, step: source === trainer ? step : loaded.info?.step ?? 0, fromRun: source === trainer }, transfer: [buf] };
+    return { result: { bytes: buf, step: source === trainer ? step : loadedModel.info?.step ?? 0, fromRun: source === trainer }, transfer: [buf] };
   },
 
   async loadModel(req) {
-    const model = await api.loadModel(u8(req.bytes)); // throws on a bad file; nothing changes then
-    loaded?.dispose();
-    loaded = model;
-    useLoaded = true;
+    const model = await api.loadModel(bytesOf(req.bytes)); // throws on a bad file; nothing changes then
+    loadedModel?.dispose();
+    loadedModel = model;
+    generateWithLoaded = true;
     return { result: { info: { ...model.info } } };
   },
 
   useTrainer() {
-    useLoaded = false;
+    generateWithLoaded = false;
     return { result: {} };
   },
 
@@ -170,7 +171,7 @@ serve({
           emit('piece', { text: pending });
           pending = '';
           lastPost = now();
-          await breathe();
+          await yieldToMessages();
           if (generating.stop) break;
         }
       }
