@@ -3,7 +3,7 @@
 import uPlot from './vendor/uPlot.esm.js';
 import { $ } from './ui.js';
 
-export const MAX_POINTS = 3000;
+const MAX_POINTS = 3000;
 const HEIGHT = 150;
 
 /** @typedef {{ step: number[], loss: (number|null)[], grad: (number|null)[], val: (number|null)[], ppl: (number|null)[] }} History */

@@ -4,7 +4,7 @@ import { $, clearError, formatBytes, formatInteger, showError } from './ui.js';
 import { state, updateButtons, worker } from './state.js';
 import { corpusOptions, readSettings } from './settings.js';
 
-export const DEFAULT_CORPUS = { name: 'Brown corpus (fiction)', url: 'corpus/brown.txt' };
+const DEFAULT_CORPUS = { name: 'Brown corpus (fiction)', url: 'corpus/brown.txt' };
 const REANALYZE_DELAY_MS = 300;
 
 const listeners = [];
