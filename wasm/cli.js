@@ -11,6 +11,7 @@ import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createTrainer, loadModel, resolveOptions, version } from './index.js';
+import { QUICK_EVAL_TOKENS, TrainingSchedule } from './loop.js';
 
 class UsageError extends Error {}
 
@@ -30,50 +31,64 @@ usage:
 
 exit codes: 0 ok, 1 runtime error, 2 usage error, 130 training interrupted (checkpoint saved)`;
 
-const TRAIN_HELP = `usage: rnn-wasm train <corpus.txt> [options]
+// Defaults of the run's own flags (the model and optimizer defaults come from the core).
+const DEFAULT_OUT = 'model.safetensors';
+const DEFAULT_CHECKPOINT_MINUTES = 2;
+const DEFAULT_EVAL_EVERY = 200;
+
+/** The train help, with the defaults in brackets taken from the core (`d`: resolveOptions({})). */
+const trainHelp = (d) => `usage: rnn-wasm train <corpus.txt> [options]
 
 Trains on the text file (UTF-8) and saves a checkpoint (a safetensors model file with the training
 state; 'generate' reads it, '--resume' continues it exactly). Without --steps or --minutes it trains
 until Ctrl-C. Ctrl-C finishes the current chunk, saves and exits with 130.
 
 model and data (defaults in brackets):
-  --tokenizer char|word        tokens are characters or words [char]
-  --no-lowercase               word level: keep case [lowercase]
-  --min-count N                rarer tokens become <unk> [1]
+  --tokenizer char|word        tokens are characters or words [${d.tokenizer}]
+  --no-lowercase               word level: keep case [${d.lowercase ? 'lowercase' : 'keep case'}]
+  --min-count N                rarer tokens become <unk> [${d.minCount}]
   --replace-invalid            replace invalid UTF-8 instead of failing
-  --cell lstm|gru|rnn          recurrent cell [lstm]
-  --layers N                   stacked recurrent layers [2]
-  --hidden N                   hidden units per layer [256]
-  --embedding N                embedding size [64]
-  --dropout P                  dropout between layers, 0 <= P < 1 [0]
-  --seq-length N               tokens per sequence (truncated BPTT) [64]
-  --batch-size N               sequences per batch [32]
-  --validation-fraction F      share of the text held out, 0..0.5 [0.05]
-  --seed N                     random seed [1]
+  --cell lstm|gru|rnn          recurrent cell [${d.cell}]
+  --layers N                   stacked recurrent layers [${d.layers}]
+  --hidden N                   hidden units per layer [${d.hidden}]
+  --embedding N                embedding size [${d.embedding}]
+  --dropout P                  dropout between layers, 0 <= P < 1 [${d.dropout}]
+  --seq-length N               tokens per sequence (truncated BPTT) [${d.seqLength}]
+  --batch-size N               sequences per batch [${d.batchSize}]
+  --validation-fraction F      share of the text held out, 0..0.5 [${d.validationFraction}]
+  --seed N                     random seed [${d.seed}]
 optimizer:
-  --optimizer adam|rmsprop|sgd [adam]
-  --learning-rate LR           [0.002]
+  --optimizer adam|rmsprop|sgd [${d.optimizer}]
+  --learning-rate LR           [${d.learningRate}]
   --momentum M --beta1 B --beta2 B --eps E --alpha A --weight-decay W
-  --schedule constant|step|cosine [constant]
-  --step-size N --gamma G      step schedule [1000, 0.5]
-  --total-steps N              cosine schedule length [--steps, or 10000]
-  --min-learning-rate LR       cosine floor [0]
-  --warmup N                   linear warm-up steps [0]
-  --clip-norm N                clip the global gradient norm [5]
-  --clip-value V               clip each gradient to [-V, V] (alone: no norm clipping)
+  --schedule constant|step|cosine [${d.schedule.type}]
+  --step-size N --gamma G      step schedule [${d.stepSchedule.stepSize}, ${d.stepSchedule.gamma}]
+  --total-steps N              cosine schedule length [--steps, or ${d.cosineSchedule.totalSteps}]
+  --min-learning-rate LR       cosine floor [${d.cosineSchedule.minLearningRate}]
+  --warmup N                   linear warm-up steps [${d.schedule.warmup}]
+  --clip-norm N                clip the global gradient norm [${d.clip?.norm ?? 'off'}]
+  --clip-value V               clip each gradient to [-V, V] (alone: no norm clipping)${d.clip?.value ? ` [${d.clip.value}]` : ''}
   --no-clip                    no clipping
 run:
   --steps N                    train N steps (more steps on top of a resumed checkpoint)
   --minutes M                  train for M minutes
-  --out FILE                   checkpoint file [model.safetensors]
+  --out FILE                   checkpoint file [${DEFAULT_OUT}]
   --model-out FILE             also write a weights-only model file at the end
   --resume FILE                continue a checkpoint (same corpus; model flags not allowed)
-  --checkpoint-minutes M       save every M minutes [2]
-  --eval-every N               validation loss every N steps, on up to 32768 tokens
-                               [200; 0 = only at the end, where it uses the whole split]
+  --checkpoint-minutes M       save every M minutes [${DEFAULT_CHECKPOINT_MINUTES}]
+  --eval-every N               validation loss every N steps, on up to ${QUICK_EVAL_TOKENS} tokens
+                               [${DEFAULT_EVAL_EVERY}; 0 = only at the end, where it uses the whole split]
   --json                       progress as JSON lines
   -q, --quiet                  only the final line
   -h, --help`;
+
+/** The core's defaults, with those of the step and cosine schedules, for trainHelp(). */
+async function coreDefaults() {
+  const d = await resolveOptions({});
+  const stepSchedule = (await resolveOptions({ schedule: { type: 'step' } })).schedule;
+  const cosineSchedule = (await resolveOptions({ schedule: { type: 'cosine' } })).schedule;
+  return { ...d, stepSchedule, cosineSchedule };
+}
 
 const GENERATE_HELP = `usage: rnn-wasm generate <model> [options]
 
@@ -154,7 +169,8 @@ function number(flag, value, kind) {
   return n;
 }
 
-function parse(argv, spec, help) {
+/** Parsed flags, or null when --help printed `help` (a string, or an async function giving it). */
+async function parse(argv, spec, help) {
   // parseArgs reads '--seed -1' as a flag followed by an option; a negative number is the value.
   const args = [];
   for (let i = 0; i < argv.length; i++) {
@@ -169,7 +185,7 @@ function parse(argv, spec, help) {
     throw new UsageError(e.message.split('\n')[0].replace(/\. To specify a positional argument.*$/, ''));
   }
   if (parsed.values.help) {
-    process.stdout.write(help + '\n');
+    process.stdout.write((typeof help === 'function' ? await help() : help) + '\n');
     return null;
   }
   return parsed;
@@ -237,7 +253,7 @@ const fmtDuration = (s) => {
 };
 
 async function train(argv) {
-  const args = parse(argv, TRAIN_SPEC, TRAIN_HELP);
+  const args = await parse(argv, TRAIN_SPEC, async () => trainHelp(await coreDefaults()));
   if (!args) return EXIT_OK;
   const v = args.values;
   if (args.positionals.length !== 1) {
@@ -248,11 +264,11 @@ async function train(argv) {
   const minutes = number('minutes', v.minutes, 'number');
   if (steps !== undefined && steps < 0) throw new UsageError(`--steps must be >= 0 (got ${steps})`);
   if (minutes !== undefined && !(minutes > 0)) throw new UsageError(`--minutes must be > 0 (got ${minutes})`);
-  const checkpointMinutes = number('checkpoint-minutes', v['checkpoint-minutes'], 'number') ?? 2;
+  const checkpointMinutes = number('checkpoint-minutes', v['checkpoint-minutes'], 'number') ?? DEFAULT_CHECKPOINT_MINUTES;
   if (!(checkpointMinutes > 0)) throw new UsageError(`--checkpoint-minutes must be > 0 (got ${checkpointMinutes})`);
-  const evalEvery = number('eval-every', v['eval-every'], 'int') ?? 200;
+  const evalEvery = number('eval-every', v['eval-every'], 'int') ?? DEFAULT_EVAL_EVERY;
   if (evalEvery < 0) throw new UsageError(`--eval-every must be >= 0 (got ${evalEvery})`);
-  const out = v.out ?? 'model.safetensors';
+  const out = v.out ?? DEFAULT_OUT;
   let options = trainerOptions(v, steps);
   if (v.resume !== undefined) {
     const given = Object.keys(TRAIN_SPEC).filter((k) => v[k] !== undefined && (k in TRAIN_OPTION_FLAGS || k in SCHEDULE_FLAGS || MODEL_BOOL_FLAGS.includes(k)));
@@ -300,18 +316,12 @@ async function train(argv) {
   const t0 = performance.now();
   let last = null;
   let lastEval = null;
-  let lastSave = performance.now();
   let lastPrint = 0;
   let tokensPerSecond = 0;
-  // Periodic evaluations score a quick sample of the validation split; the final one all of it.
-  const evalNow = (full = false) => {
-    const e = trainer.evaluate(full ? undefined : { maxTokens: 32768 });
-    lastEval = { step: trainer.info.step, ...e };
-    return e;
-  };
+  const schedule = new TrainingSchedule({ step: startStep, evalEvery, checkpointSeconds: checkpointMinutes * 60 });
   const save = () => {
     writeAtomic(out, trainer.save());
-    lastSave = performance.now();
+    schedule.checkpointed();
   };
   const progress = (final = false) => {
     const step = last ? last.step : startStep;
@@ -351,8 +361,7 @@ async function train(argv) {
       if (targetStep !== undefined && step >= targetStep) break;
       if (deadline !== undefined && performance.now() >= deadline) break;
       // A chunk: up to half a second, never past the target, the next evaluation or the deadline.
-      let n = targetStep !== undefined ? targetStep - step : Infinity;
-      if (evalEvery > 0) n = Math.min(n, evalEvery - (step % evalEvery));
+      const n = Math.min(targetStep !== undefined ? targetStep - step : Infinity, schedule.chunkSteps(step));
       let seconds = 0.5;
       if (deadline !== undefined) seconds = Math.max(0, Math.min(seconds, (deadline - performance.now()) / 1000));
       const r = await trainer.train({ ...(Number.isFinite(n) ? { steps: n } : {}), seconds, signal: abort.signal });
@@ -360,12 +369,12 @@ async function train(argv) {
         last = r;
         tokensPerSecond = r.tokensPerSecond;
       }
-      const evalDue = evalEvery > 0 && last && last.step % evalEvery === 0 && lastEval?.step !== last.step;
-      if (evalDue) evalNow();
+      const evalDue = last !== null && schedule.evaluationDue(last.step);
+      if (evalDue) lastEval = schedule.quickEvaluation(trainer, last.step);
       print(evalDue);
-      if (performance.now() - lastSave >= checkpointMinutes * 60000) save();
+      if (schedule.checkpointDue()) save();
     }
-    evalNow(true);
+    lastEval = { step: trainer.info.step, ...trainer.evaluate() }; // the final evaluation scores the whole split
     save();
     if (v['model-out']) writeAtomic(v['model-out'], trainer.model.save());
   } finally {
@@ -378,7 +387,7 @@ async function train(argv) {
 }
 
 async function generate(argv) {
-  const args = parse(argv, GENERATE_SPEC, GENERATE_HELP);
+  const args = await parse(argv, GENERATE_SPEC, GENERATE_HELP);
   if (!args) return EXIT_OK;
   const v = args.values;
   if (args.positionals.length !== 1) {
@@ -418,7 +427,7 @@ async function generate(argv) {
 }
 
 async function info(argv) {
-  const args = parse(argv, { help: { type: 'boolean', short: 'h' } }, 'usage: rnn-wasm info <model>\n\nPrints the model\'s settings, vocabulary size and parameter count as JSON.');
+  const args = await parse(argv, { help: { type: 'boolean', short: 'h' } }, 'usage: rnn-wasm info <model>\n\nPrints the model\'s settings, vocabulary size and parameter count as JSON.');
   if (!args) return EXIT_OK;
   if (args.positionals.length !== 1) throw new UsageError('info needs a model file: rnn-wasm info <model>');
   const model = await loadModel(readInput(args.positionals[0], 'model')).catch((e) => {

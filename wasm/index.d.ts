@@ -370,6 +370,63 @@ export declare function loadModel(bytes: Bytes): Promise<Model>;
 /** The option set with defaults filled in, validated exactly as `createTrainer` does (without `text`). */
 export declare function resolveOptions(options?: Omit<TrainerOptions, 'text'>): Promise<ResolvedOptions>;
 
+/** What a trainer would see of a corpus: `analyzeCorpus()`. Counts follow the trainer's tokenizer and split exactly. */
+export interface CorpusAnalysis {
+  /** Size of the text in bytes (UTF-8). */
+  bytes: number;
+  /** Unicode code points. */
+  chars: number;
+  /** Tokens under the tokenizer options (characters, or words and punctuation tokens). */
+  tokens: number;
+  /** Vocabulary size, `<unk>` included when `minCount` > 1 leaves rare tokens out (= `info.vocabSize`). */
+  vocabSize: number;
+  /** Tokens of the training split (= `info.trainTokens`). */
+  trainTokens: number;
+  /** Tokens held out for validation (= `info.validationTokens`). */
+  validationTokens: number;
+  /** Batches per pass over the training split (= `info.batchesPerEpoch`); 0 when `problem` is set. */
+  batchesPerEpoch: number;
+  /** The commonest first token of a line (e.g. `moe_szyslak:` in a TV script): a prime the model will know. */
+  primeHint: string;
+  /** `null`, or the "text too short: …" message `createTrainer()` would throw on this text with these options. */
+  problem: string | null;
+}
+
+/**
+ * Analyses a corpus as `createTrainer()` would see it, without building a model: counts, vocabulary,
+ * split, batches per epoch, a prime hint, and whether the text is long enough for one batch.
+ * `options` are `createTrainer()`'s (without `text`); only the tokenizer options, `validationFraction`,
+ * `batchSize` and `seqLength` change the result. Rejects as `createTrainer()` does for bad options,
+ * an empty text or invalid UTF-8 (`invalid UTF-8 at byte N (…)`); a text too short is reported in
+ * `problem` instead.
+ */
+export declare function analyzeCorpus(text: string | Bytes, options?: Omit<TrainerOptions, 'text'>): Promise<CorpusAnalysis>;
+
+/** Memory a training run holds, in bytes: `estimateMemory()`. */
+export interface MemoryEstimate {
+  /** Trainable parameters (= `info.parameters`). */
+  parameters: number;
+  /** Weights, gradients and optimizer moments. */
+  weightBytes: number;
+  /** What one step keeps for backpropagation through time, and its scratch. */
+  activationBytes: number;
+  /** Recurrent weights packed for the forward and backward products. */
+  packingBytes: number;
+  /** The serialized checkpoint while a save runs. */
+  checkpointBytes: number;
+  /** Token ids and batches of the corpus (0 when `corpusTokens` is not given). */
+  corpusBytes: number;
+  /** The sum of the above. */
+  totalBytes: number;
+}
+
+/**
+ * The memory a run with these options and vocabulary needs, by the same formula the trainer uses to
+ * refuse configurations that cannot fit. `corpusTokens` (e.g. `analyzeCorpus().tokens`) adds the
+ * corpus's share; omit it when unknown. Rejects for bad options.
+ */
+export declare function estimateMemory(options: Omit<TrainerOptions, 'text'>, vocabSize: number, corpusTokens?: number): Promise<MemoryEstimate>;
+
 /** What this runtime and build offer. Synchronous. */
 export declare function features(): Features;
 

@@ -1,6 +1,6 @@
 // rnn-wasm: train recurrent networks and generate text, from Node 20 (ESM), a page or a Web Worker.
-// Three builds of the same core live in dist/ (see ../CMakeLists.txt and ../shared/TOOLCHAIN.md §1, §3);
-// the first call that needs the module loads one of them:
+// Three builds of the same core live in dist/ (see ../CMakeLists.txt and "Builds and threads" in
+// ../README.md); the first call that needs the module loads one of them:
 //   dist/node/rnn_core.js   Node: pthreads, CommonJS (its folder's package.json says so)
 //   dist/mt/rnn_core.mjs    browsers with crossOriginIsolated: pthreads (+ rnn_core.worker.js)
 //   dist/st/rnn_core.mjs    everywhere else, and whenever threads are turned off: no threads
@@ -455,6 +455,23 @@ export class Trainer {
   }
 }
 
+/** The corpus as a string or bytes, checked as createTrainer's `text` option. */
+function corpusText(text, name) {
+  if (text === undefined) throw new Error(`option '${name}' is required (the corpus, a string or Uint8Array)`);
+  if (typeof text !== 'string' && !isBytes(text)) {
+    throw new Error(`option '${name}' must be a string or Uint8Array (got ${typeName(text)})`);
+  }
+  return typeof text === 'string' ? text : toBytes(text, name);
+}
+
+// Run options as JSON for the core; functions (a misplaced callback) are refused by name.
+function runOptionsJson(options) {
+  for (const [k, v] of Object.entries(options)) {
+    if (typeof v === 'function') throw new Error(`option '${k}' must not be a function`);
+  }
+  return toJson(options);
+}
+
 /**
  * Starts a training run on `text`, or resumes a checkpoint exactly with { resumeFrom, text }.
  * Throws an Error naming the option or problem for any bad argument.
@@ -462,11 +479,7 @@ export class Trainer {
 export async function createTrainer(options) {
   const o = checkObject(options, 'createTrainer options');
   const { text, resumeFrom, ...rest } = o;
-  if (text === undefined) throw new Error("option 'text' is required (the corpus, a string or Uint8Array)");
-  if (typeof text !== 'string' && !isBytes(text)) {
-    throw new Error(`option 'text' must be a string or Uint8Array (got ${typeName(text)})`);
-  }
-  const textBytes = typeof text === 'string' ? text : toBytes(text, 'text');
+  const textBytes = corpusText(text, 'text');
   if (textBytes.length === 0) throw new Error("option 'text' is empty: give a corpus to train on");
   const m = await wasm();
   let handle;
@@ -478,10 +491,7 @@ export async function createTrainer(options) {
     const file = toBytes(resumeFrom, 'resumeFrom');
     handle = withBuffer(m, textBytes, (tp, tl) => withBuffer(m, file, (fp, fl) => m.resumeSession(tp, tl, fp, fl)));
   } else {
-    for (const [k, v] of Object.entries(rest)) {
-      if (typeof v === 'function') throw new Error(`option '${k}' must not be a function`);
-    }
-    const json = toJson(rest);
+    const json = runOptionsJson(rest);
     handle = withBuffer(m, textBytes, (p, n) => m.createSession(json, p, n));
   }
   return new Trainer(check(handle));
@@ -500,4 +510,40 @@ export async function resolveOptions(options = {}) {
   const o = checkObject(options, 'options');
   const m = await wasm();
   return check(m.parseOptions(toJson(o)));
+}
+
+/**
+ * What a trainer on `text` with these options would see, computed by the trainer's own tokenizer
+ * and split: `{ bytes, chars, tokens, vocabSize, trainTokens, validationTokens, batchesPerEpoch,
+ * primeHint, problem }`. `options` are createTrainer's (without `text`); only the tokenizer
+ * options, validationFraction, batchSize and seqLength change the answer. `problem` is null, or the
+ * "text too short: …" message createTrainer would throw (the counts are still given);
+ * `batchesPerEpoch` is 0 then. Throws as createTrainer does for bad options, an empty text or
+ * invalid UTF-8 ("invalid UTF-8 at byte N (…)"). `primeHint` is the commonest first token of a line
+ * (e.g. "moe_szyslak:" in a TV script): a prime the model will know.
+ */
+export async function analyzeCorpus(text, options = {}) {
+  const bytes = corpusText(text, 'text');
+  const json = runOptionsJson(checkObject(options, 'options'));
+  const m = await wasm();
+  return check(withBuffer(m, bytes, (p, n) => m.analyzeCorpus(json, p, n)));
+}
+
+/**
+ * The memory a training run with these options holds, by the formula the trainer uses to refuse
+ * configurations that cannot fit: `{ parameters, weightBytes, activationBytes, packingBytes,
+ * checkpointBytes, corpusBytes, totalBytes }` (bytes; weightBytes counts values, gradients and
+ * optimizer moments). `vocabSize` is the vocabulary (analyzeCorpus's `vocabSize`); `corpusTokens`
+ * the corpus's tokens, or omitted/0 when unknown (corpusBytes is 0 then).
+ */
+export async function estimateMemory(options, vocabSize, corpusTokens = 0) {
+  const json = runOptionsJson(checkObject(options, 'options'));
+  if (!(Number.isInteger(vocabSize) && vocabSize >= 1)) {
+    throw new Error(`vocabSize must be a positive integer (got ${String(vocabSize)})`);
+  }
+  if (!(Number.isInteger(corpusTokens) && corpusTokens >= 0)) {
+    throw new Error(`corpusTokens must be a non-negative integer (got ${String(corpusTokens)})`);
+  }
+  const m = await wasm();
+  return check(m.estimateMemory(json, vocabSize, corpusTokens));
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Assembles the static site into build/site/: the page (web/*), the wasm API (wasm/index.js + the browser
-// builds wasm/dist/{st,mt}/ under rnn-wasm/), uPlot under vendor/, and the default corpus under corpus/. Output is deterministic.
+// Assembles the static site into build/site/: the page (web/*), the wasm API (wasm/index.js, the
+// training-loop policy wasm/loop.js and the browser builds wasm/dist/{st,mt}/ under rnn-wasm/), uPlot under vendor/, and the default corpus under corpus/. Output is deterministic.
 // usage: node web/build.mjs [--out DIR]   (env RNN_WASM_DIR overrides wasm/ for local experiments)
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -48,6 +48,8 @@ export function buildBrownCorpus() {
 }
 
 export function buildSite({ out = join(root, 'build', 'site'), wasmDir = process.env.RNN_WASM_DIR || join(root, 'wasm') } = {}) {
+  // The module the page imports, and the loop policy its worker shares with the CLI.
+  const apiFiles = ['index.js', 'loop.js'];
   const api = join(wasmDir, 'index.js');
   const dist = join(wasmDir, 'dist');
   if (!existsSync(api) || !existsSync(dist)) {
@@ -63,7 +65,7 @@ export function buildSite({ out = join(root, 'build', 'site'), wasmDir = process
     if (/\.(html|css|js|svg|png)$/.test(f) && f !== 'screenshot.png') cpSync(join(web, f), join(tmp, f));
   }
   mkdirSync(join(tmp, 'rnn-wasm', 'dist'), { recursive: true });
-  cpSync(api, join(tmp, 'rnn-wasm', 'index.js'));
+  for (const f of apiFiles) cpSync(join(wasmDir, f), join(tmp, 'rnn-wasm', f));
   // The browser builds only: st (no threads) and mt (pthreads: rnn_core.mjs + rnn_core.worker.js);
   // index.js picks one by crossOriginIsolated. The node build stays out of the site.
   for (const b of ['st', 'mt']) {

@@ -1,85 +1,126 @@
-// Corpus checks and statistics, run in the worker so that large files never block the page.
-// The counts mirror the core's tokenizers closely enough for the page's estimates; the trainer's own
-// info.vocabSize is authoritative once a run exists.
+// The corpus panel: the default corpus, a chosen, dropped or pasted text, and what the core makes of
+// it (analyzeCorpus() in the worker: counts, vocabulary, split, batches per epoch, too short or not).
+import { $, clearError, formatBytes, formatInteger, showError } from './ui.js';
+import { state, updateButtons, worker } from './state.js';
+import { corpusOptions, readSettings } from './settings.js';
 
-/** Offset of the first byte that is not part of a well-formed UTF-8 sequence, or -1. */
-export function invalidUtf8Offset(b) {
-  for (let i = 0, n = b.length; i < n; ) {
-    const c = b[i];
-    if (c < 0x80) { i++; continue; }
-    let len, min;
-    if (c >= 0xc2 && c <= 0xdf) { len = 2; min = 0x80; }
-    else if (c >= 0xe0 && c <= 0xef) { len = 3; min = 0x800; }
-    else if (c >= 0xf0 && c <= 0xf4) { len = 4; min = 0x10000; }
-    else return i;
-    if (i + len > n) return i;
-    let cp = c & (0xff >> (len + 1));
-    for (let k = 1; k < len; k++) {
-      const d = b[i + k];
-      if ((d & 0xc0) !== 0x80) return i;
-      cp = (cp << 6) | (d & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
-    i += len;
-  }
-  return -1;
+const DEFAULT_CORPUS = { name: 'Brown corpus (fiction)', url: 'corpus/brown.txt' };
+const REANALYZE_DELAY_MS = 300;
+
+const listeners = [];
+/** Calls fn() whenever the corpus or its analysis changes. */
+export function onCorpusChange(fn) { listeners.push(fn); }
+
+let lastChoice = 0;
+const analysisKey = (s) => JSON.stringify(corpusOptions(s));
+
+/** @returns {Promise<import('./protocol.js').CorpusAnalysis>} */
+function analyze(corpusId, blob, settings) {
+  return worker.client.request('analyze', { corpusId, blob, options: corpusOptions(settings) });
 }
 
-/** Bytes -> string, or an Error that says where the text stops being UTF-8. */
-export function decodeUtf8(bytes) {
-  if (!bytes.length) throw new Error('The text is empty.');
+/** Makes a new text the corpus, or explains why not and keeps the previous one. Resolves to whether it did. */
+export async function useCorpus(name, kind, blob) {
+  const choice = ++lastChoice;
+  const id = worker.nextCorpusId();
+  $('corpus-card').classList.add('busy');
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    const at = invalidUtf8Offset(bytes);
-    const hex = at >= 0 ? ` (byte 0x${bytes[at].toString(16).padStart(2, '0')} at offset ${at})` : '';
-    throw new Error(`This is not UTF-8 text${hex}. Choose a plain-text file.`);
+    const settings = readSettings();
+    const analysis = await analyze(id, blob, settings);
+    if (choice !== lastChoice) return false; // a newer choice won
+    if (analysis.problem) throw new Error(analysis.problem);
+    state.corpus = { id, name, kind, blob, analysis, analyzedFor: analysisKey(settings) };
+    clearError('corpus');
+    renderCorpus();
+    return true;
+  } catch (e) {
+    if (choice !== lastChoice) return false;
+    const hint = /invalid UTF-8/.test(e.message) ? '. Choose a plain-text file.' : '';
+    const keep = state.corpus ? ` Still using “${state.corpus.name}”.` : '';
+    showError(`“${name}”: ${e.message}${hint}${keep}`, 'corpus');
+    return false;
+  } finally {
+    if (choice === lastChoice) $('corpus-card').classList.remove('busy');
   }
 }
 
-// The TV-script word tokenizer: punctuation becomes tokens of its own, a line break is a token too.
-const WORD_SPLIT = /--|[.,";!?()\n]/g;
-export function wordTokens(text) {
-  return text.replace(WORD_SPLIT, ' $& ').split(/[ \t\r\f\v]+/).filter(Boolean);
+/** The worker has a new corpus cache (it restarted): the current corpus needs a fresh id. */
+export function corpusForgotten() {
+  if (state.corpus) state.corpus.id = worker.nextCorpusId();
 }
 
-/**
- * @param {Uint8Array} bytes
- * @param {{tokenizer: 'char'|'word', lowercase: boolean, minCount: number}} opts
- * @returns {import('./protocol.js').CorpusStats}
- */
-export function analyzeCorpus(bytes, { tokenizer, lowercase, minCount = 1 }) {
-  let text = decodeUtf8(bytes);
-  if (!text.trim()) throw new Error('The text contains only whitespace.');
-  if (lowercase && tokenizer === 'word') text = text.toLowerCase();
-  let chars = 0, tokens;
-  const counts = new Map();
-  if (tokenizer === 'word') {
-    const list = wordTokens(text);
-    for (const t of list) counts.set(t, (counts.get(t) || 0) + 1);
-    tokens = list.length;
-    for (const _ of text) chars++;
-  } else {
-    for (const ch of text) { counts.set(ch, (counts.get(ch) || 0) + 1); chars++; }
-    tokens = chars;
-  }
-  // Tokens rarer than minCount share "<unk>", which the vocabulary holds whenever minCount > 1.
-  let vocab = minCount > 1 ? 1 : 0;
-  for (const c of counts.values()) if (c >= minCount) vocab++;
-  return { bytes: bytes.length, chars, tokens, vocab, primeHint: primeHint(text, tokenizer) };
+let reanalyzeTimer = 0;
+/** Settings changed: analyse the corpus again (debounced) when the change affects the analysis. */
+export function corpusSettingsChanged(settings) {
+  const c = state.corpus;
+  if (!c || !worker.client || analysisKey(settings) === c.analyzedFor) return;
+  clearTimeout(reanalyzeTimer);
+  reanalyzeTimer = setTimeout(reanalyze, REANALYZE_DELAY_MS);
 }
 
-/** The commonest first word of a line ("moe_szyslak:" in a TV script): a prime the model knows well. */
-function primeHint(text, tokenizer) {
-  const counts = new Map();
-  let lines = 0;
-  for (const m of text.matchAll(/^[ \t]*(\S+)/gm)) {
-    let w = m[1];
-    if (tokenizer === 'word') w = wordTokens(w).find((t) => !/^(--|[.,";!?()\n])$/.test(t)) ?? '';
-    if (w) counts.set(w, (counts.get(w) || 0) + 1);
-    if (++lines > 20000) break;
+async function reanalyze() {
+  const c = state.corpus;
+  if (!c || !worker.client) return;
+  const settings = readSettings();
+  const key = analysisKey(settings);
+  try {
+    const analysis = await analyze(c.id, c.blob, settings);
+    if (state.corpus !== c) return;
+    Object.assign(c, { analysis, analyzedFor: key });
+    renderCorpus();
+  } catch (e) {
+    showError(e.message, 'corpus');
   }
-  let best = '', n = 0;
-  for (const [w, c] of counts) if (c > n) { best = w; n = c; }
-  return best || [...text.trim()][0];
+}
+
+function renderCorpus() {
+  const c = state.corpus;
+  const a = c.analysis;
+  $('corpus-name').textContent = c.name;
+  const s = readSettings();
+  $('corpus-stats').innerHTML = '';
+  for (const [label, value] of [
+    ['size', formatBytes(a.bytes)], ['characters', formatInteger(a.chars)],
+    [s.tokenizer === 'word' ? 'word tokens' : 'tokens', formatInteger(a.tokens)],
+    ['vocabulary', formatInteger(a.vocabSize)],
+  ]) {
+    const span = document.createElement('span');
+    span.innerHTML = '<b></b> ';
+    span.firstChild.textContent = value;
+    span.append(label);
+    $('corpus-stats').append(span, ' '); // the space keeps textContent readable
+  }
+  if ($('prime').dataset.auto !== '0') { $('prime').value = a.primeHint; $('prime').dataset.auto = '1'; }
+  for (const fn of listeners) fn();
+  updateButtons();
+}
+
+export async function loadDefaultCorpus() {
+  const res = await fetch(DEFAULT_CORPUS.url);
+  if (!res.ok) throw new Error(`could not load ${DEFAULT_CORPUS.url} (HTTP ${res.status})`);
+  return useCorpus(DEFAULT_CORPUS.name, 'default', await res.blob());
+}
+
+export function bindCorpusInputs() {
+  $('corpus-file').addEventListener('change', (e) => {
+    const f = e.target.files?.[0];
+    if (f) useCorpus(f.name, 'custom', f);
+    e.target.value = ''; // choosing the same file again must fire again
+  });
+  $('corpus-default').addEventListener('click', () => loadDefaultCorpus().catch((e) => showError(e.message, 'corpus')));
+  $('corpus-use-text').addEventListener('click', () => {
+    useCorpus('Pasted text', 'custom', new Blob([$('corpus-text').value], { type: 'text/plain' }));
+  });
+  $('prime').addEventListener('input', () => { $('prime').dataset.auto = '0'; });
+  const dz = $('corpus-card');
+  for (const t of ['dragenter', 'dragover']) dz.addEventListener(t, (e) => { e.preventDefault(); dz.classList.add('drag'); });
+  dz.addEventListener('dragleave', (e) => { if (!dz.contains(e.relatedTarget)) dz.classList.remove('drag'); });
+  dz.addEventListener('drop', (e) => {
+    e.preventDefault();
+    dz.classList.remove('drag');
+    const f = e.dataTransfer?.files?.[0];
+    if (f) useCorpus(f.name, 'custom', f);
+  });
+  // A file dropped anywhere else must not navigate away from the page.
+  for (const t of ['dragover', 'drop']) window.addEventListener(t, (e) => e.preventDefault());
 }

@@ -1,39 +1,41 @@
-// Model size and memory estimates shown live under the settings (pure functions, no wasm needed).
+// The live line under the settings: parameters and memory (the core's estimateMemory(), the formula
+// the trainer refuses configurations by), vocabulary and batches per epoch (the core's corpus
+// analysis), and why the corpus is too short when it is.
+import { $, formatBytes, formatCount, formatInteger } from './ui.js';
+import { state, worker } from './state.js';
+import { readSettings, trainerConfig } from './settings.js';
 
-const GATES = { lstm: 4, gru: 3, rnn: 1 };
+let lastRequest = 0;
 
-/** Trainable parameters: embedding, the recurrent stack (PyTorch layout: two bias vectors), the output layer. */
-export function countParameters({ cell, layers, hidden: H, embedding: E }, V) {
-  const g = GATES[cell] ?? 4;
-  let total = V * E;
-  for (let l = 0, I = E; l < layers; l++, I = H) total += g * H * (I + H) + 2 * g * H;
-  return total + V * H + V;
-}
-
-/**
- * Bytes of memory a training run needs: weights, gradients and the optimizer's moments, plus the
- * activations kept for backpropagation through seqLength steps of batchSize sequences.
- */
-export function estimateMemory(cfg, V) {
-  const params = countParameters(cfg, V);
-  const copies = 2 + ({ adam: 2, rmsprop: 1, sgd: 0 }[cfg.optimizer] ?? 2);
-  const g = GATES[cfg.cell] ?? 4;
-  const perToken = cfg.embedding + cfg.layers * cfg.hidden * (g + 3) + 2 * V; // inputs, gates, states, logits + softmax
-  const activations = cfg.batchSize * cfg.seqLength * perToken * 4;
-  return { params, bytes: params * 4 * copies + activations, weights: params * 4 * copies, activations };
-}
-
-export function formatBytes(n) {
-  if (!Number.isFinite(n)) return '–';
-  const u = ['B', 'KB', 'MB', 'GB'];
-  let i = 0;
-  while (n >= 1000 && i < u.length - 1) { n /= 1000; i++; }
-  return `${n < 10 && i ? n.toFixed(1) : Math.round(n)} ${u[i]}`;
-}
-
-export function formatCount(n) {
-  if (!Number.isFinite(n)) return '–';
-  if (n >= 1e6) return `${(n / 1e6).toFixed(n >= 1e7 ? 1 : 2)} M`;
-  if (n >= 1e4) return `${(n / 1e3).toFixed(n >= 1e5 ? 0 : 1)} k`;
-  return n.toLocaleString('en-US');
+/** Recomputes the estimate for the current settings and corpus (replies that arrive late are dropped). */
+export async function renderEstimate() {
+  const el = $('estimate');
+  const c = state.corpus;
+  if (!c || !worker.client) { el.textContent = ''; return; }
+  const request = ++lastRequest;
+  const { analysis } = c;
+  let lines;
+  try {
+    const memory = await worker.client.request('estimate', {
+      options: trainerConfig(readSettings()), vocabSize: analysis.vocabSize, corpusTokens: analysis.tokens,
+    });
+    lines = [
+      [`${formatCount(memory.parameters)} parameters`, 'big'],
+      [`≈ ${formatBytes(memory.totalBytes)} memory (weights + optimizer ${formatBytes(memory.weightBytes + memory.packingBytes)}, `
+        + `activations ${formatBytes(memory.activationBytes)}, corpus ${formatBytes(memory.corpusBytes)}, checkpoint ${formatBytes(memory.checkpointBytes)})`],
+    ];
+  } catch (e) {
+    lines = [[e.message, 'warn-text']]; // a setting out of range: the core names it
+  }
+  if (request !== lastRequest || state.corpus !== c) return;
+  lines.push([`vocabulary ${formatInteger(analysis.vocabSize)} · ${formatInteger(analysis.batchesPerEpoch)} batches per epoch`]);
+  if (analysis.problem) lines.push([`${analysis.problem[0].toUpperCase()}${analysis.problem.slice(1)}.`, 'warn-text']); // "Text too short: …"
+  el.classList.toggle('warn', !!analysis.problem);
+  el.innerHTML = '';
+  for (const [text, cls] of lines) {
+    const span = document.createElement('span');
+    span.textContent = text;
+    if (cls) span.className = cls;
+    el.append(span);
+  }
 }

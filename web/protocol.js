@@ -1,4 +1,4 @@
-// The message protocol between the page (app.js) and the training worker (worker.js).
+// The message protocol between the page (app.js and its panel modules) and the training worker (worker.js).
 //
 // Every request carries a numeric `id`. The worker answers each request exactly once, with a Reply or an
 // ErrorReply carrying the same id. Long requests (train, generate) also emit events carrying the id of the
@@ -12,29 +12,37 @@
  *   seqLength: number, batchSize: number, optimizer: 'adam'|'rmsprop'|'sgd', learningRate: number,
  *   schedule: {type: string}, clip?: {value: number}|{norm: number}, validationFraction: number, seed: number }} TrainerConfig
  *   The options of createTrainer() minus text/resumeFrom.
- * @typedef {{ bytes: number, chars: number, tokens: number, vocab: number, primeHint: string }} CorpusStats
+ * @typedef {import('./rnn-wasm/index.js').CorpusAnalysis} CorpusAnalysis
+ *   analyzeCorpus(): counts, vocabSize, split, batchesPerEpoch, primeHint, and `problem` (null, or why
+ *   a run cannot start on this text).
+ * @typedef {import('./rnn-wasm/index.js').MemoryEstimate} MemoryEstimate   estimateMemory(), in bytes.
+ * @typedef {import('./rnn-wasm/index.js').ResolvedOptions} ResolvedOptions  resolveOptions({}): the core's defaults.
  * @typedef {{ parameters: number, vocabSize: number, tokens: number, batchesPerEpoch: number, step: number,
  *   [key: string]: any }} TrainerInfo
- * @typedef {{ loss: number, perplexity: number, bitsPerToken: number }} Evaluation
  * @typedef {{ prime: string, length: number, temperature?: number, topK?: number, topP?: number, seed?: number,
  *   stop?: string }} GenerateOptions
  */
 
 /**
  * Requests, page -> worker.
- * @typedef {{ id: number, type: 'init' }} InitRequest                      Loads the wasm module. Reply: {features, version}
+ * @typedef {{ id: number, type: 'init' }} InitRequest
+ *   Loads the wasm module. Reply: {features, version, defaults: ResolvedOptions}
  * @typedef {{ corpusId: number, blob: Blob }} CorpusRef
  *   Corpora travel as Blobs (files stay on disk, nothing is copied on the page); the worker caches the
  *   bytes of the last corpusId it read.
- * @typedef {{ id: number, type: 'analyze', tokenizer: Tokenizer, lowercase: boolean,
- *   minCount: number } & CorpusRef} AnalyzeRequest                          Validates UTF-8, counts. Reply: CorpusStats
+ * @typedef {{ id: number, type: 'analyze', options: Partial<TrainerConfig> } & CorpusRef} AnalyzeRequest
+ *   The core's analyzeCorpus() under these options. Reply: CorpusAnalysis; an error for an empty text,
+ *   invalid UTF-8 or bad options.
+ * @typedef {{ id: number, type: 'estimate', options: TrainerConfig, vocabSize: number, corpusTokens: number }} EstimateRequest
+ *   The core's estimateMemory(). Reply: MemoryEstimate
  * @typedef {{ id: number, type: 'create', config: TrainerConfig, resumeFrom?: ArrayBuffer } & CorpusRef} CreateRequest
  *   New trainer (or the exact resume of a checkpoint). Reply: TrainerInfo
  * @typedef {{ id: number, type: 'train', untilStep: number, chunkSeconds: number, evalEvery: number,
- *   sampleEvery: number, sample: GenerateOptions }} TrainRequest             Trains until untilStep or a pause.
- *   Events: Progress, Eval, Sample. Reply: {reason: 'paused'|'done', step}
+ *   sampleEvery: number, checkpointSeconds: number, sample: GenerateOptions }} TrainRequest
+ *   Trains until untilStep or a pause, by the loop policy of rnn-wasm/loop.js (quick evaluation every
+ *   evalEvery steps, a sample every sampleEvery, a checkpoint every checkpointSeconds; 0 = never).
+ *   Events: Progress, Eval, Sample, Checkpoint. Reply: {reason: 'paused'|'done', step}
  * @typedef {{ id: number, type: 'pause' }} PauseRequest                    Ends a running train request after its chunk. Reply: {}
- * @typedef {{ id: number, type: 'evaluate' }} EvaluateRequest              Reply: Evaluation & {step}
  * @typedef {{ id: number, type: 'save', source: 'run'|'active' }} SaveRequest
  *   Checkpoint of the training run, or of the model generation uses. Reply: {bytes: ArrayBuffer, step, fromRun}
  * @typedef {{ id: number, type: 'loadModel', bytes: ArrayBuffer }} LoadModelRequest
@@ -43,9 +51,8 @@
  * @typedef {{ id: number, type: 'generate', options: GenerateOptions }} GenerateRequest
  *   Events: Piece. Reply: {text, stopped}
  * @typedef {{ id: number, type: 'stopGenerate' }} StopGenerateRequest      Reply: {}
- * @typedef {{ id: number, type: 'dispose' }} DisposeRequest                Frees the trainer. Reply: {}
- * @typedef {InitRequest|AnalyzeRequest|CreateRequest|TrainRequest|PauseRequest|EvaluateRequest|SaveRequest|
- *   LoadModelRequest|UseTrainerRequest|GenerateRequest|StopGenerateRequest|DisposeRequest} Request
+ * @typedef {InitRequest|AnalyzeRequest|EstimateRequest|CreateRequest|TrainRequest|PauseRequest|SaveRequest|
+ *   LoadModelRequest|UseTrainerRequest|GenerateRequest|StopGenerateRequest} Request
  */
 
 /**
@@ -57,10 +64,12 @@
  *   One per training chunk: loss and gradNorm are the chunk means; seconds is the chunk's wall time;
  *   heapBytes is the wasm memory size when the module reports it.
  * @typedef {{ type: 'eval', id: number, step: number, loss: number, perplexity: number, bitsPerToken: number }} Eval
- * @typedef {{ type: 'sample', id: number, step: number, prime: string, greedy: string, sampled: string[] }} Sample
+ * @typedef {{ type: 'sample', id: number, step: number, prime: string, greedy: string, sampled: string[], error?: string }} Sample
+ * @typedef {{ type: 'checkpoint', id: number, step: number, bytes: ArrayBuffer }} Checkpoint
+ *   The run's checkpoint, due every checkpointSeconds of training: the page keeps it for restore.
  * @typedef {{ type: 'piece', id: number, text: string }} Piece
  * @typedef {{ type: 'fatal', message: string }} Fatal
- * @typedef {Reply|ErrorReply|Progress|Eval|Sample|Piece|Fatal} WorkerMessage
+ * @typedef {Reply|ErrorReply|Progress|Eval|Sample|Checkpoint|Piece|Fatal} WorkerMessage
  */
 
 /** Page side: typed request/reply over a Worker. */
@@ -107,7 +116,7 @@ export class WorkerClient {
 export function serve(handlers) {
   self.onmessage = async (e) => {
     /** @type {Request} */ const req = e.data;
-    const emit = (type, body) => self.postMessage({ ...body, type, id: req.id });
+    const emit = (type, body, transfer = []) => self.postMessage({ ...body, type, id: req.id }, transfer);
     try {
       const h = handlers[req.type];
       if (!h) throw new Error(`unknown request type ${req.type}`);

@@ -1,42 +1,42 @@
 // The training worker: owns the wasm module, the trainer and any loaded model, so that heavy work never
 // runs on the page's main thread. Speaks the protocol in protocol.js.
 import { serve, errorMessage } from './protocol.js';
-import { analyzeCorpus } from './corpus.js';
+import { TrainingSchedule } from './rnn-wasm/loop.js';
 
 /** @type {typeof import('./rnn-wasm/index.js')} */
 let api = null;
 let trainer = null;      // the training run
-let loaded = null;       // a model loaded from a file, used for generation until the next run starts
-let useLoaded = false;
+let loadedModel = null;  // a model loaded from a file, used for generation until the next run starts
+let generateWithLoaded = false; // generation uses loadedModel, not the run
 let training = null;     // {pause: boolean} while a train request runs
 let generating = null;   // {stop: boolean} while a generate request runs
 let step = 0;            // trainer's step count, as of the last chunk
-let config = null;       // the run's TrainerConfig (batch shape for tokens/s)
 
-// Validation points during training score at most this many tokens (the split can be large).
-const EVAL_TOKENS = 20000;
+// Evaluations may take at most this share of the training time: the page stays lively.
+const MAX_EVAL_SHARE = 0.2;
 
 // Let queued messages (pause, stop, generate) in between chunks of work.
-const breathe = () => new Promise((r) => setTimeout(r, 0));
+const yieldToMessages = () => new Promise((r) => setTimeout(r, 0));
 const now = () => performance.now();
-const u8 = (buf) => new Uint8Array(buf);
-const owned = (bytes) => {
+const bytesOf = (buf) => new Uint8Array(buf);
+const transferableCopy = (bytes) => {
   // Transfer a standalone copy: the bytes may be a view on wasm memory.
   const copy = new Uint8Array(bytes.length);
   copy.set(bytes);
   return copy.buffer;
 };
 
-let corpus = { id: -1, bytes: null };
+// The bytes of the last corpus read, by the page's corpus id: a Blob is read once, not per request.
+let corpusCache = { id: -1, bytes: null };
 async function corpusBytes({ corpusId, blob }) {
-  if (corpus.id !== corpusId) corpus = { id: corpusId, bytes: new Uint8Array(await blob.arrayBuffer()) };
-  return corpus.bytes;
+  if (corpusCache.id !== corpusId) corpusCache = { id: corpusId, bytes: new Uint8Array(await blob.arrayBuffer()) };
+  return corpusCache.bytes;
 }
 
 function activeModel() {
-  if (useLoaded && loaded) return loaded;
+  if (generateWithLoaded && loadedModel) return loadedModel;
   if (trainer) return trainer.model;
-  if (loaded) return loaded;
+  if (loadedModel) return loadedModel;
   throw new Error('There is no model yet: train one or load a .safetensors file.');
 }
 
@@ -54,23 +54,28 @@ serve({
     // workers are nested in this worker), else the single-threaded one. features() reports the heap
     // and thread counts only once it is loaded.
     const features = await api.init();
-    return { result: { features, version: api.version } };
+    // The run options' defaults are the core's: the page shows them (with its own presets on top).
+    const defaults = await api.resolveOptions({});
+    return { result: { features, version: api.version, defaults } };
   },
 
   async analyze(req) {
-    return { result: analyzeCorpus(await corpusBytes(req), req) };
+    return { result: await api.analyzeCorpus(await corpusBytes(req), req.options) };
+  },
+
+  async estimate(req) {
+    return { result: await api.estimateMemory(req.options, req.vocabSize, req.corpusTokens) };
   },
 
   async create(req) {
     if (training) throw new Error('Pause or stop training first.');
     const text = await corpusBytes(req);
     // A checkpoint carries its own settings: resuming takes only the text and the file.
-    const opts = req.resumeFrom ? { text, resumeFrom: u8(req.resumeFrom) } : { ...req.config, text };
+    const opts = req.resumeFrom ? { text, resumeFrom: bytesOf(req.resumeFrom) } : { ...req.config, text };
     const next = await api.createTrainer(opts); // throws with the core's message; the old run stays
     trainer?.dispose();
     trainer = next;
-    config = req.config;
-    useLoaded = false;
+    generateWithLoaded = false;
     step = trainer.info.step ?? 0;
     return { result: { ...trainer.info, step } };
   },
@@ -79,9 +84,11 @@ serve({
     if (!trainer) throw new Error('There is no training run.');
     if (training) throw new Error('Already training.');
     training = { pause: false };
-    const perBatch = trainer.info.tokensPerBatch ?? (config ? config.batchSize * config.seqLength : 0);
-    let lastEval = { step, at: now(), cost: 0 };
-    let lastSample = step;
+    const perBatch = trainer.info.tokensPerBatch;
+    const schedule = new TrainingSchedule({
+      step, evalEvery: req.evalEvery, sampleEvery: req.sampleEvery, checkpointSeconds: req.checkpointSeconds,
+      maxEvalShare: MAX_EVAL_SHARE,
+    });
     let reason = 'paused';
     try {
       while (!training.pause) {
@@ -90,7 +97,7 @@ serve({
         let n = 0, loss = 0, grad = 0, last = null;
         const t0 = now();
         const ret = await trainer.train({
-          steps: remaining, seconds: req.chunkSeconds,
+          steps: Math.min(remaining, schedule.chunkSteps(step)), seconds: req.chunkSeconds,
           onProgress: (p) => { n++; loss += p.loss; grad += p.gradNorm; last = p; },
         });
         const seconds = (now() - t0) / 1000;
@@ -105,21 +112,20 @@ serve({
           tokensPerSecond: tokens ? tokens / seconds : last.tokensPerSecond,
           heapBytes: api.features().heapBytes,
         });
-        // Evaluate every evalEvery steps on a bounded slice of the validation split, and never
-        // spend more than ~20% of the time on it.
-        if (req.evalEvery > 0 && step - lastEval.step >= req.evalEvery && now() - lastEval.at >= 4 * lastEval.cost) {
-          const e0 = now();
-          const ev = trainer.evaluate({ maxTokens: EVAL_TOKENS });
-          lastEval = { step, at: now(), cost: now() - e0 };
-          emit('eval', { step, ...ev });
-        }
-        if (req.sampleEvery > 0 && step - lastSample >= req.sampleEvery) {
-          lastSample = step;
+        if (schedule.evaluationDue(step)) emit('eval', schedule.quickEvaluation(trainer, step));
+        if (schedule.sampleDue(step)) {
+          schedule.sampled(step);
           emit('sample', sample(trainer.model, req.sample));
         }
-        await breathe();
+        if (schedule.checkpointDue()) {
+          schedule.checkpointed();
+          const bytes = transferableCopy(trainer.save());
+          emit('checkpoint', { step, bytes }, [bytes]);
+        }
+        await yieldToMessages();
       }
-      if (reason === 'done' && lastEval.step !== step) emit('eval', { step, ...trainer.evaluate() });
+      // A finished run ends with an evaluation on the whole validation split.
+      if (reason === 'done' && schedule.evaluatedStep !== step) emit('eval', { step, ...trainer.evaluate() });
     } finally {
       training = null;
     }
@@ -131,28 +137,23 @@ serve({
     return { result: {} };
   },
 
-  evaluate() {
-    if (!trainer) throw new Error('There is no training run.');
-    return { result: { step, ...trainer.evaluate() } };
-  },
-
   save(req) {
-    const source = req.source === 'run' ? trainer : useLoaded && loaded ? loaded : trainer;
+    const source = req.source === 'run' ? trainer : generateWithLoaded && loadedModel ? loadedModel : trainer;
     if (!source) throw new Error('There is no model to save yet.');
-    const buf = owned(source.save());
-    return { result: { bytes: buf, step: source === trainer ? step : loaded.info?.step ?? 0, fromRun: source === trainer }, transfer: [buf] };
+    const buf = transferableCopy(source.save());
+    return { result: { bytes: buf, step: source === trainer ? step : loadedModel.info?.step ?? 0, fromRun: source === trainer }, transfer: [buf] };
   },
 
   async loadModel(req) {
-    const model = await api.loadModel(u8(req.bytes)); // throws on a bad file; nothing changes then
-    loaded?.dispose();
-    loaded = model;
-    useLoaded = true;
+    const model = await api.loadModel(bytesOf(req.bytes)); // throws on a bad file; nothing changes then
+    loadedModel?.dispose();
+    loadedModel = model;
+    generateWithLoaded = true;
     return { result: { info: { ...model.info } } };
   },
 
   useTrainer() {
-    useLoaded = false;
+    generateWithLoaded = false;
     return { result: {} };
   },
 
@@ -170,7 +171,7 @@ serve({
           emit('piece', { text: pending });
           pending = '';
           lastPost = now();
-          await breathe();
+          await yieldToMessages();
           if (generating.stop) break;
         }
       }
@@ -183,14 +184,6 @@ serve({
 
   stopGenerate() {
     if (generating) generating.stop = true;
-    return { result: {} };
-  },
-
-  dispose() {
-    if (training) training.pause = true;
-    trainer?.dispose();
-    trainer = null;
-    step = 0;
     return { result: {} };
   },
 });

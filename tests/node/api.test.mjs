@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as api from '../../wasm/index.js';
-import { createTrainer, features, loadModel, Model, resolveOptions, Trainer, version } from '../../wasm/index.js';
+import { analyzeCorpus, createTrainer, estimateMemory, features, loadModel, Model, resolveOptions, Trainer, version } from '../../wasm/index.js';
 import { readSafetensors, shakespeare, SMALL } from './helpers.mjs';
 
 const text = shakespeare(20000);
@@ -10,7 +10,7 @@ const isNum = (x) => typeof x === 'number' && Number.isFinite(x);
 
 describe('exports', () => {
   test('names and kinds', async () => {
-    assert.deepEqual(Object.keys(api).sort(), ['Model', 'Trainer', 'createTrainer', 'features', 'init', 'loadModel', 'resolveOptions', 'setThreads', 'version']);
+    assert.deepEqual(Object.keys(api).sort(), ['Model', 'Trainer', 'analyzeCorpus', 'createTrainer', 'estimateMemory', 'features', 'init', 'loadModel', 'resolveOptions', 'setThreads', 'version']);
     assert.equal(typeof createTrainer, 'function');
     assert.equal(typeof loadModel, 'function');
     assert.equal(typeof resolveOptions, 'function');
@@ -60,6 +60,61 @@ describe('exports', () => {
     const s = await resolveOptions({ schedule: { type: 'step', stepSize: 10, gamma: 0.1, warmup: 2 }, clip: null });
     assert.deepEqual(s.schedule, { type: 'step', warmup: 2, stepSize: 10, gamma: 0.1 });
     assert.equal(s.clip, null);
+  });
+});
+
+describe('analyzeCorpus() and estimateMemory(): what a trainer would see and hold', () => {
+  const word = { ...SMALL, tokenizer: 'word', lowercase: true, minCount: 2, batchSize: 2, seqLength: 8 };
+
+  test('analyzeCorpus() gives the trainer\'s own counts, char and word level', async () => {
+    for (const options of [SMALL, word]) {
+      const a = await analyzeCorpus(text, options);
+      const t = await createTrainer({ ...options, text });
+      const info = t.info;
+      t.dispose();
+      for (const k of ['tokens', 'vocabSize', 'trainTokens', 'validationTokens', 'batchesPerEpoch']) {
+        assert.equal(a[k], info[k], `${options.tokenizer}: ${k}`);
+      }
+      assert.equal(a.bytes, text.length);
+      assert.equal(a.chars, text.length, 'ASCII: one character per byte');
+      assert.equal(a.problem, null);
+      assert.equal(typeof a.primeHint, 'string');
+      assert.ok(a.primeHint.length > 0);
+    }
+    assert.deepEqual(await analyzeCorpus(new TextEncoder().encode(text), SMALL), await analyzeCorpus(text, SMALL), 'bytes and strings alike');
+  });
+
+  test('a text too short is a problem with createTrainer\'s exact message, not a throw', async () => {
+    const options = { ...SMALL, batchSize: 32, seqLength: 64 };
+    const short = text.slice(0, 1000);
+    const a = await analyzeCorpus(short, options);
+    assert.match(a.problem, /^text too short: \d+ training tokens/);
+    assert.equal(a.batchesPerEpoch, 0);
+    assert.equal(a.tokens, 1000, 'the counts are still given');
+    await assert.rejects(createTrainer({ ...options, text: short }), (e) => e.message === a.problem);
+  });
+
+  test('analyzeCorpus() rejects what createTrainer rejects, with the core\'s messages', async () => {
+    await assert.rejects(analyzeCorpus('', SMALL), /Error: text is empty/);
+    await assert.rejects(analyzeCorpus(new Uint8Array([0x41, 0x89, 0x42]), SMALL), /Error: invalid UTF-8 at byte 1 /);
+    await assert.rejects(analyzeCorpus(text, { hiden: 3 }), /unknown option 'hiden'/);
+    await assert.rejects(analyzeCorpus(42), /option 'text' must be a string or Uint8Array/);
+  });
+
+  test('estimateMemory() counts the trainer\'s parameters and itemises the bytes', async () => {
+    const t = await createTrainer({ ...SMALL, text });
+    const { parameters, vocabSize, tokens } = t.info;
+    t.dispose();
+    const m = await estimateMemory(SMALL, vocabSize, tokens);
+    assert.equal(m.parameters, parameters);
+    const parts = ['weightBytes', 'activationBytes', 'packingBytes', 'checkpointBytes', 'corpusBytes'];
+    for (const k of parts) assert.ok(isNum(m[k]) && m[k] >= 0, k);
+    assert.ok(Math.abs(m.totalBytes - parts.reduce((sum, k) => sum + m[k], 0)) < 1e-6 * m.totalBytes, 'the total is the sum');
+    assert.ok(m.corpusBytes > 0);
+    assert.equal((await estimateMemory(SMALL, vocabSize)).corpusBytes, 0, 'no corpus share when the corpus is unknown');
+    assert.ok((await estimateMemory({ ...SMALL, hidden: 64 }, vocabSize)).weightBytes > m.weightBytes);
+    await assert.rejects(estimateMemory(SMALL, 0), /vocabSize must be a positive integer/);
+    await assert.rejects(estimateMemory({ hidden: 0 }, 10), /option 'hidden'/);
   });
 });
 

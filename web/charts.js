@@ -1,0 +1,82 @@
+// The training charts (uPlot): loss (train and validation), validation perplexity, gradient norm.
+// A run keeps its history as parallel arrays; past MAX_POINTS it is halved, so saves and redraws stay cheap.
+import uPlot from './vendor/uPlot.esm.js';
+import { $ } from './ui.js';
+
+const MAX_POINTS = 3000;
+const HEIGHT = 150;
+
+/** @typedef {{ step: number[], loss: (number|null)[], grad: (number|null)[], val: (number|null)[], ppl: (number|null)[] }} History */
+
+/** @returns {History} */
+export const emptyHistory = () => ({ step: [], loss: [], grad: [], val: [], ppl: [] });
+
+/** A training chunk's means: a point on the loss and gradient charts. */
+export function addProgress(h, { step, loss, gradNorm }) {
+  h.step.push(step); h.loss.push(loss); h.grad.push(gradNorm); h.val.push(null); h.ppl.push(null);
+}
+
+/** An evaluation: a validation point, on the chunk's point when it has the same step. */
+export function addEvaluation(h, { step, loss, perplexity }) {
+  const i = h.step.length - 1;
+  if (i >= 0 && h.step[i] === step) { h.val[i] = loss; h.ppl[i] = perplexity; }
+  else { h.step.push(step); h.loss.push(null); h.grad.push(null); h.val.push(loss); h.ppl.push(perplexity); }
+}
+
+/** The history, halved if it grew past MAX_POINTS. */
+export const bounded = (h) => (h.step.length > MAX_POINTS ? compact(h) : h);
+
+/** Halves the history by merging neighbours: keeps the whole run visible at a bounded cost. */
+function compact(h) {
+  const out = emptyHistory();
+  for (let i = 0; i < h.step.length; i += 2) {
+    const j = Math.min(i + 1, h.step.length - 1);
+    const mean = (a) => (a[i] != null && a[j] != null ? (a[i] + a[j]) / 2 : a[j] ?? a[i]);
+    out.step.push(h.step[j]); out.loss.push(mean(h.loss)); out.grad.push(mean(h.grad));
+    out.val.push(h.val[j] ?? h.val[i]); out.ppl.push(h.ppl[j] ?? h.ppl[i]);
+  }
+  return out;
+}
+
+const charts = {};
+
+function makeChart(key, series, color) {
+  const fig = $(`chart-${key}`);
+  const el = fig.querySelector('.plot');
+  const axis = { stroke: color('--muted'), grid: { stroke: color('--grid'), width: 1 }, ticks: { stroke: color('--grid'), width: 1 }, font: '11px system-ui, sans-serif' };
+  const u = new uPlot({
+    width: Math.max(200, el.clientWidth), height: HEIGHT,
+    padding: [8, 18, 0, 0],
+    legend: { show: false },
+    cursor: { drag: { x: false, y: false }, points: { size: 6 } },
+    scales: { x: { time: false } },
+    axes: [{ ...axis }, { ...axis, size: 44 }],
+    series: [{}, ...series.map((s) => ({
+      stroke: s.stroke, width: 2, spanGaps: true,
+      points: { show: !!s.points, size: 5, fill: s.stroke },
+    }))],
+  }, [[], ...series.map(() => [])], el);
+  charts[key] = { u, fig };
+  new ResizeObserver(() => {
+    const w = el.clientWidth;
+    if (w > 0 && Math.abs(w - u.width) > 2) u.setSize({ width: w, height: HEIGHT });
+  }).observe(el);
+}
+
+/** Creates the three charts in their figures (colours from the page's CSS variables). */
+export function setupCharts() {
+  const css = getComputedStyle(document.documentElement);
+  const color = (name) => css.getPropertyValue(name).trim();
+  makeChart('loss', [{ stroke: color('--accent') }, { stroke: color('--accent-2'), points: true }], color);
+  makeChart('ppl', [{ stroke: color('--accent-2'), points: true }], color);
+  makeChart('grad', [{ stroke: color('--accent-3') }], color);
+}
+
+/** Draws a history (an empty one when there is no run); each figure's data-points counts its points. */
+export function drawCharts(history = emptyHistory()) {
+  const h = history;
+  const set = (key, data, points) => { charts[key].u.setData(data); charts[key].fig.dataset.points = String(points); };
+  set('loss', [h.step, h.loss, h.val], h.step.length);
+  set('ppl', [h.step, h.ppl], h.ppl.filter((v) => v != null).length);
+  set('grad', [h.step, h.grad], h.step.length);
+}

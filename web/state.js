@@ -1,0 +1,56 @@
+// What the page's panels share: the page state, the worker connection, the status pill and the
+// buttons that depend on them.
+import { $ } from './ui.js';
+
+export const state = {
+  /** 'loading' | 'starting' | 'ready' | 'training' | 'pausing' | 'paused' | 'stopped' | 'error' */
+  status: 'loading',
+  /** @type {{id: number, name: string, kind: 'default'|'custom', blob: Blob, analysis: import('./protocol.js').CorpusAnalysis} | null} */
+  corpus: null,
+  /** The training run: settings, progress and chart history (run.js). */
+  run: null,
+  /** {name, info} when generation uses a loaded file. */
+  loadedModel: null,
+  generating: false,
+  /** features() of the worker's wasm module. */
+  features: null,
+  /** The saved run the restore banner offers. */
+  savedRecord: null,
+};
+
+/** The training worker: `client` is null while it (re)starts; `crashing` while a crash is handled. */
+export const worker = {
+  /** @type {import('./protocol.js').WorkerClient | null} */
+  client: null,
+  crashing: false,
+  /** Corpus ids tell the worker when to re-read a corpus: a new one for every new text or worker. */
+  lastCorpusId: 0,
+  nextCorpusId() { return ++this.lastCorpusId; },
+};
+
+export function setStatus(status, detail = '') {
+  state.status = status;
+  $('status').textContent = detail ? `${status} · ${detail}` : status;
+  $('status-pill').dataset.status = status;
+  document.body.dataset.status = status;
+  updateButtons();
+}
+
+/** Enables the buttons of every panel that can act in the current state. */
+export function updateButtons() {
+  const s = state.status;
+  const ready = worker.client && s !== 'loading' && s !== 'starting';
+  const busy = s === 'training' || s === 'paused' || s === 'pausing';
+  $('train').disabled = !ready || busy || !state.corpus;
+  // After a stop the same button continues the run (past its step target if that was reached).
+  const canContinue = s === 'stopped' && !!state.run;
+  $('pause').disabled = !(s === 'training' || s === 'paused' || canContinue);
+  $('pause').textContent = s === 'paused' ? 'Resume' : canContinue ? 'Continue' : 'Pause';
+  $('stop').disabled = !(s === 'training' || s === 'paused');
+  const hasModel = !!(state.run || state.loadedModel);
+  $('generate').disabled = !ready || !hasModel || state.generating;
+  $('gen-stop').disabled = !state.generating;
+  $('copy').disabled = !$('output').textContent;
+  $('download-model').disabled = !ready || !hasModel;
+  $('keep-model').disabled = !ready || !hasModel;
+}
