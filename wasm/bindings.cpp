@@ -65,12 +65,6 @@ struct GeneratorHandle {
       return val(piece);
     });
   }
-  val report() {
-    const rnn::UnknownReport& r = gen->prime_report();
-    json j = {{"replaced", r.replaced}, {"skipped", r.skipped}, {"examples", r.examples}, {"generated", gen->generated()},
-              {"stopReason", gen->stop_reason()}};
-    return json_val(j);
-  }
 };
 
 struct SessionHandle {
@@ -202,8 +196,6 @@ EMSCRIPTEN_BINDINGS(rnn_wasm) {
   function("estimateMemory", &estimate_memory);
   function("features", &features);
   function("setThreads", &set_threads);
-  function("threadCount", &rnn::threads::count);
-  function("maxThreads", &rnn::threads::max_threads);
 
   class_<SessionHandle>("Session")
       .function("step", optional_override([](SessionHandle& h) { return guarded([&] { return step_val(h.s->step()); }); }))
@@ -268,6 +260,5 @@ EMSCRIPTEN_BINDINGS(rnn_wasm) {
                 }));
 
   class_<GeneratorHandle>("Generator")
-      .function("next", &GeneratorHandle::next)
-      .function("report", &GeneratorHandle::report);
+      .function("next", &GeneratorHandle::next);
 }

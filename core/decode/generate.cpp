@@ -104,7 +104,6 @@ bool Generator::next(std::string& piece) {
   if (done_) return false;
   if (generated_ >= opt_.length) {
     done_ = true;
-    stop_reason_ = "length";
     return false;
   }
   const int32_t id = sample_token(logits_.data(), (int32_t)logits_.size(), opt_.sampling, rng_, recent_.data(), recent_.size());
@@ -120,7 +119,6 @@ bool Generator::next(std::string& piece) {
   });
   if (is_stop) {
     done_ = true;
-    stop_reason_ = "stop";
     return true;
   }
   if (generated_ < opt_.length) model_.step(1, &id, state_, logits_.data());

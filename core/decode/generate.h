@@ -35,8 +35,6 @@ class Generator {
   // The next piece of text (the prime first, if included). Returns false when done.
   bool next(std::string& piece);
   const UnknownReport& prime_report() const { return report_; }
-  int generated() const { return generated_; }
-  const std::string& stop_reason() const { return stop_reason_; }  // "length" | "stop"
 
  private:
   TokenStepper& model_;
@@ -51,7 +49,6 @@ class Generator {
   std::string pending_prime_;
   int generated_ = 0;
   bool done_ = false;
-  std::string stop_reason_;
 };
 
 // Whole text at once; on_piece (optional) sees each piece as it is made and may return false to stop.

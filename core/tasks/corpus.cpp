@@ -78,7 +78,9 @@ CorpusStats analyze_corpus(const std::string& text, const RunConfig& config) {
   const TrainingConfig& tc = config.training;
   s.problem = too_short_problem(s.train_tokens, s.validation_tokens, tc);
   if (s.problem.empty()) s.batches_per_epoch = s.train_tokens / ((int64_t)tc.batch_size * tc.seq_length);
-  s.prime_hint = prime_hint(text, tok);
+  // With replaceInvalid the hint must come from the repaired text: it is shown and sent as a string.
+  s.prime_hint = config.tokenizer.replace_invalid ? prime_hint(encode_utf8(decode_utf8(text, true)), tok)
+                                                  : prime_hint(text, tok);
   return s;
 }
 

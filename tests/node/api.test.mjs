@@ -101,6 +101,20 @@ describe('analyzeCorpus() and estimateMemory(): what a trainer would see and hol
     await assert.rejects(analyzeCorpus(42), /option 'text' must be a string or Uint8Array/);
   });
 
+  test('analyzeCorpus() with replaceInvalid repairs the text as the trainer does, prime hint included', async () => {
+    const line = [0x61, 0x62, 0xff, 0x3a, ...new TextEncoder().encode(' hello world\n')];  // "ab\xff:": invalid UTF-8
+    const bytes = new Uint8Array(Array.from({ length: 200 }, () => line).flat());
+    const a = await analyzeCorpus(bytes, { ...SMALL, replaceInvalid: true });
+    assert.equal(a.primeHint, 'ab\ufffd:');
+    const t = await createTrainer({ ...SMALL, replaceInvalid: true, text: bytes });
+    try {
+      assert.equal(a.vocabSize, t.info.vocabSize);
+      assert.equal(a.tokens, t.info.tokens);
+    } finally {
+      t.dispose();
+    }
+  });
+
   test('estimateMemory() counts the trainer\'s parameters and itemises the bytes', async () => {
     const t = await createTrainer({ ...SMALL, text });
     const { parameters, vocabSize, tokens } = t.info;
