@@ -82,7 +82,7 @@ void LanguageModel::forward(int B, int T, const int32_t* inputs, const float* st
   to_time_major(B, T, inputs, ids_);
   emb_.resize(N * E);
   embedding.forward((int)N, ids_.data(), emb_.data());
-  top_ = rnn.forward(T, B, emb_.data(), state_in, state_out, dropout_rng);
+  top_ = rnn.forward(T, B, emb_.data(), nullptr, state_in, state_out, dropout_rng);
   logits_.resize(N * V);
   output.forward((int)N, top_, logits_.data());
 }

@@ -1,30 +1,72 @@
 #include "nn/recurrent_stack.h"
 
+#include <cstring>
+
+#include "common.h"
+#include "kernels/kernels.h"
 #include "nn/dropout.h"
 
 namespace rnn {
 
+void reverse_real_steps(int T, int B, int width, const int32_t* lengths, const float* src, float* dst) {
+  const size_t row = (size_t)width;
+  for (int t = 0; t < T; ++t)
+    for (int b = 0; b < B; ++b) {
+      float* d = dst + ((size_t)t * B + b) * row;
+      const int len = lengths ? lengths[b] : T;
+      if (t < len) std::memcpy(d, src + ((size_t)(len - 1 - t) * B + b) * row, sizeof(float) * row);
+      else std::memset(d, 0, sizeof(float) * row);
+    }
+}
+
+namespace {
+// Zeroes the padded steps of a T × B × width time-major buffer.
+void zero_padding(int T, int B, int width, const int32_t* lengths, float* y) {
+  if (!lengths) return;
+  for (int t = 0; t < T; ++t)
+    for (int b = 0; b < B; ++b)
+      if (t >= lengths[b]) std::memset(y + ((size_t)t * B + b) * width, 0, sizeof(float) * width);
+}
+
+// dst (T·B × dst_width) columns [offset, offset + src_width) = src (T·B × src_width).
+void copy_columns(size_t rows, int src_width, const float* src, int dst_width, int offset, float* dst) {
+  for (size_t r = 0; r < rows; ++r)
+    std::memcpy(dst + r * dst_width + offset, src + r * src_width, sizeof(float) * src_width);
+}
+void take_columns(size_t rows, int src_width, int offset, const float* src, int dst_width, float* dst) {
+  for (size_t r = 0; r < rows; ++r)
+    std::memcpy(dst + r * dst_width, src + r * src_width + offset, sizeof(float) * dst_width);
+}
+}  // namespace
+
 void RecurrentStack::declare(Params& p, const std::string& prefix, CellType cell, int input, int hidden,
-                             int n_layers) {
+                             int n_layers, bool bidirectional) {
+  const int width = bidirectional ? 2 * hidden : hidden;
   layers.assign(n_layers, RecurrentLayer{});
+  reverse.assign(bidirectional ? n_layers : 0, RecurrentLayer{});
   for (int l = 0; l < n_layers; ++l) {
-    RecurrentLayer& L = layers[l];
-    L.cell = cell;
-    L.input = l ? hidden : input;
-    L.hidden = hidden;
-    L.declare(p, prefix, "_l" + std::to_string(l));
+    for (RecurrentLayer* L : {&layers[l], bidirectional ? &reverse[l] : nullptr}) {
+      if (!L) continue;
+      L->cell = cell;
+      L->input = l ? width : input;
+      L->hidden = hidden;
+      L->declare(p, prefix, "_l" + std::to_string(l) + (L == &layers[l] ? "" : "_reverse"));
+    }
   }
-  caches_.resize(n_layers);
-  dropped_.resize(n_layers);
-  masks_.resize(n_layers);
+  levels_.resize(n_layers);
 }
 
 void RecurrentStack::bind(Params& p) {
   for (auto& L : layers) L.bind(p);
+  for (auto& L : reverse) L.bind(p);
 }
 
+// PyTorch's order: each level's forward layer, then its reverse layer.
 void RecurrentStack::init(Rng& rng) {
-  for (auto& L : layers) L.init(rng);
+  for (size_t l = 0; l < layers.size(); ++l) {
+    layers[l].init(rng);
+    if (bidirectional()) reverse[l].init(rng);
+  }
 }
 
 size_t RecurrentStack::state_size(int B) const {
@@ -33,44 +75,94 @@ size_t RecurrentStack::state_size(int B) const {
   return n;
 }
 
-const float* RecurrentStack::forward(int T, int B, const float* x, const float* state_in, float* state_out,
-                                     Rng* dropout_rng) {
+const float* RecurrentStack::forward(int T, int B, const float* x, const int32_t* lengths, const float* state_in,
+                                     float* state_out, Rng* dropout_rng) {
   T_ = T;
   B_ = B;
+  lengths_ = lengths;
+  if ((state_in || state_out) && !plain())
+    fail("a recurrent state can be carried only by unidirectional layers over full-length rows");
+  if (lengths)
+    for (int b = 0; b < B; ++b)
+      if (lengths[b] < 1 || lengths[b] > T)
+        fail("row " + std::to_string(b) + " has length " + std::to_string(lengths[b]) + ", outside [1, " +
+             std::to_string(T) + "]");
   const size_t N = (size_t)T * B;
+  const int H = hidden(), width = output_size();
   dropout_active_ = dropout_rng && dropout > 0.0f;
   for (size_t l = 0; l < layers.size(); ++l) {
+    Level& level = levels_[l];
     if (l > 0 && dropout_active_) {
       const size_t n = N * layers[l].input;
-      dropped_[l].resize(n);
-      masks_[l].resize(n);
-      dropout_forward(n, dropout, *dropout_rng, x, dropped_[l].data(), masks_[l].data());
-      x = dropped_[l].data();
+      level.dropped.resize(n);
+      level.mask.resize(n);
+      dropout_forward(n, dropout, *dropout_rng, x, level.dropped.data(), level.mask.data());
+      x = level.dropped.data();
     }
-    recurrent_forward(layers[l], T, B, x, state_in, state_out, caches_[l]);
-    const size_t S = (size_t)B * layers[l].state_size();
-    if (state_in) state_in += S;
-    if (state_out) state_out += S;
-    x = caches_[l].outputs();
+    recurrent_forward(layers[l], T, B, x, state_in, state_out, level.forward_cache);
+    if (plain()) {
+      const size_t S = (size_t)B * layers[l].state_size();
+      if (state_in) state_in += S;
+      if (state_out) state_out += S;
+      x = level.forward_cache.outputs();
+      continue;
+    }
+    level.outputs.resize(N * width);
+    copy_columns(N, H, level.forward_cache.outputs(), width, 0, level.outputs.data());
+    if (bidirectional()) {
+      level.reversed_x.resize(N * layers[l].input);
+      reverse_real_steps(T, B, layers[l].input, lengths, x, level.reversed_x.data());
+      recurrent_forward(reverse[l], T, B, level.reversed_x.data(), nullptr, nullptr, level.reverse_cache);
+      // Back in input order: the reverse output at step t is the one computed after reading
+      // steps len−1 … t.
+      aligned_.resize(N * H);
+      reverse_real_steps(T, B, H, lengths, level.reverse_cache.outputs(), aligned_.data());
+      copy_columns(N, H, aligned_.data(), width, H, level.outputs.data());
+    }
+    zero_padding(T, B, width, lengths, level.outputs.data());
+    x = level.outputs.data();
   }
   return x;
 }
 
 void RecurrentStack::backward(const float* dy, float* dx, float* dstate_in) {
-  const size_t N = (size_t)T_ * B_;
-  size_t state_offset = state_size(B_);
+  const int T = T_, B = B_, H = hidden(), width = output_size();
+  const size_t N = (size_t)T * B;
+  size_t state_offset = state_size(B);
   for (int l = (int)layers.size() - 1; l >= 0; --l) {
     const RecurrentLayer& L = layers[l];
-    state_offset -= (size_t)B_ * L.state_size();
-    // The bottom layer writes the caller's dx; the others a buffer that becomes the next one's dy.
+    Level& level = levels_[l];
+    state_offset -= (size_t)B * L.state_size();
+    // The bottom level writes the caller's dx; the others a buffer that becomes the next one's dy.
     float* out = dx;
     if (l > 0) {
       dx_.resize(N * L.input);
       out = dx_.data();
     }
-    recurrent_backward(layers[l], dy, nullptr, out, dstate_in ? dstate_in + state_offset : nullptr, caches_[l]);
+    if (plain()) {
+      recurrent_backward(layers[l], dy, nullptr, out, dstate_in ? dstate_in + state_offset : nullptr,
+                         level.forward_cache);
+    } else {
+      dy_forward_.resize(N * H);
+      take_columns(N, width, 0, dy, H, dy_forward_.data());
+      zero_padding(T, B, H, lengths_, dy_forward_.data());
+      recurrent_backward(layers[l], dy_forward_.data(), nullptr, out, nullptr, level.forward_cache);
+      if (bidirectional()) {
+        dy_reverse_.resize(N * H);
+        take_columns(N, width, H, dy, H, dy_forward_.data());  // reuse: the reverse half, input order
+        reverse_real_steps(T, B, H, lengths_, dy_forward_.data(), dy_reverse_.data());
+        dx_reverse_.resize(N * L.input);
+        recurrent_backward(reverse[l], dy_reverse_.data(), nullptr, dx_reverse_.data(), nullptr, level.reverse_cache);
+        if (out) {
+          aligned_.resize(N * L.input);
+          reverse_real_steps(T, B, L.input, lengths_, dx_reverse_.data(), aligned_.data());
+          kernels::axpy(N * L.input, 1.0f, aligned_.data(), out);
+        }
+      }
+      if (out) zero_padding(T, B, L.input, lengths_, out);
+    }
     if (l > 0) {
-      if (dropout_active_) dropout_backward(N * L.input, masks_[l].data(), out, out);
+      if (dropout_active_) dropout_backward(N * L.input, level.mask.data(), out, out);
       std::swap(dx_, dx_below_);
       dy = dx_below_.data();
     }

@@ -1,8 +1,19 @@
-// N recurrent layers of one cell type with inverted dropout between them (as nn.LSTM(num_layers,
-// dropout)): the part every task's encoder shares.
-//   x⁰ = x,   xˡ⁺¹ = layerₗ(dropout(xˡ) if l > 0 else xˡ),   outputs = x^N
-// Time-major: x is T × B × input, outputs T × B × H. The carried state is each layer's B × S block
-// (S = H, or 2H for LSTM: h then c) in layer order; null means zeros in, or not wanted out.
+// N recurrent levels of one cell type with inverted dropout between them (as nn.LSTM(num_layers,
+// dropout, bidirectional)): the encoder every task shares.
+//   x⁰ = x,   xˡ⁺¹ = levelₗ(dropout(xˡ) if l > 0 else xˡ),   outputs = x^N
+// A bidirectional level runs a forward and a reverse layer over the same input and concatenates
+// their outputs ([→h; ←h], 2H wide); the next level reads 2H.
+//
+// Variable lengths (as PyTorch's pack_padded_sequence): row b holds lengths[b] real steps, then
+// padding. The reverse layer of each row starts at *its own* last real step — its input is the
+// row's real steps reversed — and every output at a padded step is zero, so padding reaches no
+// real output, and (with the outputs' gradient zero there, which backward enforces) no gradient.
+// Final states: the forward direction's at step lengths[b]−1 is outputs[lengths[b]−1][b][:H]; the
+// reverse direction's, after reading the whole row, is outputs[0][b][H:].
+//
+// Time-major: x is T × B × input, outputs T × B × output_size(). The carried state (unidirectional,
+// full-length batches only: the language model's stream) is each level's B × S block (S = H, or
+// 2H for LSTM: h then c) in level order; null means zeros in, or not wanted out.
 #pragma once
 #include <string>
 #include <vector>
@@ -12,30 +23,46 @@
 namespace rnn {
 
 struct RecurrentStack {
-  std::vector<RecurrentLayer> layers;
-  float dropout = 0.0f;  // between layers, training only
+  std::vector<RecurrentLayer> layers;   // the forward direction of each level
+  std::vector<RecurrentLayer> reverse;  // the reverse direction of each level; empty if unidirectional
+  float dropout = 0.0f;                 // between levels, training only
 
-  // PyTorch names: prefix.weight_ih_l{k}, … for k = 0 … n_layers−1.
-  void declare(Params& p, const std::string& prefix, CellType cell, int input, int hidden, int n_layers);
+  // PyTorch names: prefix.weight_ih_l{k} … then, if bidirectional, prefix.weight_ih_l{k}_reverse ….
+  void declare(Params& p, const std::string& prefix, CellType cell, int input, int hidden, int n_layers,
+               bool bidirectional = false);
   void bind(Params& p);
   void init(Rng& rng);
+  bool bidirectional() const { return !reverse.empty(); }
   int hidden() const { return layers.back().hidden; }
+  int output_size() const { return hidden() * (bidirectional() ? 2 : 1); }
   size_t state_size(int B) const;
 
-  // dropout_rng == null: evaluation (no dropout). Returns the top outputs (T × B × H), valid until
-  // the next forward.
-  const float* forward(int T, int B, const float* x, const float* state_in, float* state_out, Rng* dropout_rng);
-  // dy: T × B × H at the top outputs. Accumulates weight gradients; writes dx (T × B × input, may be
-  // null) and dstate_in (may be null).
+  // lengths: B real lengths in [1, T], or null (every row has T steps). dropout_rng == null:
+  // evaluation (no dropout). Returns the top outputs (T × B × output_size()), valid until the next
+  // forward. Carried state is refused with lengths or bidirectional levels.
+  const float* forward(int T, int B, const float* x, const int32_t* lengths, const float* state_in, float* state_out,
+                       Rng* dropout_rng);
+  // dy: T × B × output_size() at the top outputs (read as zero at padded steps). Accumulates weight
+  // gradients; writes dx (T × B × input, may be null) and dstate_in (may be null).
   void backward(const float* dy, float* dx, float* dstate_in);
 
  private:
+  // A level's buffers beyond its layers' caches (used with lengths or bidirectional levels).
+  struct Level {
+    RecurrentCache forward_cache, reverse_cache;
+    std::vector<float> reversed_x;  // the reverse layer's input: each row's real steps reversed
+    std::vector<float> outputs;     // T × B × output_size(), padding zeroed
+    std::vector<float> dropped, mask;
+  };
   int T_ = 0, B_ = 0;
+  const int32_t* lengths_ = nullptr;  // the caller's, kept for backward
   bool dropout_active_ = false;
-  std::vector<RecurrentCache> caches_;
-  std::vector<std::vector<float>> dropped_;  // layer inputs after dropout (layers ≥ 1)
-  std::vector<std::vector<float>> masks_;
-  std::vector<float> dx_, dx_below_;          // gradients flowing down between layers
+  std::vector<Level> levels_;
+  std::vector<float> dx_, dx_below_;     // gradients flowing down between levels
+  std::vector<float> dy_forward_, dy_reverse_, dx_reverse_;  // backward scratch
+  std::vector<float> aligned_;  // a reverse layer's outputs or input gradient, back in input order
+
+  bool plain() const { return !lengths_ && !bidirectional(); }  // the stream LM's path: no copies
 };
 
 // Row-major B × T (a row per sequence) to time-major T × B, so each step reads one contiguous block.
@@ -45,5 +72,9 @@ void to_time_major(int B, int steps, const T* rows, std::vector<T>& out) {
   for (int b = 0; b < B; ++b)
     for (int t = 0; t < steps; ++t) out[(size_t)t * B + b] = rows[(size_t)b * steps + t];
 }
+
+// dst[t][b] = src[lengths[b]−1−t][b] for t < lengths[b], zero after (T × B × width, time-major).
+// Applying it twice gives back the real steps: it maps a row to its reverse and back.
+void reverse_real_steps(int T, int B, int width, const int32_t* lengths, const float* src, float* dst);
 
 }  // namespace rnn
