@@ -4,17 +4,45 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <string>
 #include <vector>
 
+#include "nn/cell.h"
 #include "nn/params.h"
+#include "nn/pooling.h"
 #include "rng.h"
 
 namespace rnn {
+
+enum class ModelKind { LanguageModel, Classifier, Tagger };
+const char* model_kind_name(ModelKind k);  // "lm" | "classify" | "tag" (the JS API's task names)
+ModelKind parse_model_kind(const std::string& name);
+
+// Every model is an encoder (embedding → recurrent levels) and a head; one config describes all.
+struct ModelConfig {
+  ModelKind kind = ModelKind::LanguageModel;
+  int vocab_size = 0;
+  int embedding_size = 64;
+  int hidden_size = 256;
+  int layers = 2;
+  CellType cell = CellType::Lstm;
+  float dropout = 0.0f;         // between recurrent levels, training only
+  bool bidirectional = false;   // classifier and tagger only
+  int labels = 0;               // classes (classifier), tags (tagger), categories (language model; 0 = none)
+  Pooling pooling = Pooling::Final;  // classifier only
+  uint64_t seed = 1;            // initialisation
+  // Throws rnn::Error naming the first bad field.
+  void validate() const;
+};
+// Trainable floats of a model with this config (exact; in double so absurd sizes cannot overflow).
+double parameter_count(const ModelConfig& cfg);
 
 // The recurrent state a model carries for `batch` rows (its layout is the model's own).
 struct ModelState {
   int batch = 0;
   std::vector<float> data;
+  int32_t category = -1;  // what a conditional language model writes for (−1: none)
 };
 
 // B sequences of T steps, row-major B × T (a row is one sequence).
@@ -22,7 +50,9 @@ struct Batch {
   int B = 0, T = 0;
   const int32_t* inputs = nullptr;
   const int32_t* targets = nullptr;
-  const float* weights = nullptr;    // per-position loss weights; null = all 1
+  const float* weights = nullptr;    // per-position loss weights; null = all 1 (on real steps)
+  const int32_t* lengths = nullptr;  // B real lengths (then padding); null = every row has T steps
+  const int32_t* labels = nullptr;   // B: each row's class (classifier) or category (conditional LM)
   const float* state_in = nullptr;   // the carried state (ModelState::data); null = zeros
   float* state_out = nullptr;        // receives the final state; null = not wanted (may equal state_in)
   float* dstate_in = nullptr;        // train only: receives ∂L/∂state_in; null = not wanted
@@ -52,8 +82,14 @@ class Model {
   virtual double evaluate_batch(const Batch& batch) = 0;
   // Floats of carried state for `batch` rows; 0 when the model carries none between batches.
   virtual size_t state_size(int batch) const = 0;
-  ModelState zero_state(int batch) const { return {batch, std::vector<float>(state_size(batch), 0.0f)}; }
+  ModelState zero_state(int batch) const { return {batch, std::vector<float>(state_size(batch), 0.0f), -1}; }
 };
+
+// A freshly initialised model of cfg.kind.
+std::unique_ptr<Model> create_model(const ModelConfig& cfg);
+// The tensors (PyTorch names and shapes, in buffer order) such a model has, without allocating them:
+// what a loader checks a file against.
+std::vector<TensorInfo> model_layout(const ModelConfig& cfg);
 
 // A model that writes tokens: what sampling (and beam search) drive, one step at a time.
 class TokenStepper {

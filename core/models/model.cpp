@@ -1,0 +1,84 @@
+#include "models/model.h"
+
+#include "common.h"
+#include "models/classifier.h"
+#include "models/language_model.h"
+#include "models/tagger.h"
+
+namespace rnn {
+
+const char* model_kind_name(ModelKind k) {
+  switch (k) {
+    case ModelKind::LanguageModel: return "lm";
+    case ModelKind::Classifier: return "classify";
+    case ModelKind::Tagger: return "tag";
+  }
+  return "?";
+}
+
+ModelKind parse_model_kind(const std::string& name) {
+  if (name == "lm") return ModelKind::LanguageModel;
+  if (name == "classify") return ModelKind::Classifier;
+  if (name == "tag") return ModelKind::Tagger;
+  fail("option 'task' must be 'lm', 'classify' or 'tag' (got '" + name + "')");
+}
+
+namespace {
+void check_size(const char* field, long long v, long long lo, long long hi) {
+  if (v < lo || v > hi)
+    fail(std::string(field) + " must be between " + std::to_string(lo) + " and " + std::to_string(hi) +
+         " (got " + std::to_string(v) + ")");
+}
+}  // namespace
+
+void ModelConfig::validate() const {
+  check_size("vocab_size", vocab_size, 1, 1 << 22);
+  check_size("embedding_size", embedding_size, 1, 1 << 16);
+  check_size("hidden_size", hidden_size, 1, 1 << 16);
+  check_size("layers", layers, 1, 64);
+  if (!(dropout >= 0.0f && dropout < 1.0f))
+    fail("dropout must be in [0, 1) (got " + std::to_string(dropout) + ")");
+  if (kind == ModelKind::LanguageModel) {
+    if (bidirectional)
+      fail("a language model cannot be bidirectional: it predicts each token from the ones before it, and a "
+           "reverse direction would read the very token it has to predict");
+    check_size("labels (categories)", labels, 0, 1 << 20);
+  } else {
+    check_size(kind == ModelKind::Classifier ? "labels" : "tags", labels, 1, 1 << 20);
+  }
+  // Guard the parameter count so absurd sizes fail here, not as an out-of-memory abort later.
+  const double n = parameter_count(*this);
+  if (n > 4.0e8)
+    fail("model too large: " + std::to_string((long long)n) + " parameters (limit 400000000); reduce hidden_size, embedding_size, layers or the vocabulary");
+}
+
+// In double: the sizes are checked one by one, but their products may not fit a 32-bit size_t (wasm).
+double parameter_count(const ModelConfig& cfg) {
+  const double V = cfg.vocab_size, E = cfg.embedding_size, H = cfg.hidden_size, G = cell_gates(cfg.cell) * H;
+  const double directions = cfg.bidirectional ? 2 : 1, W = directions * H;
+  const bool conditional = cfg.kind == ModelKind::LanguageModel && cfg.labels > 0;
+  double n = V * E + (conditional ? cfg.labels * E : 0.0);
+  for (int l = 0; l < cfg.layers; ++l) n += directions * G * ((l ? W : (conditional ? 2 * E : E)) + H + 2);
+  const double outputs = cfg.kind == ModelKind::LanguageModel ? V : cfg.labels;
+  return n + outputs * (W + 1);
+}
+
+std::unique_ptr<Model> create_model(const ModelConfig& cfg) {
+  switch (cfg.kind) {
+    case ModelKind::LanguageModel: return std::make_unique<LanguageModel>(cfg);
+    case ModelKind::Classifier: return std::make_unique<SequenceClassifier>(cfg);
+    case ModelKind::Tagger: return std::make_unique<SequenceTagger>(cfg);
+  }
+  fail("unknown model kind");
+}
+
+std::vector<TensorInfo> model_layout(const ModelConfig& cfg) {
+  switch (cfg.kind) {
+    case ModelKind::LanguageModel: return LanguageModel::layout(cfg);
+    case ModelKind::Classifier: return SequenceClassifier::layout(cfg);
+    case ModelKind::Tagger: return SequenceTagger::layout(cfg);
+  }
+  fail("unknown model kind");
+}
+
+}  // namespace rnn

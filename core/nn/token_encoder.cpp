@@ -1,0 +1,38 @@
+#include "nn/token_encoder.h"
+
+namespace rnn {
+
+void TokenEncoder::declare(Params& p, int vocab, int embedding_size, CellType cell, int hidden, int layers,
+                           bool bidirectional, float dropout) {
+  embedding.vocab = vocab;
+  embedding.dim = embedding_size;
+  embedding.declare(p, "embedding");
+  rnn.declare(p, "rnn", cell, embedding_size, hidden, layers, bidirectional);
+  rnn.dropout = dropout;
+}
+
+void TokenEncoder::bind(Params& p) {
+  embedding.bind(p);
+  rnn.bind(p);
+}
+
+void TokenEncoder::init(Rng& rng) {
+  embedding.init(rng);
+  rnn.init(rng);
+}
+
+const float* TokenEncoder::forward(int B, int T, const int32_t* ids, const int32_t* lengths, Rng* dropout_rng) {
+  N_ = B * T;
+  to_time_major(B, T, ids, ids_);
+  x_.resize((size_t)N_ * embedding.dim);
+  embedding.forward(N_, ids_.data(), x_.data());
+  return rnn.forward(T, B, x_.data(), lengths, nullptr, nullptr, dropout_rng);
+}
+
+void TokenEncoder::backward(const float* dy) {
+  dx_.resize((size_t)N_ * embedding.dim);
+  rnn.backward(dy, dx_.data(), nullptr);
+  embedding.backward(N_, ids_.data(), dx_.data());
+}
+
+}  // namespace rnn
