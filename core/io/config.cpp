@@ -106,9 +106,7 @@ RunConfig parse_run_config(const json& j, const std::vector<std::string>& allow)
   auto has = [&](const char* k) { return j.contains(k) && !j.at(k).is_null(); };
   if (has("tokenizer")) {
     const std::string k = read_string(j, "tokenizer");
-    if (k == "char") c.tokenizer.kind = TokenizerKind::Char;
-    else if (k == "word") c.tokenizer.kind = TokenizerKind::Word;
-    else fail("option 'tokenizer' must be 'char' or 'word' (got '" + k + "')");
+    c.tokenizer.kind = parse_tokenizer_kind(k);
   }
   if (has("lowercase")) c.tokenizer.lowercase = read_bool(j, "lowercase");
   if (has("minCount")) c.tokenizer.min_count = (int)read_integer(j, "minCount", 1, 1000000);
@@ -198,7 +196,7 @@ json run_config_to_json(const RunConfig& c) {
     sched["totalSteps"] = s.total_steps;
     sched["minLearningRate"] = short_float(s.min_lr);
   }
-  return {{"tokenizer", c.tokenizer.kind == TokenizerKind::Word ? "word" : "char"},
+  return {{"tokenizer", tokenizer_kind_name(c.tokenizer.kind)},
           {"lowercase", c.tokenizer.lowercase},
           {"minCount", c.tokenizer.min_count},
           {"replaceInvalid", c.tokenizer.replace_invalid},

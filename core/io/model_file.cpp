@@ -278,7 +278,7 @@ ModelFile load_model_file(const uint8_t* bytes, size_t size) {
 json model_info(const RunConfig& config, const Tokenizer& tokenizer, const LanguageModel& model) {
   return {{"parameters", model.params.total},
           {"vocabSize", tokenizer.vocab_size()},
-          {"tokenizer", tokenizer.options.kind == TokenizerKind::Word ? "word" : "char"},
+          {"tokenizer", tokenizer_kind_name(tokenizer.options.kind)},
           {"cell", cell_name(model.config.cell)},
           {"layers", model.config.layers},
           {"hidden", model.config.hidden_size},

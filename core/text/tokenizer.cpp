@@ -8,6 +8,22 @@
 
 namespace rnn {
 
+const char* tokenizer_kind_name(TokenizerKind k) {
+  switch (k) {
+    case TokenizerKind::Char: return "char";
+    case TokenizerKind::Word: return "word";
+    case TokenizerKind::Whitespace: return "whitespace";
+  }
+  return "?";
+}
+
+TokenizerKind parse_tokenizer_kind(const std::string& name, const std::string& what) {
+  if (name == "char") return TokenizerKind::Char;
+  if (name == "word") return TokenizerKind::Word;
+  if (name == "whitespace") return TokenizerKind::Whitespace;
+  fail(what + " must be 'char', 'word' or 'whitespace' (got '" + name + "')");
+}
+
 namespace {
 
 // The whitespace set of Python's str.split(), so word splitting matches the recipe.
@@ -83,13 +99,34 @@ std::vector<std::string> split_words(const std::u32string& cps, bool lowercase) 
   return out;
 }
 
+std::vector<std::string> split_whitespace(const std::u32string& cps, bool lowercase) {
+  std::vector<std::string> out;
+  std::string word;
+  for (char32_t c : cps) {
+    if (is_space(c)) {
+      if (!word.empty()) out.push_back(std::move(word));
+      word.clear();
+    } else {
+      append_utf8(word, lowercase ? to_lower(c) : c);
+    }
+  }
+  if (!word.empty()) out.push_back(std::move(word));
+  return out;
+}
+
 std::vector<std::string> split_text(const std::string& text, const TokenizerOptions& o, bool replace) {
   const std::u32string cps = decode_utf8(text, replace);
-  return o.kind == TokenizerKind::Char ? split_chars(cps) : split_words(cps, o.lowercase);
+  switch (o.kind) {
+    case TokenizerKind::Char: return split_chars(cps);
+    case TokenizerKind::Word: return split_words(cps, o.lowercase);
+    case TokenizerKind::Whitespace: return split_whitespace(cps, o.lowercase);
+  }
+  fail("tokenizer kind is invalid");
 }
 
 void check_options(const TokenizerOptions& o) {
-  if (o.kind != TokenizerKind::Char && o.kind != TokenizerKind::Word) fail("tokenizer kind is invalid");
+  if (o.kind != TokenizerKind::Char && o.kind != TokenizerKind::Word && o.kind != TokenizerKind::Whitespace)
+    fail("tokenizer kind is invalid");
   if (o.min_count < 1) fail("min_count must be >= 1 (got " + std::to_string(o.min_count) + ")");
 }
 
@@ -169,6 +206,11 @@ std::string Tokenizer::piece(int32_t id, DetokState& st) const {
     fail("token id " + std::to_string(id) + " out of range (vocab size " + std::to_string(vocab_size()) + ")");
   const std::string& tok = vocab.at(id);
   if (options.kind == TokenizerKind::Char) return id == unk ? std::string("\xEF\xBF\xBD") : tok;
+  if (options.kind == TokenizerKind::Whitespace) {
+    std::string out = st.line_start ? tok : " " + tok;
+    st.line_start = false;
+    return out;
+  }
 
   const char* text;
   const Role role = role_of(tok, &text);
@@ -200,7 +242,7 @@ std::string Tokenizer::decode(const std::vector<int32_t>& ids) const {
 }
 
 nlohmann::json Tokenizer::to_json() const {
-  return {{"kind", options.kind == TokenizerKind::Char ? "char" : "word"},
+  return {{"kind", tokenizer_kind_name(options.kind)},
           {"lowercase", options.lowercase},
           {"min_count", options.min_count},
           {"replace_invalid", options.replace_invalid},
@@ -214,9 +256,7 @@ Tokenizer Tokenizer::from_json(const nlohmann::json& j) {
 
   if (!j.contains("kind") || !j["kind"].is_string()) fail("tokenizer kind is missing or not a string");
   const std::string kind = j["kind"].get<std::string>();
-  if (kind == "char") o.kind = TokenizerKind::Char;
-  else if (kind == "word") o.kind = TokenizerKind::Word;
-  else fail("tokenizer kind must be \"char\" or \"word\" (got " + in_quotes(kind) + ")");
+  o.kind = parse_tokenizer_kind(kind, "tokenizer kind");
 
   for (const char* key : {"lowercase", "replace_invalid"}) {
     if (!j.contains(key)) continue;
@@ -243,7 +283,7 @@ Tokenizer Tokenizer::from_json(const nlohmann::json& j) {
       const std::u32string cps = decode_utf8(tok);
       if (o.kind == TokenizerKind::Char && cps.size() != 1)
         fail(where + " " + in_quotes(tok) + " is not a single character");
-      if (o.kind == TokenizerKind::Word && std::any_of(cps.begin(), cps.end(), is_space))
+      if (o.kind != TokenizerKind::Char && std::any_of(cps.begin(), cps.end(), is_space))
         fail(where + " " + in_quotes(tok) + " contains whitespace");
     }
     const int32_t id = t.vocab.add(tok);

@@ -1,8 +1,10 @@
-// Text <-> token ids. Two tokenizers:
+// Text <-> token ids. Three tokenizers:
 //  * Char: one token per Unicode code point (token string = its UTF-8); round-trips exactly.
 //  * Word: the TV-script recipe. Ten punctuation marks become tokens (table below), the rest
 //    is split on whitespace. Optional lower-casing and a min_count below which words map
 //    to "<unk>".
+//  * Whitespace: tokens are exactly the whitespace-separated strings (pre-tokenized text, the
+//    tokens of a tagging corpus); optional lower-casing and min_count as for Word.
 //
 // Vocabulary order is deterministic: "<unk>" first (id 0) when present, then by descending
 // frequency, ties by token string compared byte-wise ascending.
@@ -18,7 +20,9 @@
 
 namespace rnn {
 
-enum class TokenizerKind { Char, Word };
+enum class TokenizerKind { Char, Word, Whitespace };
+const char* tokenizer_kind_name(TokenizerKind k);        // "char" | "word" | "whitespace"
+TokenizerKind parse_tokenizer_kind(const std::string& name, const std::string& what = "option 'tokenizer'");
 
 struct TokenizerOptions {
   TokenizerKind kind = TokenizerKind::Char;

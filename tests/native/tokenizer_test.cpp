@@ -394,7 +394,7 @@ TEST(Tokenizer, FromJsonRejectsBadInput) {
     return error_of([&] { Tokenizer::from_json(j); });
   };
   EXPECT_EQ(error_of([] { Tokenizer::from_json(json::array()); }), "tokenizer JSON must be an object");
-  EXPECT_EQ(with("kind", "bpe"), "tokenizer kind must be \"char\" or \"word\" (got \"bpe\")");
+  EXPECT_EQ(with("kind", "bpe"), "tokenizer kind must be 'char', 'word' or 'whitespace' (got 'bpe')");
   EXPECT_EQ(with("kind", 3), "tokenizer kind is missing or not a string");
   EXPECT_EQ(with("vocab", json::array({"a", "b", "a"})), "tokenizer vocab has duplicate token \"a\" (ids 0 and 2)");
   EXPECT_EQ(with("vocab", json::array({"a", 5})), "tokenizer vocab[1] is not a string (got 5)");
@@ -425,4 +425,17 @@ TEST(Vocabulary, AddsOnceAndLooksUpBothWays) {
   EXPECT_EQ(error_of([&] { v.at(2); }), "id 2 is outside the vocabulary of 2");
   const Vocabulary f = Vocabulary::by_frequency({{"b", 2}, {"a", 2}, {"c", 5}, {"d", 1}}, 2, "<unk>");
   EXPECT_EQ(f.entries(), (std::vector<std::string>{"<unk>", "c", "a", "b"}));
+}
+
+TEST(Tokenizer, WhitespaceTokensAreTheSpaceSeparatedStrings) {
+  TokenizerOptions o;
+  o.kind = TokenizerKind::Whitespace;
+  o.lowercase = false;
+  const Tokenizer t = Tokenizer::build("Mr. Smith's dog , u.s.\nran\t-- fast .", o);
+  EXPECT_EQ(t.split("Mr. Smith's  dog\n"), (std::vector<std::string>{"Mr.", "Smith's", "dog"}));
+  EXPECT_EQ(t.decode(t.encode("u.s. dog ran")), "u.s. dog ran");
+  EXPECT_EQ(t.vocab_size(), 9);
+  const Tokenizer u = Tokenizer::from_json(nlohmann::json::parse(t.to_json().dump()));
+  EXPECT_EQ(u.options.kind, TokenizerKind::Whitespace);
+  EXPECT_EQ(u.vocab.entries(), t.vocab.entries());
 }
