@@ -49,6 +49,9 @@ GenerateOptions parse_generate_options(const nlohmann::json& j) {
     } else if (k == "greedy") {
       if (!v.is_boolean()) fail("option 'greedy' must be true or false");
       o.sampling.greedy = v.get<bool>();
+    } else if (k == "label") {
+      if (!v.is_string()) fail(std::string("option 'label' must be a string (got ") + v.type_name() + ")");
+      o.label = v.get<std::string>();
     } else if (k == "includePrime") {
       if (!v.is_boolean()) fail("option 'includePrime' must be true or false");
       o.include_prime = v.get<bool>();
@@ -90,6 +93,7 @@ Generator::Generator(TokenStepper& model, const Tokenizer& tokenizer, const Gene
     detok_ = d;
   }
   state_ = model_.start_state(1);
+  state_.category = opt_.category;
   logits_.resize(model_.vocab_size());
   model_.feed((int)ids.size(), ids.data(), state_, logits_.data());
   recent_.assign(ids.end() - std::min<size_t>(ids.size(), opt_.repetition_window), ids.end());

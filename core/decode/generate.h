@@ -21,11 +21,13 @@ struct GenerateOptions {
                                    // entry like "||Period||", or as text like "." or "\n")
   bool include_prime = true;       // the returned text starts with the (normalised) prime
   int repetition_window = 64;      // recent tokens the repetition penalty looks at
+  std::string label;               // a conditional model's category, by name (the caller resolves it)
+  int32_t category = -1;           // … and by id: what the generator writes for (−1: none)
   void validate() const;
 };
 
 // From the JS API's option names: { prime, length, temperature, topK, topP, greedy,
-// repetitionPenalty, seed, stop: string | string[], includePrime }. Unknown keys are errors.
+// repetitionPenalty, seed, stop: string | string[], includePrime, label }. Unknown keys are errors.
 GenerateOptions parse_generate_options(const nlohmann::json& j);
 
 // Generates token by token. The caller pulls pieces with next() (streaming) or uses generate().

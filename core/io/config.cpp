@@ -98,12 +98,23 @@ RunConfig parse_run_config(const json& j, const std::vector<std::string>& allow)
   check_keys(j, "",
              {"tokenizer", "lowercase", "minCount", "replaceInvalid", "cell", "layers", "hidden", "embedding", "dropout",
               "seqLength", "batchSize", "optimizer", "learningRate", "momentum", "beta1", "beta2", "eps", "alpha",
-              "weightDecay", "schedule", "clip", "validationFraction", "seed"},
+              "weightDecay", "schedule", "clip", "validationFraction", "seed", "task", "bidirectional", "pooling",
+              "maxLength", "skipBadLines"},
              allow);
   RunConfig c = default_run_config();
   ModelConfig& m = c.model;
   TrainingConfig& t = c.training;
   auto has = [&](const char* k) { return j.contains(k) && !j.at(k).is_null(); };
+  if (has("task")) m.kind = parse_model_kind(read_string(j, "task"));
+  if (m.kind == ModelKind::Tagger) {  // defaults for tagging given tokens (see config.h)
+    c.tokenizer.kind = TokenizerKind::Whitespace;
+    c.tokenizer.lowercase = false;
+    c.tokenizer.min_count = 2;
+  }
+  if (has("bidirectional")) m.bidirectional = read_bool(j, "bidirectional");
+  if (has("pooling")) m.pooling = parse_pooling(read_string(j, "pooling"));
+  if (has("maxLength")) c.max_length = (int)read_integer(j, "maxLength", 1, 65536);
+  if (has("skipBadLines")) c.skip_bad_lines = read_bool(j, "skipBadLines");
   if (has("tokenizer")) {
     const std::string k = read_string(j, "tokenizer");
     c.tokenizer.kind = parse_tokenizer_kind(k);
@@ -170,6 +181,8 @@ RunConfig parse_run_config(const json& j, const std::vector<std::string>& allow)
     }
   }
   if (has("validationFraction")) c.validation_fraction = read_ranged(j, "validationFraction", 0, 0.5);  // kept as a double: it round-trips exactly
+  if (m.kind == ModelKind::Tagger && c.tokenizer.kind != TokenizerKind::Whitespace)
+    fail("option 'tokenizer' must be 'whitespace' for task 'tag': the examples are already split into tokens");
   if (has("seed")) {
     const long long s = read_integer(j, "seed", 0, 9007199254740991LL);
     t.seed = (uint64_t)s;
@@ -196,7 +209,7 @@ json run_config_to_json(const RunConfig& c) {
     sched["totalSteps"] = s.total_steps;
     sched["minLearningRate"] = short_float(s.min_lr);
   }
-  return {{"tokenizer", tokenizer_kind_name(c.tokenizer.kind)},
+  json j = {{"tokenizer", tokenizer_kind_name(c.tokenizer.kind)},
           {"lowercase", c.tokenizer.lowercase},
           {"minCount", c.tokenizer.min_count},
           {"replaceInvalid", c.tokenizer.replace_invalid},
@@ -219,6 +232,15 @@ json run_config_to_json(const RunConfig& c) {
           {"clip", clip},
           {"validationFraction", c.validation_fraction},
           {"seed", t.seed}};
+  // Only where they differ from a language model's, so language-model files keep their bytes.
+  if (m.kind != ModelKind::LanguageModel) j["task"] = model_kind_name(m.kind);
+  if (m.bidirectional) j["bidirectional"] = true;
+  if (m.kind == ModelKind::Classifier) j["pooling"] = pooling_name(m.pooling);
+  if (m.kind != ModelKind::LanguageModel || m.labels > 0) {
+    j["maxLength"] = c.max_length;
+    j["skipBadLines"] = c.skip_bad_lines;
+  }
+  return j;
 }
 
 }  // namespace rnn

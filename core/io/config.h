@@ -10,7 +10,12 @@
 //     "schedule": "constant" | { "type": "step", "stepSize": 1000, "gamma": 0.5 }
 //               | { "type": "cosine", "totalSteps": 10000, "minLearningRate": 0 } (+ "warmup"),
 //     "clip": { "value": 1 } | { "norm": 5 } | { "value": 1, "norm": 5 } | null,
-//     "validationFraction": 0.05, "seed": 1 }
+//     "validationFraction": 0.05, "seed": 1,
+//     the tasks beside the language model (tasks/example_task.h):
+//     "task": "lm"|"classify"|"tag", "bidirectional": false, "pooling": "final"|"mean"|"max",
+//     "maxLength": 256, "skipBadLines": false }
+// For task 'tag' the tokenizer defaults to 'whitespace' (the only one it takes), lowercase to
+// false and minCount to 2 (rare words then train the <unk> embedding unseen words will get).
 #pragma once
 #include <nlohmann/json.hpp>
 
@@ -25,6 +30,8 @@ struct RunConfig {
   ModelConfig model;  // model.vocab_size is filled in from the tokenizer
   TrainingConfig training;
   double validation_fraction = 0.05;
+  int max_length = 256;         // examples tasks: longer examples are cut to this many tokens
+  bool skip_bad_lines = false;  // examples tasks: leave out malformed lines (counted) instead of failing
 };
 
 RunConfig default_run_config();
