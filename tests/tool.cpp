@@ -56,7 +56,7 @@ int main(int argc, char** argv) {
     if (cmd == "generate" && argc >= 4) {
       const std::string bytes = rnn::safetensors::read_file(argv[2]);
       rnn::LoadedModel m(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
-      std::cout << rnn::generate(*m.file.model, m.file.tokenizer, rnn::parse_generate_options(json::parse(argv[3])));
+      std::cout << rnn::generate(m.file.language_model(), m.file.tokenizer, rnn::parse_generate_options(json::parse(argv[3])));
       return 0;
     }
     if (cmd == "logits" && argc >= 4) {
@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
       if (ids.empty()) throw rnn::Error("no known tokens in the text");
       rnn::ModelState s = m.file.model->zero_state(1);
       m.file.model->evaluate_batch(rnn::Batch::carrying(1, (int)ids.size(), ids.data(), ids.data(), s));
-      const std::vector<float>& z = m.file.model->last_logits();
+      const std::vector<float>& z = m.file.language_model().last_logits();
       const size_t V = m.file.tokenizer.vocab_size();
       json rows = json::array();
       for (size_t t = 0; t < ids.size(); ++t) rows.push_back(std::vector<float>(z.begin() + t * V, z.begin() + (t + 1) * V));

@@ -62,24 +62,35 @@ int64_t parse_i64(const json& j, const char* key) {
 
 }  // namespace
 
-std::string save_model_file(const RunConfig& config, const Tokenizer& tokenizer, const LanguageModel& model,
-                            const TrainingState* training) {
+LanguageModel& ModelFile::language_model() const {
+  auto* lm = dynamic_cast<LanguageModel*>(model.get());
+  if (!lm) fail("this model was trained for task '" + std::string(model_kind_name(config.model.kind)) +
+                "', not to write text");
+  return *lm;
+}
+
+std::string save_model_file(const RunConfig& config, const Tokenizer& tokenizer, const Vocabulary& labels,
+                            const Model& model, const TrainingState* training) {
   std::vector<safetensors::TensorRef> refs;
   for (const TensorInfo& t : model.params.tensors)
     refs.push_back({t.name, t.shape, model.params.value.data() + t.offset, t.size});
-  const ModelConfig& mc = model.config;
+  const ModelConfig& mc = config.model;
+  json model_meta = {{"vocab_size", mc.vocab_size},
+                     {"embedding_size", mc.embedding_size},
+                     {"hidden_size", mc.hidden_size},
+                     {"layers", mc.layers},
+                     {"cell", cell_name(mc.cell)}};
+  if (mc.kind != ModelKind::LanguageModel) model_meta["task"] = model_kind_name(mc.kind);
+  if (mc.bidirectional) model_meta["bidirectional"] = true;
+  if (mc.labels > 0) model_meta["labels"] = mc.labels;
   std::map<std::string, std::string> meta = {
       {"format", "rnn-wasm"},
       {"format_version", std::to_string(kModelFormatVersion)},
       {"config", run_config_to_json(config).dump()},
-      {"model", json{{"vocab_size", mc.vocab_size},
-                     {"embedding_size", mc.embedding_size},
-                     {"hidden_size", mc.hidden_size},
-                     {"layers", mc.layers},
-                     {"cell", cell_name(mc.cell)}}
-                    .dump()},
+      {"model", model_meta.dump()},
       {"tokenizer", tokenizer.to_json().dump()},
   };
+  if (labels.size() > 0) meta["labels"] = json(labels.entries()).dump();
   if (training) {
     const OptimizerState& os = training->optimizer;
     const MomentNames mn = moment_names(config.training.optimizer.type, config.training.optimizer.momentum);
@@ -89,19 +100,20 @@ std::string save_model_file(const RunConfig& config, const Tokenizer& tokenizer,
       if (mn.v && os.v.size() == model.params.total)
         refs.push_back({std::string("optimizer.") + mn.v + "." + t.name, t.shape, os.v.data() + t.offset, t.size});
     }
-    const int B = training->state.batch;
-    const float* s = training->state.data.data();
-    const std::vector<RecurrentLayer>& layers = model.rnn.layers;
-    for (size_t l = 0; l < layers.size(); ++l) {
-      const int64_t H = layers[l].hidden;
-      refs.push_back({"state.h_l" + std::to_string(l), {B, H}, s, (size_t)(B * H)});
-      s += B * H;
-      if (layers[l].cell == CellType::Lstm) {
-        refs.push_back({"state.c_l" + std::to_string(l), {B, H}, s, (size_t)(B * H)});
+    if (training->state) {
+      const int B = training->state->batch;
+      const int64_t H = mc.hidden_size;
+      const float* s = training->state->data.data();
+      for (int l = 0; l < mc.layers; ++l) {
+        refs.push_back({"state.h_l" + std::to_string(l), {B, H}, s, (size_t)(B * H)});
         s += B * H;
+        if (mc.cell == CellType::Lstm) {
+          refs.push_back({"state.c_l" + std::to_string(l), {B, H}, s, (size_t)(B * H)});
+          s += B * H;
+        }
       }
     }
-    meta["training"] = json{{"step", training->step},
+    json training_meta = json{{"step", training->step},
                             {"epoch", training->epoch},
                             {"position", training->position},
                             {"optimizer_step", os.step},
@@ -110,8 +122,12 @@ std::string save_model_file(const RunConfig& config, const Tokenizer& tokenizer,
                             {"rng_state", std::to_string(training->dropout_rng.state)},
                             {"rng_inc", std::to_string(training->dropout_rng.inc)},
                             {"corpus_crc32", std::to_string(training->corpus.crc32)},
-                            {"corpus_bytes", std::to_string(training->corpus.bytes)}}
-                           .dump();
+                            {"corpus_bytes", std::to_string(training->corpus.bytes)}};
+    if (training->shuffle_rng) {
+      training_meta["shuffle_rng_state"] = std::to_string(training->shuffle_rng->state);
+      training_meta["shuffle_rng_inc"] = std::to_string(training->shuffle_rng->inc);
+    }
+    meta["training"] = training_meta.dump();
   }
   return safetensors::serialize(refs, meta);
 }
@@ -152,8 +168,23 @@ void read_settings(const std::map<std::string, std::string>& meta, ModelFile& ou
   } catch (const Error& e) {
     fail(std::string("model file tokenizer: ") + e.what());
   }
+  if (meta.count("labels")) {
+    const json labels = parse_meta_json(meta, "labels");
+    if (!labels.is_array()) fail("model file metadata 'labels' is not an array");
+    for (size_t i = 0; i < labels.size(); ++i) {
+      if (!labels[i].is_string() || labels[i].get<std::string>().empty())
+        fail("model file label " + std::to_string(i) + " is not a non-empty string");
+      if (out.labels.add(labels[i].get<std::string>()) != (int32_t)i)
+        fail("model file has the label '" + labels[i].get<std::string>() + "' twice");
+    }
+  }
   out.config.model.vocab_size = out.tokenizer.vocab_size();
-  out.config.model.validate();
+  out.config.model.labels = out.labels.size();
+  try {
+    out.config.model.validate();
+  } catch (const Error& e) {
+    fail(std::string("model file config: ") + e.what());
+  }
 }
 
 // Every tensor the config implies must be present with exactly its shape, and nothing else.
@@ -194,13 +225,14 @@ int expect_training_tensors(const safetensors::File& f, const json& training, co
     if (mn.m && has_m) list.expect(std::string("optimizer.") + mn.m + "." + t.name, t.shape);
     if (mn.v && has_v) list.expect(std::string("optimizer.") + mn.v + "." + t.name, t.shape);
   }
+  const ModelConfig& mc = config.model;
+  if (mc.kind != ModelKind::LanguageModel || mc.labels > 0) return 0;  // only stream training carries a state
   const safetensors::TensorEntry* h0 = f.find("state.h_l0");
   if (!h0 || h0->shape.size() != 2) fail("checkpoint lacks tensor 'state.h_l0' [batch, hidden]");
   const int batch = (int)h0->shape[0];
   if (batch != config.training.batch_size)
     fail("checkpoint state has batch " + std::to_string(batch) + ", config says batchSize " +
          std::to_string(config.training.batch_size));
-  const ModelConfig& mc = config.model;
   for (int l = 0; l < mc.layers; ++l) {
     list.expect("state.h_l" + std::to_string(l), {batch, mc.hidden_size});
     if (mc.cell == CellType::Lstm) list.expect("state.c_l" + std::to_string(l), {batch, mc.hidden_size});
@@ -209,7 +241,7 @@ int expect_training_tensors(const safetensors::File& f, const json& training, co
 }
 
 TrainingSnapshot read_training(const safetensors::File& f, const json& training, const RunConfig& config,
-                               const LanguageModel& model, int state_batch) {
+                               const Model& model, int state_batch) {
   TrainingSnapshot ts;
   ts.step = parse_i64(training, "step");
   ts.epoch = parse_i64(training, "epoch");
@@ -230,6 +262,13 @@ TrainingSnapshot read_training(const safetensors::File& f, const json& training,
   const MomentNames mn = moment_names(oc.type, oc.momentum);
   if (mn.m && parse_bool(training, "has_m")) read_moment(mn.m, ts.optimizer.m);
   if (mn.v && parse_bool(training, "has_v")) read_moment(mn.v, ts.optimizer.v);
+  if (training.contains("shuffle_rng_state")) {
+    Rng r;
+    r.state = parse_u64(training, "shuffle_rng_state");
+    r.inc = parse_u64(training, "shuffle_rng_inc");
+    ts.shuffle_rng = r;
+  }
+  if (state_batch == 0) return ts;
   ts.state = model.zero_state(state_batch);
   float* s = ts.state.data.data();
   const ModelConfig& mc = config.model;
@@ -256,7 +295,7 @@ ModelFile load_model_file(const uint8_t* bytes, size_t size) {
   read_settings(f.metadata, out);
 
   TensorChecklist tensors(f);
-  const std::vector<TensorInfo> layout = LanguageModel::layout(out.config.model);
+  const std::vector<TensorInfo> layout = model_layout(out.config.model);
   for (const TensorInfo& t : layout) tensors.expect(t.name, t.shape);
   json training;
   int state_batch = 0;
@@ -268,23 +307,28 @@ ModelFile load_model_file(const uint8_t* bytes, size_t size) {
   }
   tensors.reject_others();
 
-  out.model = std::make_unique<LanguageModel>(out.config.model);
+  out.model = create_model(out.config.model);
   Params& P = out.model->params;
   for (const TensorInfo& t : P.tensors) f.read_f32_into(t.name, P.value.data() + t.offset, t.size);
   if (has_training) out.training = read_training(f, training, out.config, *out.model, state_batch);
   return out;
 }
 
-json model_info(const RunConfig& config, const Tokenizer& tokenizer, const LanguageModel& model) {
-  return {{"parameters", model.params.total},
-          {"vocabSize", tokenizer.vocab_size()},
-          {"tokenizer", tokenizer_kind_name(tokenizer.options.kind)},
-          {"cell", cell_name(model.config.cell)},
-          {"layers", model.config.layers},
-          {"hidden", model.config.hidden_size},
-          {"embedding", model.config.embedding_size},
-          {"config", run_config_to_json(config)},
-          {"simd", kernels::simd_arch()}};
+json model_info(const RunConfig& config, const Tokenizer& tokenizer, const Vocabulary& labels, const Model& model) {
+  const ModelConfig& mc = config.model;
+  json j = {{"parameters", model.params.total},
+            {"vocabSize", tokenizer.vocab_size()},
+            {"tokenizer", tokenizer_kind_name(tokenizer.options.kind)},
+            {"cell", cell_name(mc.cell)},
+            {"layers", mc.layers},
+            {"hidden", mc.hidden_size},
+            {"embedding", mc.embedding_size},
+            {"config", run_config_to_json(config)},
+            {"simd", kernels::simd_arch()}};
+  j["task"] = model_kind_name(mc.kind);
+  j["bidirectional"] = mc.bidirectional;
+  j["labels"] = labels.entries();
+  return j;
 }
 
 }  // namespace rnn

@@ -26,6 +26,7 @@
 
 #include "io/config.h"
 #include "models/language_model.h"
+#include "text/vocabulary.h"
 #include "text/tokenizer.h"
 #include "train/optimizer.h"
 
@@ -43,15 +44,19 @@ struct TrainingSnapshot {
   OptimizerState optimizer;
   int64_t step = 0, epoch = 0, position = 0;
   Rng dropout_rng;
-  ModelState state;
+  ModelState state;           // the language model's carried state (stream training)
+  std::optional<Rng> shuffle_rng;  // examples tasks: the shuffling RNG at the start of the epoch
   Fingerprint corpus;
 };
 
 struct ModelFile {
-  RunConfig config;
+  RunConfig config;     // config.model.vocab_size and labels filled in
   Tokenizer tokenizer;
-  std::unique_ptr<LanguageModel> model;
+  Vocabulary labels;    // classes, tags or categories (empty for a plain language model)
+  std::shared_ptr<Model> model;
   std::optional<TrainingSnapshot> training;
+  // The model as a language model; throws if it is another kind.
+  LanguageModel& language_model() const;
 };
 
 // What a checkpoint adds to the weights, as saved: views of a live run.
@@ -59,18 +64,21 @@ struct TrainingState {
   const OptimizerState& optimizer;
   int64_t step, epoch, position;
   Rng dropout_rng;
-  const ModelState& state;
+  const ModelState* state;   // the language model's carried state, or null
+  const Rng* shuffle_rng;    // examples tasks' epoch RNG, or null
   Fingerprint corpus;
 };
 
-// training == nullptr writes the weights only (a model to generate from).
-std::string save_model_file(const RunConfig& config, const Tokenizer& tokenizer, const LanguageModel& model,
-                            const TrainingState* training = nullptr);
+// training == nullptr writes the weights only (a model to generate or predict with). `config`
+// must describe `model` (vocab_size and labels filled in); `labels` is saved when not empty.
+std::string save_model_file(const RunConfig& config, const Tokenizer& tokenizer, const Vocabulary& labels,
+                            const Model& model, const TrainingState* training = nullptr);
 // Validates the container, the metadata, the config and every tensor's name, dtype and shape
 // before allocating the model; throws rnn::Error naming the first problem.
 ModelFile load_model_file(const uint8_t* bytes, size_t size);
 
 // What the JS API's info reports of a model: sizes, tokenizer, cell, the run options.
-nlohmann::json model_info(const RunConfig& config, const Tokenizer& tokenizer, const LanguageModel& model);
+nlohmann::json model_info(const RunConfig& config, const Tokenizer& tokenizer, const Vocabulary& labels,
+                          const Model& model);
 
 }  // namespace rnn

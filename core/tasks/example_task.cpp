@@ -204,7 +204,7 @@ ExampleTask::ExampleTask(const RunConfig& cfg, const ExampleData& data, const Ex
   trainer = std::make_unique<Trainer>(config.training, *model, *train_data);
 }
 
-ExampleTask::ExampleTask(const RunConfig& cfg, Tokenizer tok, Vocabulary labs, std::unique_ptr<Model> m)
+ExampleTask::ExampleTask(const RunConfig& cfg, Tokenizer tok, Vocabulary labs, std::shared_ptr<Model> m)
     : config(cfg), tokenizer(std::move(tok)), labels(std::move(labs)), model(std::move(m)) {}
 
 json ExampleTask::evaluate(int64_t max_tokens) {

@@ -40,7 +40,7 @@ class ExampleTask {
   RunConfig config;
   Tokenizer tokenizer;  // the input tokens
   Vocabulary labels;    // classes, tags or categories
-  std::unique_ptr<Model> model;
+  std::shared_ptr<Model> model;
   SequenceExamples train, validation;
   std::vector<uint8_t> validation_unseen;  // tag: per validation token, 1 if its word never occurs in training
   int64_t truncated = 0;                   // examples cut to config.max_length
@@ -52,7 +52,7 @@ class ExampleTask {
   // problem (an example without tokens, a configuration that cannot fit in memory, …).
   ExampleTask(const RunConfig& config, const ExampleData& examples, const ExampleData& validation = {});
   // For a model loaded from a file (prediction only): no examples, no trainer.
-  ExampleTask(const RunConfig& config, Tokenizer tokenizer, Vocabulary labels, std::unique_ptr<Model> model);
+  ExampleTask(const RunConfig& config, Tokenizer tokenizer, Vocabulary labels, std::shared_ptr<Model> model);
 
   StepResult step() { return trainer->train_step(); }
   // Loss and the task's metrics on the validation examples (at most max_tokens input tokens when

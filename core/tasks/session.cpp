@@ -15,39 +15,86 @@ Fingerprint fingerprint(const std::string& text) {
   return {safetensors::crc32(reinterpret_cast<const uint8_t*>(text.data()), text.size()), (uint64_t)text.size()};
 }
 
-Session::Session(const std::string& text, const RunConfig& cfg) : config(cfg) {
-  if (text.empty()) fail("text is empty: give a corpus to train on");
-  tokenizer = Tokenizer::build(text, config.tokenizer);
-  config.model.vocab_size = tokenizer.vocab_size();
-  start(text);
+Fingerprint fingerprint(const TrainingData& d) {
+  if (!d.has_examples()) return fingerprint(d.text);
+  return fingerprint(d.examples.dump() + "\x1e" + d.validation.dump());
 }
 
-Session::Session(const std::string& text, const uint8_t* bytes, size_t size) {
+void resolve_category(const Vocabulary& labels, bool conditional, GenerateOptions& o) {
+  if (!conditional) {
+    if (!o.label.empty()) fail("option 'label' is for a model trained with categories; this one has none");
+    return;
+  }
+  if (o.label.empty()) {
+    std::string names;
+    for (const auto& l : labels.entries()) names += (names.empty() ? "'" : ", '") + l + "'";
+    fail("option 'label' is required: choose the category to write for (" + names + ")");
+  }
+  o.category = labels.id_of(o.label);
+  if (o.category < 0) fail("unknown label '" + o.label + "'");
+}
+
+namespace {
+ExampleData parse_validation(const RunConfig& config, const TrainingData& d) {
+  if (d.validation.is_null()) return {};
+  return parse_examples(config, d.validation);
+}
+}  // namespace
+
+Session::Session(const TrainingData& data, const RunConfig& cfg) : config(cfg) {
+  corpus = fingerprint(data);
+  if (data.has_examples()) {
+    example_task = std::make_unique<ExampleTask>(config, parse_examples(config, data.examples), parse_validation(config, data));
+    config = example_task->config;
+    return;
+  }
+  if (config.model.kind != ModelKind::LanguageModel)
+    fail(std::string("task '") + model_kind_name(config.model.kind) + "' trains on examples, not on a text");
+  if (data.text.empty()) fail("text is empty: give a corpus to train on");
+  tokenizer = Tokenizer::build(data.text, config.tokenizer);
+  config.model.vocab_size = tokenizer.vocab_size();
+  start(data.text);
+}
+
+Session::Session(const TrainingData& data, const uint8_t* bytes, size_t size) {
   ModelFile f = load_model_file(bytes, size);
   if (!f.training) fail("resumeFrom: this file is a model without training state, not a checkpoint");
-  const Fingerprint fp = fingerprint(text);
-  if (fp.crc32 != f.training->corpus.crc32 || fp.bytes != f.training->corpus.bytes)
-    fail("resumeFrom: the checkpoint was trained on a different text (" + std::to_string(f.training->corpus.bytes) +
-         " bytes, crc32 " + std::to_string(f.training->corpus.crc32) + "; this text has " + std::to_string(fp.bytes) +
-         " bytes, crc32 " + std::to_string(fp.crc32) + ")");
+  corpus = fingerprint(data);
+  const Fingerprint& was = f.training->corpus;
+  if (corpus.crc32 != was.crc32 || corpus.bytes != was.bytes)
+    fail(std::string("resumeFrom: the checkpoint was trained on ") +
+         (data.has_examples() ? "other examples" : "a different text") + " (" + std::to_string(was.bytes) +
+         " bytes, crc32 " + std::to_string(was.crc32) + "; this " + (data.has_examples() ? "data" : "text") + " has " +
+         std::to_string(corpus.bytes) + " bytes, crc32 " + std::to_string(corpus.crc32) + ")");
+  // The run is rebuilt from the data (deterministically); the file supplies weights and state.
   config = f.config;
-  tokenizer = std::move(f.tokenizer);
-  start(text);
-  TrainingSnapshot& ts = *f.training;
-  LanguageModelTask& t = *task;
-  if (ts.position >= t.train_data.batches_per_epoch()) fail("resumeFrom: checkpoint data position is beyond the corpus");
+  if (data.has_examples()) {
+    example_task = std::make_unique<ExampleTask>(config, parse_examples(config, data.examples), parse_validation(config, data));
+  } else {
+    tokenizer = std::move(f.tokenizer);
+    start(data.text);
+  }
+  Model& m = model();
+  if (m.params.total != f.model->params.total) fail("resumeFrom: the checkpoint does not match this data's model");
   // Same layout; copy in place so the layers' views into the buffer stay valid.
-  std::copy(f.model->params.value.begin(), f.model->params.value.end(), t.model.params.value.begin());
-  t.trainer.optimizer = std::move(ts.optimizer);
-  t.trainer.updates = ts.step;
-  t.trainer.dropout_rng = ts.dropout_rng;
-  t.train_data.epoch = ts.epoch;
-  t.train_data.position = ts.position;
-  t.train_data.state = std::move(ts.state);
+  std::copy(f.model->params.value.begin(), f.model->params.value.end(), m.params.value.begin());
+  TrainingSnapshot& ts = *f.training;
+  Trainer& t = trainer();
+  t.optimizer = std::move(ts.optimizer);
+  t.updates = ts.step;
+  t.dropout_rng = ts.dropout_rng;
+  if (example_task) {
+    if (!ts.shuffle_rng) fail("resumeFrom: the checkpoint has no example order to resume");
+    example_task->train_data->restore(ts.epoch, ts.position, *ts.shuffle_rng);
+    return;
+  }
+  if (ts.position >= task->train_data.batches_per_epoch()) fail("resumeFrom: checkpoint data position is beyond the corpus");
+  task->train_data.epoch = ts.epoch;
+  task->train_data.position = ts.position;
+  task->train_data.state = std::move(ts.state);
 }
 
 void Session::start(const std::string& text) {
-  corpus = fingerprint(text);
   std::vector<int32_t> ids = tokenizer.encode(text);
   corpus_tokens = (int64_t)ids.size();
   TrainValidation split = split_validation(ids, config.validation_fraction);
@@ -57,28 +104,69 @@ void Session::start(const std::string& text) {
   task = std::make_unique<LanguageModelTask>(config.model, config.training, split.train, std::move(split.validation));
 }
 
-std::string Session::save_checkpoint() const {
-  const LanguageModelTask& t = *task;
-  const TrainingState training{t.trainer.optimizer, t.trainer.updates,     t.train_data.epoch, t.train_data.position,
-                               t.trainer.dropout_rng, t.train_data.state, corpus};
-  return save_model_file(config, tokenizer, t.model, &training);
+Model& Session::model() const {
+  if (task) return task->model;
+  return *example_task->model;
 }
 
-std::string Session::save_model() const { return save_model_file(config, tokenizer, task->model); }
+const Vocabulary& Session::labels() const {
+  static const Vocabulary none;
+  return task ? none : example_task->labels;
+}
+
+json Session::evaluate_json(int64_t max_tokens) {
+  if (example_task) return example_task->evaluate(max_tokens);
+  const EvalResult e = task->evaluate(max_tokens);
+  return {{"loss", e.loss}, {"perplexity", e.perplexity}, {"bitsPerToken", e.bits_per_token}, {"tokens", e.tokens}};
+}
+
+std::string Session::save_checkpoint() const {
+  const Trainer& t = trainer();
+  if (task) {
+    const TrainingState training{t.optimizer, t.updates, task->train_data.epoch, task->train_data.position,
+                                 t.dropout_rng, &task->train_data.state, nullptr, corpus};
+    return save_model_file(config, tokenizer, labels(), task->model, &training);
+  }
+  const ExampleBatchSource& d = *example_task->train_data;
+  const TrainingState training{t.optimizer, t.updates, d.epoch, d.position, t.dropout_rng, nullptr, &d.epoch_rng(), corpus};
+  return save_model_file(config, example_task->tokenizer, labels(), model(), &training);
+}
+
+std::string Session::save_model() const { return save_model_file(config, input_tokenizer(), labels(), model()); }
+
+std::unique_ptr<Generator> Session::generator(GenerateOptions o) {
+  auto* lm = dynamic_cast<LanguageModel*>(&model());
+  if (!lm) fail("generate() needs a language model; this run is for task '" +
+                std::string(model_kind_name(config.model.kind)) + "'");
+  resolve_category(labels(), lm->conditional(), o);
+  return std::make_unique<Generator>(*lm, input_tokenizer(), o);
+}
+
+std::string Session::generate(GenerateOptions o) {
+  std::unique_ptr<Generator> g = generator(std::move(o));
+  std::string out, piece;
+  while (g->next(piece)) out += piece;
+  return out;
+}
 
 json Session::info() const {
-  json j = model_info(config, tokenizer, task->model);
-  const LanguageModelTask& t = *task;
+  json j = model_info(config, input_tokenizer(), labels(), model());
+  const Trainer& t = trainer();
+  j["step"] = t.updates;
+  j["parameterBytes"] = model().params.total * sizeof(float) * 4;  // weights, gradients and up to two moments
+  if (example_task) {
+    for (auto& [k, v] : example_task->info().items()) j[k] = v;
+    j["epoch"] = example_task->train_data->epoch;
+    j["position"] = example_task->train_data->position;
+    return j;
+  }
   j["tokens"] = corpus_tokens;
   j["trainTokens"] = corpus_tokens - validation_tokens;
   j["validationTokens"] = validation_tokens;
-  j["batchesPerEpoch"] = t.train_data.batches_per_epoch();
-  j["tokensPerBatch"] = t.trainer.config.batch_size * t.trainer.config.seq_length;
-  j["step"] = t.trainer.updates;
-  j["epoch"] = t.train_data.epoch;
-  j["position"] = t.train_data.position;
-  // Weights, gradients and up to two optimizer moments.
-  j["parameterBytes"] = t.model.params.total * sizeof(float) * 4;
+  j["batchesPerEpoch"] = task->train_data.batches_per_epoch();
+  j["tokensPerBatch"] = t.config.batch_size * t.config.seq_length;
+  j["epoch"] = task->train_data.epoch;
+  j["position"] = task->train_data.position;
   return j;
 }
 

@@ -1,37 +1,66 @@
-// A training run on a text — tokenizer, language-model task, model file — the unit the
-// WebAssembly bindings and the native tools expose.
+// A training run — on a text (the language model's stream) or on examples (classify, tag,
+// generation by category) — with its model file: the unit the WebAssembly bindings and the
+// native tools expose.
 #pragma once
 #include <memory>
 #include <string>
 
+#include "decode/generate.h"
 #include "io/model_file.h"
+#include "tasks/example_task.h"
 #include "tasks/lm_task.h"
 
 namespace rnn {
 
+// What a run trains on. Examples are the text of a file (a JSON string) or an array of examples;
+// validation examples are optional (null: split validationFraction off the examples).
+struct TrainingData {
+  std::string text;
+  nlohmann::json examples, validation;
+  bool has_examples() const { return !examples.is_null(); }
+};
+
 class Session {
  public:
   RunConfig config;
-  Tokenizer tokenizer;
-  std::unique_ptr<LanguageModelTask> task;
+  Tokenizer tokenizer;                         // stream runs
+  std::unique_ptr<LanguageModelTask> task;     // stream runs
+  std::unique_ptr<ExampleTask> example_task;   // examples runs
   Fingerprint corpus;
   int64_t corpus_tokens = 0, validation_tokens = 0;
 
-  // New run. Throws rnn::Error for bad options, empty or invalid text, or text too short.
-  Session(const std::string& text, const RunConfig& config);
-  // Exact resume of a checkpoint on the same text (checked by fingerprint).
-  Session(const std::string& text, const uint8_t* checkpoint, size_t size);
+  // New run. Throws rnn::Error for bad options, empty or invalid data, or data too short.
+  Session(const TrainingData& data, const RunConfig& config);
+  // Exact resume of a checkpoint on the same data (checked by fingerprint).
+  Session(const TrainingData& data, const uint8_t* checkpoint, size_t size);
+  Session(const std::string& text, const RunConfig& config) : Session(TrainingData{text, {}, {}}, config) {}
+  Session(const std::string& text, const uint8_t* checkpoint, size_t size)
+      : Session(TrainingData{text, {}, {}}, checkpoint, size) {}
 
-  StepResult step() { return task->step(); }
-  EvalResult evaluate(int64_t max_tokens = 0) { return task->evaluate(max_tokens); }
+  StepResult step() { return task ? task->step() : example_task->step(); }
+  EvalResult evaluate(int64_t max_tokens = 0) { return task->evaluate(max_tokens); }  // stream runs
+  // Loss and the task's metrics, in the JS API's shape (stream runs: loss, perplexity, bitsPerToken, tokens).
+  nlohmann::json evaluate_json(int64_t max_tokens = 0);
   std::string save_checkpoint() const;
-  std::string save_model() const;  // weights, config, tokenizer: no training state
+  std::string save_model() const;  // weights, config, tokenizer, labels: no training state
   nlohmann::json info() const;
+
+  Model& model() const;
+  Trainer& trainer() const { return task ? task->trainer : *example_task->trainer; }
+  const Tokenizer& input_tokenizer() const { return task ? tokenizer : example_task->tokenizer; }
+  const Vocabulary& labels() const;
+  // Generation for a language model (a conditional one resolves options.label).
+  std::string generate(GenerateOptions options);
+  std::unique_ptr<Generator> generator(GenerateOptions options);
 
  private:
   void start(const std::string& text);
 };
 
 Fingerprint fingerprint(const std::string& text);
+Fingerprint fingerprint(const TrainingData& data);
+// Resolves options.label into options.category for a conditional model (throws for an unknown
+// label, a missing one, or a label given to a model without categories).
+void resolve_category(const Vocabulary& labels, bool conditional, GenerateOptions& options);
 
 }  // namespace rnn

@@ -194,7 +194,7 @@ TEST(Golden, StoredModelFilesLoadAndGenerate) {
   for (const std::string& cell : cells()) {
     const std::string bytes = read(cell + ".model.safetensors");
     LoadedModel m(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
-    EXPECT_EQ(generate(*m.file.model, m.file.tokenizer, parse_generate_options(spec()["generate"])),
+    EXPECT_EQ(generate(m.file.language_model(), m.file.tokenizer, parse_generate_options(spec()["generate"])),
               native_pins()["runs"][cell]["generatedFromWasmModel"].get<std::string>())
         << cell;
   }

@@ -86,12 +86,12 @@ TEST(ModelFile, SavedAndLoadedGeneratesTheSameText) {
   const std::string a = generate(s.task->model, s.tokenizer, g);
   const std::string bytes = s.save_model();
   LoadedModel m(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
-  const std::string b = generate(*m.file.model, m.file.tokenizer, g);
+  const std::string b = generate(m.file.language_model(), m.file.tokenizer, g);
   EXPECT_EQ(a, b);
   EXPECT_EQ(a.rfind("ROMEO:", 0), 0u) << a;
   EXPECT_GT(a.size(), 100u);
   g.seed = 43;
-  EXPECT_NE(a, generate(*m.file.model, m.file.tokenizer, g)) << "another seed should give other text";
+  EXPECT_NE(a, generate(m.file.language_model(), m.file.tokenizer, g)) << "another seed should give other text";
   // Re-saving a loaded model gives the same bytes.
   EXPECT_EQ(m.save(), bytes);
 }

@@ -7,6 +7,8 @@
 #include "decode/generate.h"
 #include "io/config.h"
 #include "tasks/example_task.h"
+#include "tasks/loaded_model.h"
+#include "tasks/session.h"
 #include "test_util.h"
 
 using namespace rnn;
@@ -153,4 +155,85 @@ TEST(ConditionalLm, WritesEachLabelsFamily) {
     }
   std::cout << "[conditional] " << right << " of " << total << " texts follow their label's pattern\n";
   EXPECT_GE(right, total * 9 / 10);
+}
+
+namespace {
+// Small data of each kind, as the user's file text.
+std::string tagged_file() {
+  std::string s;
+  Rng rng(9);
+  for (int i = 0; i < 120; ++i) {
+    for (int t = 0, n = 3 + (int)rng.below(6); t < n; ++t) {
+      const char c = (char)('a' + rng.below(5));
+      s += std::string(t ? " " : "") + c + c + "/" + (c < 'c' ? "X" : "Y");
+    }
+    s += "\n";
+  }
+  return s;
+}
+std::string classify_file() {
+  std::string s = "text\tlabel\n";
+  Rng rng(10);
+  for (int i = 0; i < 200; ++i) {
+    std::string t;
+    for (int k = 0, n = 2 + (int)rng.below(8); k < n; ++k) t += (char)('a' + rng.below(4));
+    s += t + "\t" + (t.find('a') != std::string::npos ? "has a" : "no a") + "\n";
+  }
+  return s;
+}
+std::string category_file() {
+  std::string s;
+  for (int i = 0; i < 150; ++i) s += std::string(i % 2 ? "low" : "high") + "\t" + std::string(i % 2 ? "abcab" : "XYZYX").substr(0, 2 + i % 4) + "\n";
+  return s;
+}
+}  // namespace
+
+// A checkpoint resumes every example task exactly: 12 steps straight == 6, save, load, 6 more.
+TEST(TaskResume, ExactForEveryExampleTask) {
+  struct Case {
+    const char* name;
+    json options;
+    std::string data;
+  };
+  std::vector<Case> cases(3);
+  cases[0] = {"classify", json::parse(R"({"task": "classify", "bidirectional": true, "pooling": "max"})"), classify_file()};
+  cases[1] = {"tag", json::parse(R"({"task": "tag", "bidirectional": true, "dropout": 0.2})"), tagged_file()};
+  cases[2] = {"lm by category", json::parse(R"({"dropout": 0.2})"), category_file()};
+  for (const Case& c : cases) {
+    json options = c.options;
+    const json common = json::parse(R"({"layers": 2, "hidden": 16, "embedding": 8, "batchSize": 8, "seed": 3})");
+    for (auto& [k, v] : common.items()) options[k] = v;
+    TrainingData data;
+    data.examples = c.data;
+    const RunConfig cfg = parse_run_config(options);
+    Session straight(data, cfg);
+    std::vector<double> losses;
+    for (int i = 0; i < 12; ++i) losses.push_back(straight.step().loss);
+    std::string ckpt;
+    {
+      Session first(data, cfg);
+      for (int i = 0; i < 6; ++i) first.step();
+      ckpt = first.save_checkpoint();
+    }
+    Session resumed(data, reinterpret_cast<const uint8_t*>(ckpt.data()), ckpt.size());
+    for (int i = 6; i < 12; ++i) EXPECT_EQ(resumed.step().loss, losses[i]) << c.name << " step " << i + 1;
+    EXPECT_EQ(resumed.model().params.value, straight.model().params.value) << c.name;
+    EXPECT_EQ(resumed.evaluate_json().dump(), straight.evaluate_json().dump()) << c.name;
+    // A model file predicts exactly as the run it came from.
+    const std::string bytes = straight.save_model();
+    LoadedModel m(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+    EXPECT_EQ(m.save(), bytes) << c.name;
+    if (straight.example_task->config.model.kind == ModelKind::Classifier)
+      EXPECT_EQ(m.predictor->classify("abca").dump(), straight.example_task->classify("abca").dump());
+    if (straight.example_task->config.model.kind == ModelKind::Tagger)
+      EXPECT_EQ(m.predictor->tag({"aa", "dd", "zz"}).dump(), straight.example_task->tag({"aa", "dd", "zz"}).dump());
+    if (straight.example_task->conditional()) {
+      GenerateOptions g;
+      g.label = "high";
+      g.length = 10;
+      EXPECT_EQ(m.generate(g), straight.generate(g));
+      g.label = "nope";
+      EXPECT_EQ(test::error_of([&] { m.generate(g); }), "unknown label 'nope'");
+    }
+  }
 }

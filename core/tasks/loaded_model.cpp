@@ -1,0 +1,26 @@
+#include "tasks/loaded_model.h"
+
+#include "common.h"
+#include "tasks/session.h"
+
+namespace rnn {
+
+LoadedModel::LoadedModel(const uint8_t* bytes, size_t size) : file(load_model_file(bytes, size)) {
+  if (file.config.model.kind != ModelKind::LanguageModel)
+    predictor = std::make_unique<ExampleTask>(file.config, file.tokenizer, file.labels, file.model);
+}
+
+std::unique_ptr<Generator> LoadedModel::generator(GenerateOptions o) {
+  LanguageModel& lm = file.language_model();
+  resolve_category(file.labels, lm.conditional(), o);
+  return std::make_unique<Generator>(lm, file.tokenizer, o);
+}
+
+std::string LoadedModel::generate(GenerateOptions o) {
+  std::unique_ptr<Generator> g = generator(std::move(o));
+  std::string out, piece;
+  while (g->next(piece)) out += piece;
+  return out;
+}
+
+}  // namespace rnn
