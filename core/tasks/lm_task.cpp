@@ -14,10 +14,7 @@ void validate(const ModelConfig& model, const TrainingConfig& training) {
 MemoryEstimate estimate_memory(const ModelConfig& m, const TrainingConfig& c, int64_t corpus_tokens) {
   const double H = m.hidden_size, E = m.embedding_size, V = m.vocab_size;
   const double gates = cell_gates(m.cell) * H;
-  const int moments = c.optimizer.type == OptimizerType::Adam      ? 2
-                      : c.optimizer.type == OptimizerType::RmsProp ? 1
-                      : c.optimizer.momentum > 0                   ? 1
-                                                                   : 0;
+  const int moments = moment_buffers(c.optimizer);
   MemoryEstimate e;
   e.parameters = (int64_t)parameter_count(m);
   e.weight_bytes = 4.0 * e.parameters * (2 + moments);

@@ -23,6 +23,15 @@ OptimizerType parse_optimizer(const std::string& n) {
   fail("option 'optimizer' must be 'adam', 'rmsprop' or 'sgd' (got '" + n + "')");
 }
 
+int moment_buffers(const OptimizerConfig& c) {
+  switch (c.type) {
+    case OptimizerType::Adam: return 2;
+    case OptimizerType::RmsProp: return 1;
+    case OptimizerType::Sgd: return c.momentum > 0 ? 1 : 0;
+  }
+  return 0;
+}
+
 void OptimizerConfig::validate() const {
   check_finite_range("learning_rate", learning_rate, 0.0f, 10.0f, true);
   check_finite_range("momentum", momentum, 0.0f, 0.999999f);

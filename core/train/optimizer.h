@@ -26,6 +26,9 @@ struct OptimizerConfig {
   void validate() const;
 };
 
+// Per-parameter buffers the optimizer keeps: Adam 2 (m, v), RMSProp 1 (v), SGD 1 with momentum, else 0.
+int moment_buffers(const OptimizerConfig& cfg);
+
 struct OptimizerState {
   int64_t step = 0;           // updates done (Adam's t)
   std::vector<float> m, v;    // first moment / momentum buffer, second moment

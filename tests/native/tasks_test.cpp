@@ -223,10 +223,13 @@ TEST(TaskResume, ExactForEveryExampleTask) {
     const std::string bytes = straight.save_model();
     LoadedModel m(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
     EXPECT_EQ(m.save(), bytes) << c.name;
-    if (straight.example_task->config.model.kind == ModelKind::Classifier)
+    const ModelKind kind = straight.example_task->config.model.kind;
+    if (kind == ModelKind::Classifier) {
       EXPECT_EQ(m.predictor->classify("abca").dump(), straight.example_task->classify("abca").dump());
-    if (straight.example_task->config.model.kind == ModelKind::Tagger)
+    }
+    if (kind == ModelKind::Tagger) {
       EXPECT_EQ(m.predictor->tag({"aa", "dd", "zz"}).dump(), straight.example_task->tag({"aa", "dd", "zz"}).dump());
+    }
     if (straight.example_task->conditional()) {
       GenerateOptions g;
       g.label = "high";
