@@ -15,10 +15,7 @@ using nlohmann::json;
 
 namespace {
 const std::string& corpus() {
-  static const std::string text = [] {
-    std::string t = test::data_file("tinyshakespeare.txt");
-    return t.substr(0, 60000);
-  }();
+  static const std::string text = test::brown_prose(60000);
   return text;
 }
 

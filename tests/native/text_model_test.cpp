@@ -15,7 +15,7 @@ using namespace rnn;
 using nlohmann::json;
 
 TEST(TvScript, WordLstmLearnsTheSimpsonsAndWritesAScene) {
-  const std::string text = test::data_file("simpsons_moes_tavern.txt");
+  RNN_REQUIRE_DATA(text, "simpsons_moes_tavern.txt");
   ASSERT_FALSE(text.empty());
   RunConfig cfg = parse_run_config(json{{"tokenizer", "word"}, {"cell", "lstm"}, {"layers", 2}, {"hidden", 128},
                                         {"embedding", 64}, {"seqLength", 16}, {"batchSize", 32},

@@ -154,7 +154,7 @@ TEST(Tokenizer, CharLevelCjkAndEmojiRoundTrip) {
 }
 
 TEST(Tokenizer, CharLevelRoundTripsTinyShakespeareExactly) {
-  const std::string text = test::data_file("tinyshakespeare.txt");
+  RNN_REQUIRE_DATA(text, "tinyshakespeare.txt");
   ASSERT_EQ(text.size(), 1115394u);
   const Tokenizer t = Tokenizer::build(text, {});
   EXPECT_EQ(t.vocab_size(), 65);  // shared/data/README.md
@@ -165,7 +165,7 @@ TEST(Tokenizer, CharLevelRoundTripsTinyShakespeareExactly) {
 }
 
 TEST(Tokenizer, CharLevelSimpsonsHas92CodePoints) {
-  const std::string text = test::data_file("simpsons_moes_tavern.txt");
+  RNN_REQUIRE_DATA(text, "simpsons_moes_tavern.txt");
   const Tokenizer t = Tokenizer::build(text, {});
   EXPECT_EQ(t.vocab_size(), 92);  // shared/data/README.md
   EXPECT_EQ(t.decode(t.encode(text)), text);
@@ -222,7 +222,7 @@ TEST(Tokenizer, DetokenizesNaturally) {
 }
 
 TEST(Tokenizer, StreamingPiecesConcatenateToDecode) {
-  const std::string text = test::data_file("simpsons_moes_tavern.txt");
+  const std::string text = test::brown_prose(400000);
   for (TokenizerKind kind : {TokenizerKind::Word, TokenizerKind::Char}) {
     TokenizerOptions o;
     o.kind = kind;
@@ -246,7 +246,7 @@ TEST(Tokenizer, StreamingPiecesConcatenateToDecode) {
 }
 
 TEST(Tokenizer, WordLevelRoundTripOnSimpsons) {
-  const std::string text = test::data_file("simpsons_moes_tavern.txt");
+  RNN_REQUIRE_DATA(text, "simpsons_moes_tavern.txt");
   ASSERT_EQ(text.size(), 305284u);
   const Tokenizer t = Tokenizer::build(text, word_options());
   UnknownReport rep;
@@ -277,7 +277,7 @@ TEST(Tokenizer, WordLevelRoundTripOnSimpsons) {
 TEST(Tokenizer, MatchesThePythonRecipeCounts) {
   // Numbers from the recipe in Python (text[81:] skips the copyright line; the ten
   // replacements; text.lower().split()): 69100 tokens, 6779 distinct.
-  const std::string text = test::data_file("simpsons_moes_tavern.txt");
+  RNN_REQUIRE_DATA(text, "simpsons_moes_tavern.txt");
   const std::string prefix = "reserved.\n\n";
   ASSERT_EQ(text.compare(82 - prefix.size(), prefix.size(), prefix), 0);  // 81 chars = 82 bytes (©)
   const Tokenizer t = Tokenizer::build(text.substr(82), word_options());
@@ -291,7 +291,7 @@ TEST(Tokenizer, MatchesThePythonRecipeCounts) {
 
 // Speed is measured by tests/bench (kernels_bench), not asserted here.
 TEST(Tokenizer, SeinfeldWordLevelMatchesTheRecipe) {
-  const std::string text = test::data_file("seinfeld_scripts.txt");
+  RNN_REQUIRE_DATA(text, "seinfeld_scripts.txt");
   ASSERT_EQ(text.size(), 3471475u);
   const Tokenizer t = Tokenizer::build(text, word_options());
   const auto ids = t.encode(text);
@@ -362,7 +362,7 @@ TEST(Tokenizer, BuildRejectsEmptyCorpusAndInvalidUtf8) {
 }
 
 TEST(Tokenizer, JsonRoundTrip) {
-  const std::string text = test::data_file("simpsons_moes_tavern.txt");
+  const std::string text = test::brown_prose(400000);
   for (int min_count : {1, 3}) {
     const Tokenizer t = Tokenizer::build(text, word_options(min_count));
     const nlohmann::json j = nlohmann::json::parse(t.to_json().dump());
