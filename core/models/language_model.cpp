@@ -107,12 +107,12 @@ double LanguageModel::train_batch(const Batch& b, Rng& dropout_rng) {
   output.backward((int)N, top_, dlogits_.data(), dtop_.data());
   if (!conditional()) {
     demb_.resize(N * E);
-    rnn.backward(dtop_.data(), demb_.data(), b.dstate_in);
+    rnn.backward(dtop_.data(), nullptr, demb_.data(), b.dstate_in);
     embedding.backward((int)N, ids_.data(), demb_.data());
     return loss;
   }
   demb_.resize(N * 2 * E);
-  rnn.backward(dtop_.data(), demb_.data(), b.dstate_in);
+  rnn.backward(dtop_.data(), nullptr, demb_.data(), b.dstate_in);
   std::vector<float> dtoken(N * E), dcategory((size_t)b.B * E, 0.0f);
   for (size_t i = 0; i < N; ++i) {
     std::copy_n(demb_.data() + i * 2 * E, E, dtoken.data() + i * E);

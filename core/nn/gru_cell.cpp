@@ -21,6 +21,7 @@ void gru_cell_forward(const RecurrentLayer& L, RecurrentCache& cache) {
     const float* h_prev = cache.h.data() + t * BH;
     hidden_matmul(cache, h_prev, hp, false);
     kernels::gru_forward_step(B, H, cache.gates.data() + t * B * (size_t)GH, hp, L.b_hh.w, h_prev, cache.h.data() + (t + 1) * BH);
+    carry_finished_rows(cache, t, h_prev, cache.h.data() + (t + 1) * BH);
   }
 }
 
@@ -31,9 +32,13 @@ void gru_cell_backward(const RecurrentLayer& L, const float* dy, RecurrentCache&
     const size_t off = t * B * (size_t)GH;
     float* dhp = cache.dhproj.data() + off;
     // Leaves the direct part dh ⊙ z in cache.dh; the product through W_hh is added to it.
+    hold_finished_gradients(cache, t, false);
     kernels::gru_backward_step(B, H, cache.gates.data() + off, cache.hproj.data() + off, cache.h.data() + t * BH,
                                dy ? dy + t * BH : nullptr, cache.dh.data(), cache.dgates.data() + off, dhp);
+    zero_finished_rows(cache, t, GH, cache.dgates.data() + off);
+    zero_finished_rows(cache, t, GH, dhp);
     hidden_matmul_backward(cache, dhp, cache.dh.data(), true);
+    release_finished_gradients(cache, t, false);
   }
 }
 

@@ -19,6 +19,8 @@ void lstm_cell_forward(const RecurrentLayer& L, RecurrentCache& cache) {
     hidden_matmul(cache, cache.h.data() + t * BH, gates, true);
     kernels::lstm_forward_step(B, H, gates, L.b_hh.w, cache.c.data() + t * BH, cache.c.data() + (t + 1) * BH,
                                cache.tc.data() + t * BH, cache.h.data() + (t + 1) * BH);
+    carry_finished_rows(cache, t, cache.h.data() + t * BH, cache.h.data() + (t + 1) * BH);
+    carry_finished_rows(cache, t, cache.c.data() + t * BH, cache.c.data() + (t + 1) * BH);
   }
 }
 
@@ -27,9 +29,12 @@ void lstm_cell_backward(const RecurrentLayer& L, const float* dy, RecurrentCache
   const size_t BH = (size_t)B * H;
   for (int t = cache.T - 1; t >= 0; --t) {
     float* dg = cache.dgates.data() + t * B * (size_t)GH;
+    hold_finished_gradients(cache, t, true);
     kernels::lstm_backward_step(B, H, cache.gates.data() + t * B * (size_t)GH, cache.c.data() + t * BH, cache.tc.data() + t * BH,
                                 dy ? dy + t * BH : nullptr, cache.dh.data(), cache.dc.data(), dg);
+    zero_finished_rows(cache, t, GH, dg);
     hidden_matmul_backward(cache, dg, cache.dh.data(), false);
+    release_finished_gradients(cache, t, true);
   }
 }
 

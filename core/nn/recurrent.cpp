@@ -36,14 +36,52 @@ void hidden_matmul_backward(const RecurrentCache& cache, const float* delta, flo
   kernels::matmul_packed(cache.B, delta, cache.w_hh_bwd, dh, accumulate);
 }
 
-void recurrent_forward(const RecurrentLayer& L, int T, int B, const float* x, const float* state0, float* stateT,
-                       RecurrentCache& cache) {
+namespace {
+bool finished(const RecurrentCache& cache, int t, int b) { return cache.lengths && t >= cache.lengths[b]; }
+}  // namespace
+
+void carry_finished_rows(const RecurrentCache& cache, int t, const float* prev, float* next) {
+  if (!cache.lengths) return;
+  for (int b = 0; b < cache.B; ++b)
+    if (finished(cache, t, b)) std::memcpy(next + (size_t)b * cache.H, prev + (size_t)b * cache.H, sizeof(float) * cache.H);
+}
+
+void hold_finished_gradients(RecurrentCache& cache, int t, bool with_cell) {
+  if (!cache.lengths) return;
+  const int H = cache.H;
+  cache.held.resize((size_t)cache.B * 2 * H);
+  for (int b = 0; b < cache.B; ++b) {
+    if (!finished(cache, t, b)) continue;
+    std::memcpy(cache.held.data() + (size_t)b * 2 * H, cache.dh.data() + (size_t)b * H, sizeof(float) * H);
+    if (with_cell) std::memcpy(cache.held.data() + (size_t)b * 2 * H + H, cache.dc.data() + (size_t)b * H, sizeof(float) * H);
+  }
+}
+
+void zero_finished_rows(const RecurrentCache& cache, int t, int width, float* rows) {
+  if (!cache.lengths) return;
+  for (int b = 0; b < cache.B; ++b)
+    if (finished(cache, t, b)) std::memset(rows + (size_t)b * width, 0, sizeof(float) * width);
+}
+
+void release_finished_gradients(RecurrentCache& cache, int t, bool with_cell) {
+  if (!cache.lengths) return;
+  const int H = cache.H;
+  for (int b = 0; b < cache.B; ++b) {
+    if (!finished(cache, t, b)) continue;
+    std::memcpy(cache.dh.data() + (size_t)b * H, cache.held.data() + (size_t)b * 2 * H, sizeof(float) * H);
+    if (with_cell) std::memcpy(cache.dc.data() + (size_t)b * H, cache.held.data() + (size_t)b * 2 * H + H, sizeof(float) * H);
+  }
+}
+
+void recurrent_forward(const RecurrentLayer& L, int T, int B, const float* x, const int32_t* lengths,
+                       const float* state0, float* stateT, RecurrentCache& cache) {
   const int H = L.hidden, GH = L.gates() * H;
   const size_t BH = (size_t)B * H;
   cache.T = T;
   cache.B = B;
   cache.H = H;
   cache.x = x;
+  cache.lengths = lengths;
   cache.gates.resize((size_t)T * B * GH);
   cache.h.resize((T + 1) * BH);
   if (L.cell == CellType::Lstm) {

@@ -5,6 +5,10 @@
 // loop, and the weight gradients in one GEMM after it. The per-step maths of each cell (the
 // time loop, forward and backward) lives in rnn_cell.cpp, lstm_cell.cpp and gru_cell.cpp.
 //
+// Rows of different lengths: with lengths given, a row whose sequence has ended (t ≥ lengths[b])
+// keeps its state through the remaining steps, so the final state is each row's own last real
+// state (PyTorch's packed sequences) and a gradient at the final state reaches that step unchanged.
+//
 // Tensors are time-major: x is T × B × I, outputs T × B × H. A layer's state is B × S floats
 // (S = H, or 2H for LSTM: h then c). Passing the state in and getting it out is what lets a
 // caller carry state between batches (stateful TBPTT), seed a decoder from an encoder, or run
@@ -42,6 +46,7 @@ struct RecurrentLayer {
 struct RecurrentCache {
   int T = 0, B = 0, H = 0;
   const float* x = nullptr;   // the caller's input, kept alive by the caller until backward
+  const int32_t* lengths = nullptr;  // the caller's B row lengths (null: all T), kept alive likewise
   std::vector<float> gates;   // T × B × G·H: pre-activations, then activations (in place)
   std::vector<float> hproj;   // GRU only: T × B × 3H hidden projections W_hh·h + b_hh
   std::vector<float> h;       // (T+1) × B × H, h[0] = initial state
@@ -52,6 +57,7 @@ struct RecurrentCache {
                               // (for RNN and LSTM it equals dgates, so dgates serves both)
   std::vector<float> dh, dc;  // B × H step scratch
   std::vector<float> db;      // G·H: Σ over rows of dgates, for both biases when they share it
+  std::vector<float> held;    // B × 2H: state gradients of finished rows, held across a step
   kernels::PackedMatrix w_hh_fwd;  // W_hh packed for h·W_hhᵀ, once per forward pass
   kernels::PackedMatrix w_hh_bwd;  // W_hh packed for δ·W_hh, once per backward pass
 
@@ -60,8 +66,9 @@ struct RecurrentCache {
 
 // Runs T steps from state0 (B × S, may be null for zeros), writes the final state to stateT
 // (may be null). The outputs are cache.outputs(): T × B × H.
-void recurrent_forward(const RecurrentLayer& L, int T, int B, const float* x, const float* state0, float* stateT,
-                       RecurrentCache& cache);
+// lengths: B values in [1, T], or null (every row has T steps).
+void recurrent_forward(const RecurrentLayer& L, int T, int B, const float* x, const int32_t* lengths,
+                       const float* state0, float* stateT, RecurrentCache& cache);
 // dy: T × B × H (null = no output gradient, e.g. an encoder), dstateT: B × S (null = zeros).
 // Accumulates weight gradients; writes dx (T × B × I, may be null) and dstate0 (B × S, may be null).
 void recurrent_backward(RecurrentLayer& L, const float* dy, const float* dstateT, float* dx,
@@ -72,6 +79,14 @@ void recurrent_backward(RecurrentLayer& L, const float* dy, const float* dstateT
 void hidden_matmul(const RecurrentCache& cache, const float* h, float* out, bool accumulate);
 // dh (B × H) (+)= δ (B × G·H) · W_hh: the same product backwards, once per step of the backward pass.
 void hidden_matmul_backward(const RecurrentCache& cache, const float* delta, float* dh, bool accumulate);
+
+// Rows finished by step t: the forward step copies their previous state over what the cell
+// computed; the backward step holds their state gradients (hold), zeroes their gate gradients
+// (zero, before the recurrent product) and puts the state gradients back after it (release).
+void carry_finished_rows(const RecurrentCache& cache, int t, const float* prev, float* next);
+void hold_finished_gradients(RecurrentCache& cache, int t, bool with_cell);
+void zero_finished_rows(const RecurrentCache& cache, int t, int width, float* rows);
+void release_finished_gradients(RecurrentCache& cache, int t, bool with_cell);
 
 // The per-cell time loops (one file each). Forward: cache.gates holds x·W_ihᵀ + b_ih for every
 // step on entry. Backward: fill cache.dgates (input side) and cache.dhproj (hidden side).

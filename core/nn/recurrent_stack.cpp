@@ -72,7 +72,7 @@ void RecurrentStack::init(Rng& rng) {
 size_t RecurrentStack::state_size(int B) const {
   size_t n = 0;
   for (const auto& L : layers) n += (size_t)B * L.state_size();
-  return n;
+  return bidirectional() ? 2 * n : n;
 }
 
 const float* RecurrentStack::forward(int T, int B, const float* x, const int32_t* lengths, const float* state_in,
@@ -80,8 +80,7 @@ const float* RecurrentStack::forward(int T, int B, const float* x, const int32_t
   T_ = T;
   B_ = B;
   lengths_ = lengths;
-  if ((state_in || state_out) && !plain())
-    fail("a recurrent state can be carried only by unidirectional layers over full-length rows");
+  if (state_in && bidirectional()) fail("bidirectional layers take no initial state");
   if (lengths)
     for (int b = 0; b < B; ++b)
       if (lengths[b] < 1 || lengths[b] > T)
@@ -99,11 +98,11 @@ const float* RecurrentStack::forward(int T, int B, const float* x, const int32_t
       dropout_forward(n, dropout, *dropout_rng, x, level.dropped.data(), level.mask.data());
       x = level.dropped.data();
     }
-    recurrent_forward(layers[l], T, B, x, state_in, state_out, level.forward_cache);
+    const size_t S = layer_state((int)l);
+    recurrent_forward(layers[l], T, B, x, lengths, state_in, state_out, level.forward_cache);
+    if (state_in) state_in += S;
+    if (state_out) state_out += S;
     if (plain()) {
-      const size_t S = (size_t)B * layers[l].state_size();
-      if (state_in) state_in += S;
-      if (state_out) state_out += S;
       x = level.forward_cache.outputs();
       continue;
     }
@@ -112,7 +111,8 @@ const float* RecurrentStack::forward(int T, int B, const float* x, const int32_t
     if (bidirectional()) {
       level.reversed_x.resize(N * layers[l].input);
       reverse_real_steps(T, B, layers[l].input, lengths, x, level.reversed_x.data());
-      recurrent_forward(reverse[l], T, B, level.reversed_x.data(), nullptr, nullptr, level.reverse_cache);
+      recurrent_forward(reverse[l], T, B, level.reversed_x.data(), lengths, nullptr, state_out, level.reverse_cache);
+      if (state_out) state_out += S;
       // Back in input order: the reverse output at step t is the one computed after reading
       // steps len−1 … t.
       aligned_.resize(N * H);
@@ -125,14 +125,19 @@ const float* RecurrentStack::forward(int T, int B, const float* x, const int32_t
   return x;
 }
 
-void RecurrentStack::backward(const float* dy, float* dx, float* dstate_in) {
+void RecurrentStack::backward(const float* dy, const float* dstate_out, float* dx, float* dstate_in) {
   const int T = T_, B = B_, H = hidden(), width = output_size();
   const size_t N = (size_t)T * B;
   size_t state_offset = state_size(B);
   for (int l = (int)layers.size() - 1; l >= 0; --l) {
     const RecurrentLayer& L = layers[l];
     Level& level = levels_[l];
-    state_offset -= (size_t)B * L.state_size();
+    const size_t S = layer_state(l);
+    // This level's blocks: [forward S][reverse S] (reverse only if bidirectional).
+    const size_t reverse_offset = bidirectional() ? state_offset - S : state_offset;
+    state_offset -= bidirectional() ? 2 * S : S;
+    const float* dfinal = dstate_out ? dstate_out + state_offset : nullptr;
+    const float* dfinal_reverse = dstate_out && bidirectional() ? dstate_out + reverse_offset : nullptr;
     // The bottom level writes the caller's dx; the others a buffer that becomes the next one's dy.
     float* out = dx;
     if (l > 0) {
@@ -140,19 +145,21 @@ void RecurrentStack::backward(const float* dy, float* dx, float* dstate_in) {
       out = dx_.data();
     }
     if (plain()) {
-      recurrent_backward(layers[l], dy, nullptr, out, dstate_in ? dstate_in + state_offset : nullptr,
+      recurrent_backward(layers[l], dy, dfinal, out, dstate_in ? dstate_in + state_offset : nullptr,
                          level.forward_cache);
     } else {
       dy_forward_.resize(N * H);
       take_columns(N, width, 0, dy, H, dy_forward_.data());
       zero_padding(T, B, H, lengths_, dy_forward_.data());
-      recurrent_backward(layers[l], dy_forward_.data(), nullptr, out, nullptr, level.forward_cache);
+      recurrent_backward(layers[l], dy_forward_.data(), dfinal, out, dstate_in ? dstate_in + state_offset : nullptr,
+                         level.forward_cache);
       if (bidirectional()) {
         dy_reverse_.resize(N * H);
         take_columns(N, width, H, dy, H, dy_forward_.data());  // reuse: the reverse half, input order
         reverse_real_steps(T, B, H, lengths_, dy_forward_.data(), dy_reverse_.data());
         dx_reverse_.resize(N * L.input);
-        recurrent_backward(reverse[l], dy_reverse_.data(), nullptr, dx_reverse_.data(), nullptr, level.reverse_cache);
+        recurrent_backward(reverse[l], dy_reverse_.data(), dfinal_reverse, dx_reverse_.data(), nullptr,
+                           level.reverse_cache);
         if (out) {
           aligned_.resize(N * L.input);
           reverse_real_steps(T, B, L.input, lengths_, dx_reverse_.data(), aligned_.data());

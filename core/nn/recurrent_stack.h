@@ -8,12 +8,13 @@
 // padding. The reverse layer of each row starts at *its own* last real step — its input is the
 // row's real steps reversed — and every output at a padded step is zero, so padding reaches no
 // real output, and (with the outputs' gradient zero there, which backward enforces) no gradient.
-// Final states: the forward direction's at step lengths[b]−1 is outputs[lengths[b]−1][b][:H]; the
-// reverse direction's, after reading the whole row, is outputs[0][b][H:].
+// A row's state stops changing after its last real step, so the final states are each row's own.
 //
-// Time-major: x is T × B × input, outputs T × B × output_size(). The carried state (unidirectional,
-// full-length batches only: the language model's stream) is each level's B × S block (S = H, or
-// 2H for LSTM: h then c) in level order; null means zeros in, or not wanted out.
+// Time-major: x is T × B × input, outputs T × B × output_size(). States (in: the language model's
+// carried stream state; out: the final states, e.g. to start a decoder) are each layer's B × S
+// block (S = H, or 2H for LSTM: h then c), level by level, a level's reverse layer after its
+// forward one; null means zeros in, or not wanted out. An initial state is refused for
+// bidirectional levels (the reverse direction has no "before").
 #pragma once
 #include <string>
 #include <vector>
@@ -39,12 +40,13 @@ struct RecurrentStack {
 
   // lengths: B real lengths in [1, T], or null (every row has T steps). dropout_rng == null:
   // evaluation (no dropout). Returns the top outputs (T × B × output_size()), valid until the next
-  // forward. Carried state is refused with lengths or bidirectional levels.
+  // forward.
   const float* forward(int T, int B, const float* x, const int32_t* lengths, const float* state_in, float* state_out,
                        Rng* dropout_rng);
-  // dy: T × B × output_size() at the top outputs (read as zero at padded steps). Accumulates weight
-  // gradients; writes dx (T × B × input, may be null) and dstate_in (may be null).
-  void backward(const float* dy, float* dx, float* dstate_in);
+  // dy: T × B × output_size() at the top outputs (read as zero at padded steps); dstate_out: the
+  // gradient at the final states (may be null). Accumulates weight gradients; writes dx
+  // (T × B × input, may be null) and dstate_in (may be null).
+  void backward(const float* dy, const float* dstate_out, float* dx, float* dstate_in);
 
  private:
   // A level's buffers beyond its layers' caches (used with lengths or bidirectional levels).
@@ -63,6 +65,7 @@ struct RecurrentStack {
   std::vector<float> aligned_;  // a reverse layer's outputs or input gradient, back in input order
 
   bool plain() const { return !lengths_ && !bidirectional(); }  // the stream LM's path: no copies
+  size_t layer_state(int l) const { return (size_t)B_ * layers[l].state_size(); }
 };
 
 // Row-major B × T (a row per sequence) to time-major T × B, so each step reads one contiguous block.

@@ -16,6 +16,7 @@ void rnn_cell_forward(const RecurrentLayer& L, RecurrentCache& cache) {
     float* pre = cache.gates.data() + t * BH;
     hidden_matmul(cache, cache.h.data() + t * BH, pre, true);
     kernels::rnn_forward_step(B, H, pre, L.b_hh.w, cache.h.data() + (t + 1) * BH);
+    carry_finished_rows(cache, t, cache.h.data() + t * BH, cache.h.data() + (t + 1) * BH);
   }
 }
 
@@ -24,8 +25,11 @@ void rnn_cell_backward(const RecurrentLayer& L, const float* dy, RecurrentCache&
   const size_t BH = (size_t)B * H;
   for (int t = cache.T - 1; t >= 0; --t) {
     float* delta = cache.dgates.data() + t * BH;
+    hold_finished_gradients(cache, t, false);
     kernels::rnn_backward_step(B, H, cache.h.data() + (t + 1) * BH, dy ? dy + t * BH : nullptr, cache.dh.data(), delta);
+    zero_finished_rows(cache, t, H, delta);
     hidden_matmul_backward(cache, delta, cache.dh.data(), false);
+    release_finished_gradients(cache, t, false);
   }
 }
 

@@ -31,7 +31,7 @@ const float* TokenEncoder::forward(int B, int T, const int32_t* ids, const int32
 
 void TokenEncoder::backward(const float* dy) {
   dx_.resize((size_t)N_ * embedding.dim);
-  rnn.backward(dy, dx_.data(), nullptr);
+  rnn.backward(dy, nullptr, dx_.data(), nullptr);
   embedding.backward(N_, ids_.data(), dx_.data());
 }
 

@@ -44,7 +44,7 @@ void check_recurrent(CellType cell) {
   RecurrentCache cache;
   std::vector<float> sT(s0.size());
   auto loss = [&] {
-    recurrent_forward(L, T, B, x.data(), s0.data(), sT.data(), cache);
+    recurrent_forward(L, T, B, x.data(), nullptr, s0.data(), sT.data(), cache);
     return project(cache.outputs(), R) + project(sT.data(), Rs);
   };
   loss();
@@ -221,11 +221,17 @@ void check_stack(CellType cell, bool bidirectional, float dropout) {
   auto x = test::random_vector((size_t)T * B * I, rng);
   const int W = S.output_size();
   auto R = test::random_vector((size_t)T * B * W, rng);
+  // The final states count too: their gradient must reach each row's last real step.
+  std::vector<float> final_states(S.state_size(B));
+  auto Rs = test::random_vector(final_states.size(), rng);
   auto run = [&] {
     Rng drop(5);  // the same dropout masks on every evaluation
-    return S.forward(T, B, x.data(), lengths.data(), nullptr, nullptr, dropout > 0 ? &drop : nullptr);
+    return S.forward(T, B, x.data(), lengths.data(), nullptr, final_states.data(), dropout > 0 ? &drop : nullptr);
   };
-  auto loss = [&] { return project(run(), R); };
+  auto loss = [&] {
+    const float* y = run();
+    return project(y, R) + project(final_states.data(), Rs);
+  };
   const std::string what = std::string(cell_name(cell)) + (bidirectional ? " bidirectional" : "") +
                            (dropout > 0 ? " with dropout" : "");
   const float* y = run();
@@ -237,7 +243,7 @@ void check_stack(CellType cell, bool bidirectional, float dropout) {
       }
   P.zero_grad();
   std::vector<float> dx(x.size());
-  S.backward(R.data(), dx.data(), nullptr);
+  S.backward(R.data(), Rs.data(), dx.data(), nullptr);
   for (int t = 0; t < T; ++t)
     for (int b = 0; b < B; ++b)
       for (int i = 0; i < I; ++i) {
@@ -279,19 +285,26 @@ TEST(RecurrentStack, PaddedRowsEqualRowsAlone) {
         if (t >= lengths[b])
           for (int i = 0; i < I; ++i) x[((size_t)t * B + b) * I + i] = 1e3f;
     const int W = S.output_size();
-    const std::vector<float> batched(S.forward(T, B, x.data(), lengths.data(), nullptr, nullptr, nullptr),
-                                     S.forward(T, B, x.data(), lengths.data(), nullptr, nullptr, nullptr) +
-                                         (size_t)T * B * W);
+    std::vector<float> finals(S.state_size(B));
+    const float* y = S.forward(T, B, x.data(), lengths.data(), nullptr, finals.data(), nullptr);
+    const std::vector<float> batched(y, y + (size_t)T * B * W);
     for (int b = 0; b < B; ++b) {
       const int len = lengths[b];
       std::vector<float> row((size_t)len * I);
       for (int t = 0; t < len; ++t)
         for (int i = 0; i < I; ++i) row[(size_t)t * I + i] = x[((size_t)t * B + b) * I + i];
-      const float* alone = S.forward(len, 1, row.data(), nullptr, nullptr, nullptr, nullptr);
+      std::vector<float> final_alone(S.state_size(1));
+      const float* alone = S.forward(len, 1, row.data(), nullptr, nullptr, final_alone.data(), nullptr);
       for (int t = 0; t < len; ++t)
         for (int k = 0; k < W; ++k)
           EXPECT_NEAR(batched[((size_t)t * B + b) * W + k], alone[(size_t)t * W + k], 1e-6)
               << cell_name(cell) << " row " << b << " step " << t;
+      // Final states: a layer's block is h (rows × H), then c for LSTM (rows × H).
+      const size_t parts = final_alone.size() / H;  // (h or c) × layers × directions
+      for (size_t part = 0; part < parts; ++part)
+        for (int k = 0; k < H; ++k)
+          EXPECT_NEAR(finals[(part * B + b) * H + k], final_alone[part * H + k], 1e-6)
+              << cell_name(cell) << " row " << b << " final state part " << part;
     }
   }
 }
