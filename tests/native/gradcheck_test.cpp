@@ -5,6 +5,7 @@
 #include "models/classifier.h"
 #include "models/language_model.h"
 #include "models/tagger.h"
+#include "nn/attention.h"
 #include "nn/dense.h"
 #include "nn/dropout.h"
 #include "nn/embedding.h"
@@ -417,4 +418,55 @@ TEST(Tagger, PaddedBatchLossEqualsRowsAlone) {
     tokens += len;
   }
   EXPECT_NEAR(padded, sum / tokens, 1e-6);
+}
+
+TEST(GradCheck, Attention) {
+  for (AttentionScore kind : {AttentionScore::General, AttentionScore::Dot}) {
+    const int S = 5, T = 3, B = 3, D = 4, A = 3;
+    const int H = kind == AttentionScore::Dot ? D : 6;
+    const std::vector<int32_t> lengths = {5, 2, 4};
+    Params P;
+    Attention att;
+    att.score = kind;
+    att.encoder_size = D;
+    att.decoder_size = H;
+    att.output_size = A;
+    att.declare(P, "attention");
+    P.allocate();
+    att.bind(P);
+    Rng rng(31);
+    att.init(rng);
+    for (auto& w : P.value) w *= 2.0f;
+    auto e = test::random_vector((size_t)S * B * D, rng), h = test::random_vector((size_t)T * B * H, rng);
+    auto R = test::random_vector((size_t)T * B * A, rng);
+    std::vector<float> out((size_t)T * B * A);
+    auto loss = [&] {
+      att.forward(S, T, B, e.data(), lengths.data(), h.data(), out.data());
+      return project(out.data(), R);
+    };
+    loss();
+    for (int b = 0; b < B; ++b)  // weights over the real steps only, summing to 1
+      for (int t = 0; t < T; ++t) {
+        double sum = 0;
+        for (int s = 0; s < S; ++s) {
+          const float w = att.weights()[((size_t)b * T + t) * S + s];
+          if (s >= lengths[b]) {
+            EXPECT_EQ(w, 0.0f);
+          }
+          sum += w;
+        }
+        EXPECT_NEAR(sum, 1.0, 1e-6);
+      }
+    P.zero_grad();
+    std::vector<float> de(e.size()), dh(h.size());
+    att.backward(R.data(), de.data(), dh.data());
+    const std::string what = attention_score_name(kind);
+    const auto grads = P.grad;
+    for (const auto& t : P.tensors)
+      EXPECT_GRAD_OK(grad_check(t.name, P.value.data() + t.offset, t.size,
+                                std::vector<float>(grads.begin() + t.offset, grads.begin() + t.offset + t.size), loss),
+                     what + " " + t.name);
+    EXPECT_GRAD_OK(grad_check("e", e.data(), e.size(), de, loss), what + " encoder outputs");
+    EXPECT_GRAD_OK(grad_check("h", h.data(), h.size(), dh, loss), what + " decoder states");
+  }
 }
