@@ -3,6 +3,7 @@
 #include "common.h"
 #include "models/classifier.h"
 #include "models/language_model.h"
+#include "models/seq2seq.h"
 #include "models/tagger.h"
 
 namespace rnn {
@@ -12,6 +13,7 @@ const char* model_kind_name(ModelKind k) {
     case ModelKind::LanguageModel: return "lm";
     case ModelKind::Classifier: return "classify";
     case ModelKind::Tagger: return "tag";
+    case ModelKind::Seq2Seq: return "seq2seq";
   }
   return "?";
 }
@@ -20,7 +22,8 @@ ModelKind parse_model_kind(const std::string& name) {
   if (name == "lm") return ModelKind::LanguageModel;
   if (name == "classify") return ModelKind::Classifier;
   if (name == "tag") return ModelKind::Tagger;
-  fail("option 'task' must be 'lm', 'classify' or 'tag' (got '" + name + "')");
+  if (name == "seq2seq") return ModelKind::Seq2Seq;
+  fail("option 'task' must be 'lm', 'classify', 'tag' or 'seq2seq' (got '" + name + "')");
 }
 
 namespace {
@@ -43,6 +46,11 @@ void ModelConfig::validate() const {
       fail("a language model cannot be bidirectional: it predicts each token from the ones before it, and a "
            "reverse direction would read the very token it has to predict");
     check_size("labels (categories)", labels, 0, 1 << 20);
+  } else if (kind == ModelKind::Seq2Seq) {
+    check_size("target_vocab_size", target_vocab_size, 1, 1 << 22);
+    if (attention && attention_score == AttentionScore::Dot && bidirectional)
+      fail("'dot' attention needs encoder outputs as wide as the decoder's states; a bidirectional encoder's are twice "
+           "as wide: use 'general'");
   } else {
     check_size(kind == ModelKind::Classifier ? "labels" : "tags", labels, 1, 1 << 20);
   }
@@ -56,6 +64,21 @@ void ModelConfig::validate() const {
 double parameter_count(const ModelConfig& cfg) {
   const double V = cfg.vocab_size, E = cfg.embedding_size, H = cfg.hidden_size, G = cell_gates(cfg.cell) * H;
   const double directions = cfg.bidirectional ? 2 : 1, W = directions * H;
+  if (cfg.kind == ModelKind::Seq2Seq) {
+    const double Vt = cfg.target_vocab_size, state_parts = cfg.cell == CellType::Lstm ? 2 : 1;
+    double n = V * E + Vt * E;  // the two embeddings
+    for (int l = 0; l < cfg.layers; ++l) {
+      n += directions * G * ((l ? W : E) + H + 2);  // encoder level
+      n += G * ((l ? H : E) + H + 2);                // decoder level
+    }
+    if (cfg.bidirectional) n += cfg.layers * state_parts * H * (2 * H + 1);  // bridge
+    double top = H;
+    if (cfg.attention) {
+      n += (cfg.attention_score == AttentionScore::General ? H * W : 0) + H * (W + H);
+      top = H;  // the attentional state has the decoder's size
+    }
+    return n + Vt * (top + 1);
+  }
   const bool conditional = cfg.kind == ModelKind::LanguageModel && cfg.labels > 0;
   double n = V * E + (conditional ? cfg.labels * E : 0.0);
   for (int l = 0; l < cfg.layers; ++l) n += directions * G * ((l ? W : (conditional ? 2 * E : E)) + H + 2);
@@ -68,6 +91,7 @@ std::unique_ptr<Model> create_model(const ModelConfig& cfg) {
     case ModelKind::LanguageModel: return std::make_unique<LanguageModel>(cfg);
     case ModelKind::Classifier: return std::make_unique<SequenceClassifier>(cfg);
     case ModelKind::Tagger: return std::make_unique<SequenceTagger>(cfg);
+    case ModelKind::Seq2Seq: return std::make_unique<Seq2Seq>(cfg);
   }
   fail("unknown model kind");
 }
@@ -77,6 +101,7 @@ std::vector<TensorInfo> model_layout(const ModelConfig& cfg) {
     case ModelKind::LanguageModel: return LanguageModel::layout(cfg);
     case ModelKind::Classifier: return SequenceClassifier::layout(cfg);
     case ModelKind::Tagger: return SequenceTagger::layout(cfg);
+    case ModelKind::Seq2Seq: return Seq2Seq::layout(cfg);
   }
   fail("unknown model kind");
 }

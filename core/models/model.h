@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "nn/attention.h"
 #include "nn/cell.h"
 #include "nn/params.h"
 #include "nn/pooling.h"
@@ -15,8 +16,8 @@
 
 namespace rnn {
 
-enum class ModelKind { LanguageModel, Classifier, Tagger };
-const char* model_kind_name(ModelKind k);  // "lm" | "classify" | "tag" (the JS API's task names)
+enum class ModelKind { LanguageModel, Classifier, Tagger, Seq2Seq };
+const char* model_kind_name(ModelKind k);  // "lm" | "classify" | "tag" | "seq2seq" (the JS API's task names)
 ModelKind parse_model_kind(const std::string& name);
 
 // Every model is an encoder (embedding → recurrent levels) and a head; one config describes all.
@@ -31,6 +32,10 @@ struct ModelConfig {
   bool bidirectional = false;   // classifier and tagger only
   int labels = 0;               // classes (classifier), tags (tagger), categories (language model; 0 = none)
   Pooling pooling = Pooling::Final;  // classifier only
+  // Encoder–decoder only: the target vocabulary, and Luong attention (or none).
+  int target_vocab_size = 0;
+  bool attention = true;
+  AttentionScore attention_score = AttentionScore::General;
   uint64_t seed = 1;            // initialisation
   // Throws rnn::Error naming the first bad field.
   void validate() const;
@@ -56,6 +61,11 @@ struct Batch {
   const float* state_in = nullptr;   // the carried state (ModelState::data); null = zeros
   float* state_out = nullptr;        // receives the final state; null = not wanted (may equal state_in)
   float* dstate_in = nullptr;        // train only: receives ∂L/∂state_in; null = not wanted
+  // Encoder–decoder: `inputs`/`lengths` are the sources (B × T); the target side is B × target_steps:
+  // the decoder's inputs (start token, then the target shifted) and `targets`, with their lengths.
+  int target_steps = 0;
+  const int32_t* decoder_inputs = nullptr;
+  const int32_t* target_lengths = nullptr;
   int64_t tokens() const { return (int64_t)B * T; }
 
   // A batch that starts from `state` and leaves its final state there.

@@ -3,11 +3,11 @@
 namespace rnn {
 
 void TokenEncoder::declare(Params& p, int vocab, int embedding_size, CellType cell, int hidden, int layers,
-                           bool bidirectional, float dropout) {
+                           bool bidirectional, float dropout, const std::string& prefix) {
   embedding.vocab = vocab;
   embedding.dim = embedding_size;
-  embedding.declare(p, "embedding");
-  rnn.declare(p, "rnn", cell, embedding_size, hidden, layers, bidirectional);
+  embedding.declare(p, prefix + "embedding");
+  rnn.declare(p, prefix + "rnn", cell, embedding_size, hidden, layers, bidirectional);
   rnn.dropout = dropout;
 }
 
@@ -21,17 +21,18 @@ void TokenEncoder::init(Rng& rng) {
   rnn.init(rng);
 }
 
-const float* TokenEncoder::forward(int B, int T, const int32_t* ids, const int32_t* lengths, Rng* dropout_rng) {
+const float* TokenEncoder::forward(int B, int T, const int32_t* ids, const int32_t* lengths, Rng* dropout_rng,
+                                   float* state_out, const float* state_in) {
   N_ = B * T;
   to_time_major(B, T, ids, ids_);
   x_.resize((size_t)N_ * embedding.dim);
   embedding.forward(N_, ids_.data(), x_.data());
-  return rnn.forward(T, B, x_.data(), lengths, nullptr, nullptr, dropout_rng);
+  return rnn.forward(T, B, x_.data(), lengths, state_in, state_out, dropout_rng);
 }
 
-void TokenEncoder::backward(const float* dy) {
+void TokenEncoder::backward(const float* dy, const float* dstate_out, float* dstate_in) {
   dx_.resize((size_t)N_ * embedding.dim);
-  rnn.backward(dy, nullptr, dx_.data(), nullptr);
+  rnn.backward(dy, dstate_out, dx_.data(), dstate_in);
   embedding.backward(N_, ids_.data(), dx_.data());
 }
 

@@ -28,6 +28,8 @@ ExampleData parse_examples(const RunConfig& config, const json& data) {
     case ModelKind::LanguageModel:
       d.category = text ? parse_category_tsv(data.get<std::string>(), o, &d.report) : category_examples_from_json(data);
       break;
+    case ModelKind::Seq2Seq:
+      fail("task 'seq2seq' is not trainable from the JS options yet");
   }
   return d;
 }
