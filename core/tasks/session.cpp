@@ -155,7 +155,8 @@ json Session::info() const {
   j["step"] = t.updates;
   j["parameterBytes"] = model().params.total * sizeof(float) * 4;  // weights, gradients and up to two moments
   if (example_task) {
-    for (auto& [k, v] : example_task->info().items()) j[k] = v;
+    const json task_info = example_task->info();  // named: items() of a temporary would dangle
+    for (auto& [k, v] : task_info.items()) j[k] = v;
     j["epoch"] = example_task->train_data->epoch;
     j["position"] = example_task->train_data->position;
     return j;
