@@ -17,6 +17,15 @@ void SequenceExamples::add(const std::vector<int32_t>& in, const std::vector<int
   offsets.push_back((int64_t)tokens.size());
 }
 
+void SequenceExamples::add_pair(const std::vector<int32_t>& source, const std::vector<int32_t>& in,
+                                const std::vector<int32_t>& out) {
+  if (in.empty() || in.size() != out.size()) fail("a pair needs a target side of equal, non-zero lengths");
+  add(source);
+  decoder_inputs.insert(decoder_inputs.end(), in.begin(), in.end());
+  decoder_targets.insert(decoder_targets.end(), out.begin(), out.end());
+  decoder_offsets.push_back((int64_t)decoder_inputs.size());
+}
+
 ExampleBatchSource::ExampleBatchSource(const SequenceExamples& examples, int batch_size, bool shuffle, uint64_t seed)
     : examples_(examples), batch_size_(batch_size), shuffle_(shuffle), rng_(seed, 4) {
   if (examples.size() < 1) fail("no examples to train on");
@@ -73,10 +82,28 @@ Batch ExampleBatchSource::current() {
     if (has_labels) labels_[r] = examples_.labels[e];
   }
   Batch batch;
+  if (examples_.pairs()) {
+    int target_T = 0;
+    for (int64_t i = a; i < b; ++i) target_T = std::max(target_T, examples_.target_length(order_[i]));
+    decoder_inputs_.assign((size_t)B * target_T, 0);
+    targets_.assign((size_t)B * target_T, 0);
+    target_lengths_.resize(B);
+    for (int r = 0; r < B; ++r) {
+      const int64_t e = order_[a + r], from = examples_.decoder_offsets[e];
+      const int len = examples_.target_length(e);
+      target_lengths_[r] = len;
+      std::copy_n(examples_.decoder_inputs.begin() + from, len, decoder_inputs_.begin() + (size_t)r * target_T);
+      std::copy_n(examples_.decoder_targets.begin() + from, len, targets_.begin() + (size_t)r * target_T);
+    }
+    batch.target_steps = target_T;
+    batch.decoder_inputs = decoder_inputs_.data();
+    batch.target_lengths = target_lengths_.data();
+    batch.targets = targets_.data();
+  }
   batch.B = B;
   batch.T = T;
   batch.inputs = inputs_.data();
-  batch.targets = has_targets ? targets_.data() : nullptr;
+  if (!examples_.pairs()) batch.targets = has_targets ? targets_.data() : nullptr;
   batch.lengths = lengths_.data();
   batch.labels = has_labels ? labels_.data() : nullptr;
   return batch;

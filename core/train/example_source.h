@@ -12,15 +12,23 @@
 namespace rnn {
 
 // Examples stored flat: example i is tokens[offsets[i] .. offsets[i+1]); targets (if any) have the
-// same layout; labels (if any) hold one id per example.
+// same layout; labels (if any) hold one id per example. Pairs (encoder–decoder) add a target side of
+// its own length: the decoder's inputs and the targets it predicts, decoder_offsets alike.
 struct SequenceExamples {
   std::vector<int32_t> tokens, targets, labels;
   std::vector<int64_t> offsets = {0};
+  std::vector<int32_t> decoder_inputs, decoder_targets;
+  std::vector<int64_t> decoder_offsets = {0};
 
   int64_t size() const { return (int64_t)offsets.size() - 1; }
   int32_t length(int64_t i) const { return (int32_t)(offsets[i + 1] - offsets[i]); }
   // targets may be empty (then none are kept); label < 0: none.
   void add(const std::vector<int32_t>& inputs, const std::vector<int32_t>& targets = {}, int32_t label = -1);
+  // A source and its target side (decoder inputs and targets of equal length).
+  void add_pair(const std::vector<int32_t>& source, const std::vector<int32_t>& decoder_inputs,
+                const std::vector<int32_t>& decoder_targets);
+  bool pairs() const { return decoder_offsets.size() > 1; }
+  int32_t target_length(int64_t i) const { return (int32_t)(decoder_offsets[i + 1] - decoder_offsets[i]); }
   int64_t total_tokens() const { return offsets.back(); }
 };
 
@@ -49,6 +57,7 @@ class ExampleBatchSource : public BatchSource {
   std::vector<int64_t> order_;         // example indices, batch after batch
   std::vector<int64_t> batch_starts_;  // offsets into order_, one past the last batch at the end
   std::vector<int32_t> inputs_, targets_, lengths_, labels_;  // the current batch, padded with 0
+  std::vector<int32_t> decoder_inputs_, target_lengths_;     // pairs: the target side
 };
 
 }  // namespace rnn

@@ -14,6 +14,7 @@
 #include "kernels/threads.h"
 #include "tasks/loaded_model.h"
 #include "tasks/session.h"
+#include "test_util.h"
 
 using namespace rnn;
 using nlohmann::json;
@@ -115,11 +116,7 @@ struct ReferenceMode {
   ReferenceMode() { kernels::set_reference_mode(true); }
   ~ReferenceMode() { kernels::set_reference_mode(false); }
 };
-struct ThreadCount {
-  const int before = threads::count();
-  explicit ThreadCount(int n) { threads::set_count(n); }
-  ~ThreadCount() { threads::set_count(before); }
-};
+using test::ThreadCount;
 }  // namespace
 
 // A fresh run per cell, on 1 and 2 threads: losses, the checkpoint at step 25 (and resuming it),

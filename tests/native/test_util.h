@@ -8,11 +8,21 @@
 #include <vector>
 
 #include "common.h"
+#include "kernels/threads.h"
 #include "models/language_model.h"
 #include "rng.h"
 #include "train/trainer.h"
 
 namespace rnn::test {
+
+// Sets the kernels' thread count for a scope and restores it after.
+struct ThreadCount {
+  int saved = threads::count();
+  explicit ThreadCount(int n) { threads::set_count(n); }
+  ~ThreadCount() { threads::set_count(saved); }
+  ThreadCount(const ThreadCount&) = delete;
+  ThreadCount& operator=(const ThreadCount&) = delete;
+};
 
 // A language model's settings in one place, as the tests write them: tc.model.…, tc.batch_size, …
 // (construct LanguageModelTask(tc.model, tc, ids)).

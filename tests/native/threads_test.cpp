@@ -34,12 +34,7 @@ namespace k = rnn::kernels;
 
 namespace {
 
-// Restores the thread count a test changed.
-struct ThreadCount {
-  int saved = threads::count();
-  explicit ThreadCount(int n) { threads::set_count(n); }
-  ~ThreadCount() { threads::set_count(saved); }
-};
+using test::ThreadCount;
 
 void expect_near_ref(const std::vector<float>& got, const std::vector<float>& want, int K, const std::string& what) {
   ASSERT_EQ(got.size(), want.size());
