@@ -160,7 +160,7 @@ export function buildSite({ out = join(root, 'build', 'site'), wasmDir = process
   const web = join(root, 'web');
   for (const f of readdirSync(web).sort()) {
     // Browser files only: node scripts are .mjs, the README screenshot is not part of the app.
-    if (/\.(html|css|js|svg|png)$/.test(f) && f !== 'screenshot.png') cpSync(join(web, f), join(tmp, f));
+    if (/\.(html|css|js|svg|png)$/.test(f) && !/^screenshot(-[a-z]+)?\.png$/.test(f)) cpSync(join(web, f), join(tmp, f));
   }
   mkdirSync(join(tmp, 'rnn-wasm', 'dist'), { recursive: true });
   for (const f of apiFiles) cpSync(join(wasmDir, f), join(tmp, 'rnn-wasm', f));
