@@ -112,7 +112,8 @@ serve({
     if (training) throw new Error('Already training.');
     training = { pause: false, slot: req.slot ?? 'lm' };
     let step = slot.step;
-    const perBatch = trainer.info.tokensPerBatch;
+    // Example tasks have batches of different lengths: their mean size.
+    const perBatch = trainer.info.tokensPerBatch ?? (trainer.info.batchesPerEpoch ? trainer.info.trainTokens / trainer.info.batchesPerEpoch : 0);
     const schedule = new TrainingSchedule({
       step, evalEvery: req.evalEvery, sampleEvery: req.sampleEvery, checkpointSeconds: req.checkpointSeconds,
       maxEvalShare: MAX_EVAL_SHARE,

@@ -130,7 +130,8 @@ test('classify: the example loads, a file trains, the confusion matrix and basel
   // The finished run was autosaved: a reload offers it and restores it exactly.
   const metric = await page.getByTestId('task-metric').textContent();
   await page.locator('#tautosave-note').filter({ hasText: 'step 150)' }).waitFor({ timeout: 20_000 });
-  await page.goto(`${env.server.url}#classify`);
+  assert.match(page.url(), /#classify$/, 'the address names the tab');
+  await page.reload();
   await page.getByTestId('task-restore').waitFor({ state: 'visible', timeout: 30_000 });
   await page.getByTestId('task-restore').click();
   await page.getByTestId('status').filter({ hasText: /paused/ }).waitFor({ timeout: 30_000 });
