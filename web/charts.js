@@ -16,7 +16,10 @@ export function addProgress(h, { step, loss, gradNorm }) {
   h.step.push(step); h.loss.push(loss); h.grad.push(gradNorm); h.val.push(null); h.ppl.push(null);
 }
 
-/** An evaluation: a validation point, on the chunk's point when it has the same step. */
+/**
+ * An evaluation: a validation point, on the chunk's point when it has the same step. `perplexity`
+ * is the second chart's value (the other tasks pass their validation accuracy there).
+ */
 export function addEvaluation(h, { step, loss, perplexity }) {
   const i = h.step.length - 1;
   if (i >= 0 && h.step[i] === step) { h.val[i] = loss; h.ppl[i] = perplexity; }
@@ -40,8 +43,8 @@ function compact(h) {
 
 const charts = {};
 
-function makeChart(key, series, color) {
-  const fig = $(`chart-${key}`);
+function makeChart(key, series, color, figId = `chart-${key}`, range = null) {
+  const fig = $(figId);
   const el = fig.querySelector('.plot');
   const axis = { stroke: color('--muted'), grid: { stroke: color('--grid'), width: 1 }, ticks: { stroke: color('--grid'), width: 1 }, font: '11px system-ui, sans-serif' };
   const u = new uPlot({
@@ -49,7 +52,7 @@ function makeChart(key, series, color) {
     padding: [8, 18, 0, 0],
     legend: { show: false },
     cursor: { drag: { x: false, y: false }, points: { size: 6 } },
-    scales: { x: { time: false } },
+    scales: { x: { time: false }, ...(range ? { y: { range } } : {}) },
     axes: [{ ...axis }, { ...axis, size: 44 }],
     series: [{}, ...series.map((s) => ({
       stroke: s.stroke, width: 2, spanGaps: true,
@@ -70,6 +73,31 @@ export function setupCharts() {
   makeChart('loss', [{ stroke: color('--accent') }, { stroke: color('--accent-2'), points: true }], color);
   makeChart('ppl', [{ stroke: color('--accent-2'), points: true }], color);
   makeChart('grad', [{ stroke: color('--accent-3') }], color);
+}
+
+/**
+ * The task view's two charts (classify, tag, generate by category): loss, and validation accuracy
+ * (0–100 %) or perplexity. `percent` picks the second chart's scale.
+ */
+export function setupTaskCharts() {
+  const css = getComputedStyle(document.documentElement);
+  const color = (name) => css.getPropertyValue(name).trim();
+  makeChart('tloss', [{ stroke: color('--accent') }, { stroke: color('--accent-2'), points: true }], color, 'tchart-loss');
+  makeChart('tmetric', [{ stroke: color('--accent-2'), points: true }], color, 'tchart-metric');
+  makeChart('tpct', [{ stroke: color('--accent-3'), points: true }], color, 'tchart-metric', () => [0, 100]);
+}
+
+/** Draws a task run's history: the second chart in percent (accuracy) or plain (perplexity). */
+export function drawTaskCharts(history = emptyHistory(), percent = true) {
+  const h = history;
+  charts.tloss.u.setData([h.step, h.loss, h.val]);
+  charts.tloss.fig.dataset.points = String(h.step.length);
+  const show = percent ? 'tpct' : 'tmetric';
+  const hide = percent ? 'tmetric' : 'tpct';
+  charts[hide].u.root.hidden = true;
+  charts[show].u.root.hidden = false;
+  charts[show].u.setData([h.step, percent ? h.ppl.map((v) => (v == null ? null : 100 * v)) : h.ppl]);
+  charts[show].fig.dataset.points = String(h.ppl.filter((v) => v != null).length);
 }
 
 /** Draws a history (an empty one when there is no run); each figure's data-points counts its points. */

@@ -35,8 +35,20 @@
  *   invalid UTF-8 or bad options.
  * @typedef {{ id: number, type: 'estimate', options: TrainerConfig, vocabSize: number, corpusTokens: number }} EstimateRequest
  *   The core's estimateMemory(). Reply: MemoryEstimate
- * @typedef {{ id: number, type: 'create', config: TrainerConfig, resumeFrom?: ArrayBuffer } & CorpusRef} CreateRequest
- *   New trainer (or the exact resume of a checkpoint). Reply: TrainerInfo
+ * Slots: every request about a run or a model names the page tab it is for in `slot` ('lm' when absent;
+ *   'classify', 'tag', 'bycat'). Each slot has its own training run and loaded model; one run trains at a time.
+ * @typedef {{ id: number, type: 'analyzeExamples', options: object } & CorpusRef} AnalyzeExamplesRequest
+ *   The core's analyzeExamples() of a file of examples under these options (task, tokenizer, split, seed,
+ *   skipBadLines). Reply: {task, labels, labelCounts, examples, validationExamples, lengthHistogram, skipped,
+ *   problems, truncated, vocabSize, bytes, head: the file's first lines}; an error for a file without examples.
+ * @typedef {{ id: number, type: 'create', slot?: string, dataKind?: 'text'|'examples', config: TrainerConfig,
+ *   resumeFrom?: ArrayBuffer } & CorpusRef} CreateRequest
+ *   New trainer (or the exact resume of a checkpoint) on the corpus as `text` (default) or as `examples`. Reply: TrainerInfo
+ * @typedef {{ id: number, type: 'evaluate', slot?: string }} EvaluateRequest   The run's full evaluate(). Reply: its result + step
+ * @typedef {{ id: number, type: 'predict', slot: string, kind: 'classify'|'tag', input: string|string[] }} PredictRequest
+ *   model.classify(text) -> {label, probabilities} or model.tag(tokens) -> [{token, tag, probability}]
+ * @typedef {{ id: number, type: 'generateMany', slot: string, options: GenerateOptions & {count: number, label?: string} }} GenerateManyRequest
+ *   `count` texts, seeds seed … seed+count-1. Reply: {texts}
  * @typedef {{ id: number, type: 'train', untilStep: number, chunkSeconds: number, evalEvery: number,
  *   sampleEvery: number, checkpointSeconds: number, sample: GenerateOptions }} TrainRequest
  *   Trains until untilStep or a pause, by the loop policy of rnn-wasm/loop.js (quick evaluation every
@@ -45,14 +57,16 @@
  * @typedef {{ id: number, type: 'pause' }} PauseRequest                    Ends a running train request after its chunk. Reply: {}
  * @typedef {{ id: number, type: 'save', source: 'run'|'active' }} SaveRequest
  *   Checkpoint of the training run, or of the model generation uses. Reply: {bytes: ArrayBuffer, step, fromRun}
- * @typedef {{ id: number, type: 'loadModel', bytes: ArrayBuffer }} LoadModelRequest
- *   Validates a .safetensors file with loadModel(); on success generation uses it. Reply: {info}
+ * @typedef {{ id: number, type: 'loadModel', slot?: string, bytes: ArrayBuffer, expect?: string }} LoadModelRequest
+ *   Validates a .safetensors file with loadModel(); on success generation uses it. `expect` (a slot name)
+ *   refuses a model of another task. Reply: {info}
  * @typedef {{ id: number, type: 'useTrainer' }} UseTrainerRequest          Generation goes back to the training run. Reply: {}
  * @typedef {{ id: number, type: 'generate', options: GenerateOptions }} GenerateRequest
  *   Events: Piece. Reply: {text, stopped}
  * @typedef {{ id: number, type: 'stopGenerate' }} StopGenerateRequest      Reply: {}
- * @typedef {InitRequest|AnalyzeRequest|EstimateRequest|CreateRequest|TrainRequest|PauseRequest|SaveRequest|
- *   LoadModelRequest|UseTrainerRequest|GenerateRequest|StopGenerateRequest} Request
+ * @typedef {InitRequest|AnalyzeRequest|AnalyzeExamplesRequest|EstimateRequest|CreateRequest|TrainRequest|PauseRequest|
+ *   SaveRequest|LoadModelRequest|UseTrainerRequest|GenerateRequest|StopGenerateRequest|EvaluateRequest|PredictRequest|
+ *   GenerateManyRequest} Request
  */
 
 /**
@@ -63,8 +77,10 @@
  *   tokensPerSecond: number, stepsPerSecond: number, seconds: number, heapBytes?: number }} Progress
  *   One per training chunk: loss and gradNorm are the chunk means; seconds is the chunk's wall time;
  *   heapBytes is the wasm memory size when the module reports it.
- * @typedef {{ type: 'eval', id: number, step: number, loss: number, perplexity: number, bitsPerToken: number }} Eval
- * @typedef {{ type: 'sample', id: number, step: number, prime: string, greedy: string, sampled: string[], error?: string }} Sample
+ * @typedef {{ type: 'eval', id: number, step: number, loss: number, perplexity?: number, bitsPerToken?: number,
+ *   accuracy?: number, [key: string]: any }} Eval   evaluate()'s result: classify and tag add accuracy (and more, see the API)
+ * @typedef {{ type: 'sample', id: number, step: number, prime: string, greedy: string, sampled: string[],
+ *   byLabel?: {label: string, text: string}[], error?: string }} Sample   byLabel: a conditional model's (sample.labels given)
  * @typedef {{ type: 'checkpoint', id: number, step: number, bytes: ArrayBuffer }} Checkpoint
  *   The run's checkpoint, due every checkpointSeconds of training: the page keeps it for restore.
  * @typedef {{ type: 'piece', id: number, text: string }} Piece

@@ -117,8 +117,13 @@ let stopRequested = false;
 
 async function train() {
   const r = state.run;
+  if (worker.trainingSlot && worker.trainingSlot !== 'lm') {
+    toast('Another tab is training: pause it first (one run trains at a time).');
+    return;
+  }
   if (r.step >= r.untilStep) r.untilStep = r.step + readSettings().steps;
   stopRequested = false;
+  worker.trainingSlot = 'lm';
   setStatus('training');
   const s = r.settings;
   const sample = { prime: state.corpus?.analysis.primeHint ?? '', length: s.tokenizer === 'word' ? 40 : 160 };
@@ -130,10 +135,12 @@ async function train() {
     }, { onEvent: (m) => onTrainEvent(r, m) });
   } catch (e) {
     if (state.run !== r || worker.crashing) return;
+    worker.trainingSlot = null;
     setStatus('error');
     showError(`Training failed: ${e.message}`, 'train');
     return;
   }
+  if (worker.trainingSlot === 'lm') worker.trainingSlot = null;
   if (state.run !== r) return;
   render();
   if (stopRequested) setStatus('stopped');

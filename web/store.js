@@ -37,14 +37,15 @@ const req2p = (r) => new Promise((resolve, reject) => { r.onsuccess = () => reso
  * @typedef {{ settings: object, checkpoint: Uint8Array, step: number, history: object, stats: object,
  *   corpus: {kind: 'default'|'custom', name: string, bytes: number}, elapsed: number, savedAt: number }} RunRecord
  */
-export const saveRun = (run) => tx('runs', 'readwrite', (s) => { s.put(run, 'last'); });
+// Keys: 'last' for the language model's run, 'task:<task>' for the other tabs' (classify, tag, bycat).
+export const saveRun = (run, key = 'last') => tx('runs', 'readwrite', (s) => { s.put(run, key); });
 /** @returns {Promise<RunRecord|undefined>} */
-export const loadRun = () => tx('runs', 'readonly', (s) => req2p(s.get('last')));
-export const deleteRun = () => tx('runs', 'readwrite', (s) => { s.delete('last'); });
+export const loadRun = (key = 'last') => tx('runs', 'readonly', (s) => req2p(s.get(key)));
+export const deleteRun = (key = 'last') => tx('runs', 'readwrite', (s) => { s.delete(key); });
 
-// The corpus is stored once per run, apart from the frequent checkpoint saves.
-export const saveCorpus = (corpus) => tx('corpora', 'readwrite', (s) => { s.put(corpus, 'last'); });
-export const loadCorpus = () => tx('corpora', 'readonly', (s) => req2p(s.get('last')));
+// The corpus (or file of examples) is stored once per run, apart from the frequent checkpoint saves.
+export const saveCorpus = (corpus, key = 'last') => tx('corpora', 'readwrite', (s) => { s.put(corpus, key); });
+export const loadCorpus = (key = 'last') => tx('corpora', 'readonly', (s) => req2p(s.get(key)));
 
 export const listModels = () => tx('models', 'readonly', (s) => req2p(s.getAll()));
 export const addModel = (meta, bytes) =>

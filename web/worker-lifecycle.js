@@ -7,6 +7,8 @@ import { renderFeatures } from './capabilities.js';
 import { corpusForgotten } from './corpus.js';
 import { offerRestore } from './run.js';
 import { renderGenModel } from './generate.js';
+import { tasksWorkerRestarted } from './tasks.js';
+import { offerTaskRestores } from './task-run.js';
 
 const WORKER_START_MS = 60_000; // loading and compiling the wasm module; generous for slow devices
 
@@ -43,11 +45,14 @@ async function workerCrashed(message) {
   state.run = null;
   state.loadedModel = null;
   state.generating = false;
+  worker.trainingSlot = null;
   setStatus('error');
   showError(`The training worker crashed: ${message}. Restarting it…`, 'train');
   try {
     await startWorker();
     corpusForgotten(); // the new worker has no corpus cache: the current corpus gets a fresh id
+    tasksWorkerRestarted();
+    await offerTaskRestores();
     if (await offerRestore('crash')) {
       showError(`The training worker crashed: ${message}. It was restarted; restore the last saved run to continue.`, 'train');
       $('restore-banner').scrollIntoView({ behavior: 'smooth', block: 'nearest' });

@@ -1,16 +1,24 @@
-// The training worker: owns the wasm module, the trainer and any loaded model, so that heavy work never
-// runs on the page's main thread. Speaks the protocol in protocol.js.
+// The training worker: owns the wasm module, the trainers and any loaded models, so that heavy work
+// never runs on the page's main thread. Speaks the protocol in protocol.js.
+//
+// Each task tab of the page has a slot ('lm', 'classify', 'tag', 'bycat': requests name theirs in
+// `slot`, 'lm' when absent) with its own training run and loaded model; one run trains at a time.
 import { serve, errorMessage } from './protocol.js';
 import { TrainingSchedule } from './rnn-wasm/loop.js';
 
 /** @type {typeof import('./rnn-wasm/index.js')} */
 let api = null;
-let trainer = null;      // the training run
-let loadedModel = null;  // a model loaded from a file, used for generation until the next run starts
-let generateWithLoaded = false; // generation uses loadedModel, not the run
-let training = null;     // {pause: boolean} while a train request runs
+/**
+ * @typedef {{ trainer: any, loadedModel: any, generateWithLoaded: boolean, step: number }} Slot
+ *   trainer: the training run; loadedModel: a model loaded from a file, used until the next run
+ *   starts; generateWithLoaded: generation and predictions use loadedModel, not the run; step:
+ *   the trainer's step count as of the last chunk.
+ * @type {Record<string, Slot>}
+ */
+const slots = {};
+const slotOf = (req) => (slots[req.slot ?? 'lm'] ??= { trainer: null, loadedModel: null, generateWithLoaded: false, step: 0 });
+let training = null;     // {pause: boolean, slot} while a train request runs
 let generating = null;   // {stop: boolean} while a generate request runs
-let step = 0;            // trainer's step count, as of the last chunk
 
 // Evaluations may take at most this share of the training time: the page stays lively.
 const MAX_EVAL_SHARE = 0.2;
@@ -33,11 +41,17 @@ async function corpusBytes({ corpusId, blob }) {
   return corpusCache.bytes;
 }
 
-function activeModel() {
-  if (generateWithLoaded && loadedModel) return loadedModel;
-  if (trainer) return trainer.model;
-  if (loadedModel) return loadedModel;
+function activeModel(slot) {
+  if (slot.generateWithLoaded && slot.loadedModel) return slot.loadedModel;
+  if (slot.trainer) return slot.trainer.model;
+  if (slot.loadedModel) return slot.loadedModel;
   throw new Error('There is no model yet: train one or load a .safetensors file.');
+}
+
+/** The first lines of a file of examples, for the page to show what it holds (at most 8 lines of 200 characters). */
+function firstLines(bytes) {
+  const head = new TextDecoder('utf-8', { fatal: false }).decode(bytes.subarray(0, 4096)).replace(/^\uFEFF/, '');
+  return head.split(/\r?\n/).filter((l) => l.trim()).slice(0, 8).map((l) => (l.length > 200 ? `${l.slice(0, 200)}…` : l));
 }
 
 /** One line of text: the first non-empty line of what the model wrote. */
@@ -67,24 +81,39 @@ serve({
     return { result: await api.estimateMemory(req.options, req.vocabSize, req.corpusTokens) };
   },
 
+  // Examples of a task (classify, tag, lm by category) parsed without training: counts, labels,
+  // lengths and the bad lines (options.skipBadLines), plus the file's first lines.
+  async analyzeExamples(req) {
+    const bytes = await corpusBytes(req);
+    const analysis = await api.analyzeExamples(bytes, req.options);
+    return { result: { ...analysis, bytes: bytes.length, head: firstLines(bytes) } };
+  },
+
   async create(req) {
     if (training) throw new Error('Pause or stop training first.');
-    const text = await corpusBytes(req);
-    // A checkpoint carries its own settings: resuming takes only the text and the file.
-    const opts = req.resumeFrom ? { text, resumeFrom: bytesOf(req.resumeFrom) } : { ...req.config, text };
+    const slot = slotOf(req);
+    const data = await corpusBytes(req);
+    // The language model trains on a text; the other tasks (and lm by category) on examples.
+    const input = req.dataKind === 'examples' ? { examples: data } : { text: data };
+    // A checkpoint carries its own settings: resuming takes only the data and the file.
+    const opts = req.resumeFrom ? { ...input, resumeFrom: bytesOf(req.resumeFrom) } : { ...req.config, ...input };
     const next = await api.createTrainer(opts); // throws with the core's message; the old run stays
-    trainer?.dispose();
-    trainer = next;
-    generateWithLoaded = false;
-    step = trainer.info.step ?? 0;
-    return { result: { ...trainer.info, step } };
+    slot.trainer?.dispose();
+    slot.trainer = next;
+    slot.generateWithLoaded = false;
+    slot.step = next.info.step ?? 0;
+    return { result: { ...next.info, step: slot.step } };
   },
 
   async train(req, emit) {
+    const slot = slotOf(req);
+    const trainer = slot.trainer;
     if (!trainer) throw new Error('There is no training run.');
     if (training) throw new Error('Already training.');
-    training = { pause: false };
-    const perBatch = trainer.info.tokensPerBatch;
+    training = { pause: false, slot: req.slot ?? 'lm' };
+    let step = slot.step;
+    // Example tasks have batches of different lengths: their mean size.
+    const perBatch = trainer.info.tokensPerBatch ?? (trainer.info.batchesPerEpoch ? trainer.info.trainTokens / trainer.info.batchesPerEpoch : 0);
     const schedule = new TrainingSchedule({
       step, evalEvery: req.evalEvery, sampleEvery: req.sampleEvery, checkpointSeconds: req.checkpointSeconds,
       maxEvalShare: MAX_EVAL_SHARE,
@@ -104,7 +133,7 @@ serve({
         if (!last && ret) { last = ret; n = 1; loss = ret.loss; grad = ret.gradNorm; }
         if (!last) break;
         const steps = last.step - step;
-        step = last.step;
+        step = slot.step = last.step;
         const tokens = steps * perBatch;
         emit('progress', {
           step, epoch: last.epoch, loss: loss / n, gradNorm: grad / n, seconds,
@@ -115,7 +144,7 @@ serve({
         if (schedule.evaluationDue(step)) emit('eval', schedule.quickEvaluation(trainer, step));
         if (schedule.sampleDue(step)) {
           schedule.sampled(step);
-          emit('sample', sample(trainer.model, req.sample));
+          emit('sample', sample(trainer.model, req.sample, step));
         }
         if (schedule.checkpointDue()) {
           schedule.checkpointed();
@@ -138,6 +167,7 @@ serve({
   },
 
   save(req) {
+    const { trainer, loadedModel, generateWithLoaded, step } = slotOf(req);
     const source = req.source === 'run' ? trainer : generateWithLoaded && loadedModel ? loadedModel : trainer;
     if (!source) throw new Error('There is no model to save yet.');
     const buf = transferableCopy(source.save());
@@ -145,21 +175,57 @@ serve({
   },
 
   async loadModel(req) {
+    const slot = slotOf(req);
     const model = await api.loadModel(bytesOf(req.bytes)); // throws on a bad file; nothing changes then
-    loadedModel?.dispose();
-    loadedModel = model;
-    generateWithLoaded = true;
+    // A tab takes only models of its task: a tagger cannot classify.
+    const want = req.expect;
+    if (want) {
+      const task = model.info.task ?? 'lm';
+      const conditional = !!model.info.conditional || (task === 'lm' && (model.info.labels?.length ?? 0) > 0);
+      const got = task === 'lm' ? (conditional ? 'bycat' : 'lm') : task;
+      if (got !== want) {
+        model.dispose();
+        throw new Error(`it is a model for ${TASK_NAMES[got] ?? got}, not for ${TASK_NAMES[want] ?? want}.`);
+      }
+    }
+    slot.loadedModel?.dispose();
+    slot.loadedModel = model;
+    slot.generateWithLoaded = true;
     return { result: { info: { ...model.info } } };
   },
 
-  useTrainer() {
-    generateWithLoaded = false;
+  useTrainer(req) {
+    slotOf(req).generateWithLoaded = false;
     return { result: {} };
+  },
+
+  // A full evaluation of the run on its validation examples (or text).
+  evaluate(req) {
+    const { trainer, step } = slotOf(req);
+    if (!trainer) throw new Error('There is no training run.');
+    return { result: { step, ...trainer.evaluate() } };
+  },
+
+  // classify(text) or tag(tokens) with the model the slot uses.
+  predict(req) {
+    const model = activeModel(slotOf(req));
+    if (req.kind === 'classify') return { result: model.classify(req.input) };
+    if (req.kind === 'tag') return { result: model.tag(req.input) };
+    throw new Error(`unknown prediction ${req.kind}`);
+  },
+
+  // Several short texts of a conditional model at once (the by-category tab): one per seed.
+  generateMany(req) {
+    const model = activeModel(slotOf(req));
+    const { count, seed, ...options } = req.options;
+    const texts = [];
+    for (let i = 0; i < count; i++) texts.push(model.generate({ ...options, seed: seed + i }));
+    return { result: { texts } };
   },
 
   async generate(req, emit) {
     if (generating) throw new Error('Already generating.');
-    const model = activeModel();
+    const model = activeModel(slotOf(req));
     generating = { stop: false };
     let text = '', pending = '', lastPost = now();
     try {
@@ -188,11 +254,22 @@ serve({
   },
 });
 
-function sample(model, opts) {
-  const out = { step, prime: opts.prime, greedy: '', sampled: [] };
+const TASK_NAMES = { lm: 'writing like a text', classify: 'classifying', tag: 'tagging', bycat: 'generating by category' };
+
+/**
+ * Samples of the model at a step: a greedy line and three at temperature 0.8; with `labels` (a
+ * conditional model) one sample per label instead, each tagged with its label.
+ */
+function sample(model, opts, step) {
+  const { labels, ...gen } = opts;
+  const out = { step, prime: gen.prime ?? '', greedy: '', sampled: [] };
   try {
-    out.greedy = firstLine(model.generate({ ...opts, topK: 1, temperature: 1, seed: step }));
-    for (let i = 1; i <= 3; i++) out.sampled.push(firstLine(model.generate({ ...opts, temperature: 0.8, seed: step + i })));
+    if (labels) {
+      out.byLabel = labels.map((label, i) => ({ label, text: firstLine(model.generate({ ...gen, label, temperature: 0.8, seed: step + i })) }));
+      return out;
+    }
+    out.greedy = firstLine(model.generate({ ...gen, topK: 1, temperature: 1, seed: step }));
+    for (let i = 1; i <= 3; i++) out.sampled.push(firstLine(model.generate({ ...gen, temperature: 0.8, seed: step + i })));
   } catch (e) {
     out.error = errorMessage(e);
   }
