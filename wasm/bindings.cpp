@@ -73,7 +73,6 @@ struct GeneratorHandle {
 struct SessionHandle {
   std::shared_ptr<rnn::Session> s;
   std::string buffer;
-  json report;  // examples runs: {skipped, problems} of parsing the examples
 };
 
 struct ModelHandle {
@@ -109,24 +108,14 @@ rnn::TrainingData training_data(uintptr_t text, size_t len, int ek, uintptr_t ep
   return d;
 }
 
-// What parsing a run's examples left out: only skipBadLines leaves anything out.
-json parse_report(const rnn::Session& s, const rnn::TrainingData& d) {
-  if (!s.example_task) return nullptr;
-  if (!s.config.skip_bad_lines) return {{"skipped", 0}, {"problems", json::array()}};
-  return rnn::example_parse_report(s.config, d);
-}
-
-val session_val(std::shared_ptr<rnn::Session> s, const rnn::TrainingData& d) {
-  json report = parse_report(*s, d);
-  return val(SessionHandle{std::move(s), {}, std::move(report)});
-}
+val session_val(std::shared_ptr<rnn::Session> s) { return val(SessionHandle{std::move(s), {}}); }
 
 val create_session(const std::string& options, uintptr_t text, size_t len, int ek, uintptr_t ep, size_t el, int vk,
                    uintptr_t vp, size_t vl) {
   return guarded([&] {
     const rnn::RunConfig cfg = rnn::parse_run_config(parse_json(options, "options"));
     const rnn::TrainingData d = training_data(text, len, ek, ep, el, vk, vp, vl);
-    return session_val(std::make_shared<rnn::Session>(d, cfg), d);
+    return session_val(std::make_shared<rnn::Session>(d, cfg));
   });
 }
 
@@ -134,7 +123,7 @@ val resume_session(uintptr_t text, size_t len, int ek, uintptr_t ep, size_t el, 
                    uintptr_t file, size_t file_len) {
   return guarded([&] {
     const rnn::TrainingData d = training_data(text, len, ek, ep, el, vk, vp, vl);
-    return session_val(std::make_shared<rnn::Session>(d, reinterpret_cast<const uint8_t*>(file), file_len), d);
+    return session_val(std::make_shared<rnn::Session>(d, reinterpret_cast<const uint8_t*>(file), file_len));
   });
 }
 
@@ -280,10 +269,7 @@ EMSCRIPTEN_BINDINGS(rnn_wasm) {
                 }))
       .function("info", optional_override([](SessionHandle& h) {
                   return guarded([&] {
-                    json j = rnn::session_info(*h.s);
-                    if (!h.report.is_null())
-                      for (auto& [k, v] : h.report.items()) j[k] = v;
-                    return json_val(j);
+                    return json_val(h.s->info());
                   });
                 }))
       .function("generate", optional_override([](SessionHandle& h, std::string o) {

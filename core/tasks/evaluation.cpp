@@ -53,23 +53,6 @@ json score_text(LoadedModel& m, const std::string& text, int64_t max_tokens) {
 
 }  // namespace
 
-void check_examples_utf8(const TrainingData& data) {
-  for (const json* j : {&data.examples, &data.validation}) {
-    if (!j->is_string()) continue;
-    const std::string& s = j->get_ref<const std::string&>();
-    const std::optional<size_t> bad = validate_utf8(s);
-    if (!bad) continue;
-    const int64_t line = 1 + std::count(s.begin(), s.begin() + (std::ptrdiff_t)*bad, '\n');
-    std::string reason = "invalid UTF-8 at byte " + std::to_string(*bad);
-    try {
-      decode_utf8(s);
-    } catch (const Error& e) {
-      reason = e.what();
-    }
-    fail(std::string(j == &data.validation ? "validation " : "") + at_line(line) + reason);
-  }
-}
-
 json evaluate_loaded_model(LoadedModel& m, const TrainingData& data, int64_t max_tokens) {
   const RunConfig& cfg = m.file.config;
   const ModelKind kind = cfg.model.kind;
@@ -124,30 +107,6 @@ json evaluate_loaded_model(LoadedModel& m, const TrainingData& data, int64_t max
   return task.evaluate(max_tokens);
 }
 
-json session_info(const Session& s) {
-  if (!s.example_task) return s.info();
-  json j = model_info(s.config, s.input_tokenizer(), s.labels(), s.model());
-  j["step"] = s.trainer().updates;
-  j["parameterBytes"] = s.model().params.total * sizeof(float) * 4;  // as Session::info
-  const json task = s.example_task->info();
-  for (auto& [k, v] : task.items()) j[k] = v;
-  j["epoch"] = s.example_task->train_data->epoch;
-  j["position"] = s.example_task->train_data->position;
-  return j;
-}
-
-json example_parse_report(const RunConfig& config, const TrainingData& data) {
-  json problems = json::array();
-  int64_t skipped = 0;
-  for (const json* j : {&data.examples, &data.validation}) {
-    if (j->is_null()) continue;
-    const ExampleData d = parse_examples(config, *j);
-    skipped += d.report.skipped;
-    for (const std::string& p : d.report.problems) problems.push_back((j == &data.validation ? "validation " : "") + p);
-  }
-  return {{"skipped", skipped}, {"problems", problems}};
-}
-
 json analyze_examples(const RunConfig& config, const TrainingData& data) {
   if (!data.has_examples()) fail("option 'examples' is required: the text of a file or an array of examples");
   check_examples_utf8(data);
@@ -157,11 +116,6 @@ json analyze_examples(const RunConfig& config, const TrainingData& data) {
   json j = task.info();
   j["vocabSize"] = task.tokenizer.vocab_size();
   j["parameters"] = task.model->params.total;
-  json problems = json::array();
-  for (const std::string& p : d.report.problems) problems.push_back(p);
-  for (const std::string& p : v.report.problems) problems.push_back("validation " + p);
-  j["skipped"] = d.report.skipped + v.report.skipped;
-  j["problems"] = problems;
   return j;
 }
 

@@ -1,6 +1,6 @@
 // What the front ends need beside a training run: a model file scored on data it was not trained
 // on (the CLI's `eval --file`, the JS Model.evaluate()), the "what was parsed" view of a task's
-// examples without training (the JS analyzeExamples()), and the parse report of a run's examples.
+// examples without training (the JS analyzeExamples()).
 #pragma once
 #include <cstdint>
 
@@ -27,18 +27,5 @@ nlohmann::json evaluate_loaded_model(LoadedModel& model, const TrainingData& dat
 // labelCounts, examples, validationExamples, tokens, truncated, lengthHistogram, batchesPerEpoch)
 // plus vocabSize, parameters, skipped and problems. Throws as a run would for bad data or options.
 nlohmann::json analyze_examples(const RunConfig& config, const TrainingData& data);
-
-// {skipped, problems} of parsing a run's examples and validation examples (validation problems
-// are prefixed "validation "). Parses again: only worth calling with config.skip_bad_lines.
-nlohmann::json example_parse_report(const RunConfig& config, const TrainingData& data);
-
-// Session::info() for every run. (Session::info iterates `example_task->info().items()`, a
-// temporary destroyed before the loop body runs: use-after-free for examples runs. This builds the
-// same JSON with the temporary kept alive, until session.cpp is fixed.)
-nlohmann::json session_info(const Session& session);
-
-// data.examples / data.validation as given: throws "line N: invalid UTF-8 at byte B (…)" for file
-// text that is not UTF-8 (checked before anything hashes the text as JSON).
-void check_examples_utf8(const TrainingData& data);
 
 }  // namespace rnn

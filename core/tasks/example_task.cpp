@@ -166,7 +166,7 @@ void ExampleTask::add_examples(const ExampleData& d, SequenceExamples& out) {
 }
 
 ExampleTask::ExampleTask(const RunConfig& cfg, const ExampleData& data, const ExampleData& explicit_validation)
-    : config(cfg) {
+    : config(cfg), report(data.report), validation_report(explicit_validation.report) {
   if (data.size() == 0) fail("no examples: give at least one");
   labels = label_vocabulary(config, data, explicit_validation);
   // The validation split: explicit, or a seeded fraction of the examples (stratified for classify).
@@ -361,6 +361,8 @@ json ExampleTask::info() const {
   const int32_t bin = std::max<int32_t>(1, (longest + 29) / 30);
   std::vector<int64_t> histogram((size_t)(longest / bin) + 1, 0);
   for (int64_t i = 0; i < train.size(); ++i) ++histogram[(size_t)(train.length(i) / bin)];
+  json problems = report.problems;
+  for (const std::string& p : validation_report.problems) problems.push_back("validation " + p);
   return {{"task", model_kind_name(config.model.kind)},
           {"conditional", conditional()},
           {"labels", labels.entries()},
@@ -371,7 +373,9 @@ json ExampleTask::info() const {
           {"validationTokens", validation.total_tokens()},
           {"truncated", truncated},
           {"lengthHistogram", {{"binWidth", bin}, {"counts", histogram}}},
-          {"batchesPerEpoch", train_data ? train_data->batches_per_epoch() : 0}};
+          {"batchesPerEpoch", train_data ? train_data->batches_per_epoch() : 0},
+          {"skipped", report.skipped + validation_report.skipped},
+          {"problems", problems}};
 }
 
 }  // namespace rnn

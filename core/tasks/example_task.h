@@ -44,6 +44,7 @@ class ExampleTask {
   SequenceExamples train, validation;
   std::vector<uint8_t> validation_unseen;  // tag: per validation token, 1 if its word never occurs in training
   int64_t truncated = 0;                   // examples cut to config.max_length
+  ParseReport report, validation_report;   // what parsing left out (skipBadLines)
   std::unique_ptr<ExampleBatchSource> train_data;
   std::unique_ptr<Trainer> trainer;
 
@@ -68,6 +69,8 @@ class ExampleTask {
   int32_t boundary() const;
   bool conditional() const { return config.model.kind == ModelKind::LanguageModel; }
 
+  // task, labels, labelCounts, examples, validationExamples, trainTokens, validationTokens,
+  // truncated, lengthHistogram, batchesPerEpoch, skipped, problems ("validation …" for those).
   nlohmann::json info() const;
 
  private:

@@ -5,6 +5,7 @@
 #include "common.h"
 #include "io/safetensors.h"
 #include "tasks/corpus.h"
+#include "text/utf8.h"
 #include "train/batching.h"
 
 namespace rnn {
@@ -15,8 +16,30 @@ Fingerprint fingerprint(const std::string& text) {
   return {safetensors::crc32(reinterpret_cast<const uint8_t*>(text.data()), text.size()), (uint64_t)text.size()};
 }
 
+namespace {
+std::string at_line(int64_t line) { return "line " + std::to_string(line) + ": "; }
+}  // namespace
+
+void check_examples_utf8(const TrainingData& data) {
+  for (const json* j : {&data.examples, &data.validation}) {
+    if (!j->is_string()) continue;
+    const std::string& s = j->get_ref<const std::string&>();
+    const std::optional<size_t> bad = validate_utf8(s);
+    if (!bad) continue;
+    const int64_t line = 1 + std::count(s.begin(), s.begin() + (std::ptrdiff_t)*bad, '\n');
+    std::string reason = "invalid UTF-8 at byte " + std::to_string(*bad);
+    try {
+      decode_utf8(s);
+    } catch (const Error& e) {
+      reason = e.what();
+    }
+    fail(std::string(j == &data.validation ? "validation " : "") + at_line(line) + reason);
+  }
+}
+
 Fingerprint fingerprint(const TrainingData& d) {
   if (!d.has_examples()) return fingerprint(d.text);
+  check_examples_utf8(d);
   return fingerprint(d.examples.dump() + "\x1e" + d.validation.dump());
 }
 

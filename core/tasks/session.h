@@ -59,6 +59,9 @@ class Session {
 
 Fingerprint fingerprint(const std::string& text);
 Fingerprint fingerprint(const TrainingData& data);
+// data.examples / data.validation as given: throws "line N: invalid UTF-8 at byte B (…)" for file
+// text that is not UTF-8 (before anything hashes the text as JSON, which would throw its own error).
+void check_examples_utf8(const TrainingData& data);
 // Resolves options.label into options.category for a conditional model (throws for an unknown
 // label, a missing one, or a label given to a model without categories).
 void resolve_category(const Vocabulary& labels, bool conditional, GenerateOptions& options);
