@@ -105,7 +105,13 @@ RunConfig parse_run_config(const json& j, const std::vector<std::string>& allow)
   ModelConfig& m = c.model;
   TrainingConfig& t = c.training;
   auto has = [&](const char* k) { return j.contains(k) && !j.at(k).is_null(); };
-  if (has("task")) m.kind = parse_model_kind(read_string(j, "task"));
+  if (has("task")) {
+    // The encoder–decoder has a model but no task yet (data format, metrics): not an option so far.
+    const std::string task = read_string(j, "task");
+    if (task != "lm" && task != "classify" && task != "tag")
+      fail("option 'task' must be 'lm', 'classify' or 'tag' (got '" + task + "')");
+    m.kind = parse_model_kind(task);
+  }
   if (m.kind == ModelKind::Tagger) {  // defaults for tagging given tokens (see config.h)
     c.tokenizer.kind = TokenizerKind::Whitespace;
     c.tokenizer.lowercase = false;
