@@ -5,6 +5,7 @@
 //   rnn_tool generate <model> <generate-options-json> [count]   prints the text (with a count: a
 //       JSON array of that many texts, seeds seed, seed + 1, …; a conditional model takes "label")
 //   rnn_tool classify <model> <file>   one text a line → a JSON array of classify() results
+//   rnn_tool tag <model> <tagged-file>  → a JSON array of each sentence's predicted tags
 //   rnn_tool logits <model> <text>     prints {"ids": [...], "logits": [[...], ...]}: the model's
 //       output at every position of the encoded text, from a zero state (for the PyTorch check);
 //       a tagger: its logits per token (the text split on whitespace); a classifier: one row, the
@@ -36,6 +37,7 @@ static int usage() {
                "usage: rnn_tool train <corpus> <options-json> <steps> [--resume ckpt] [--out ckpt] [--model-out model]\n"
                "       rnn_tool generate <model> <generate-options-json> [count]\n"
                "       rnn_tool classify <model> <file>\n"
+               "       rnn_tool tag <model> <tagged-file>\n"
                "       rnn_tool logits <model> <text>\n"
                "       rnn_tool task <options-json> <examples-file> [--validation file] [--steps N] [--epochs E]\n"
                "                [--seconds S] [--threads N] [--log-every N] [--model-out file] [--checkpoint-out file]\n");
@@ -87,6 +89,19 @@ int main(int argc, char** argv) {
         return 0;
       }
       std::cout << m.generate(rnn::parse_generate_options(options));
+      return 0;
+    }
+    if (cmd == "tag" && argc >= 4) {  // a tagged file (word/tag or CoNLL) → a JSON array of each sentence's predicted tags
+      const std::string bytes = rnn::safetensors::read_file(argv[2]);
+      rnn::LoadedModel m(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+      if (!m.predictor) throw rnn::Error("not a tagger");
+      json out = json::array();
+      for (const rnn::TagExample& e : rnn::parse_tagged(rnn::safetensors::read_file(argv[3]))) {
+        json tags = json::array();
+        for (const json& t : m.predictor->tag(e.tokens)) tags.push_back(t["tag"]);
+        out.push_back(tags);
+      }
+      std::cout << out.dump() << "\n";
       return 0;
     }
     if (cmd == "classify" && argc >= 4) {  // one text a line of the file → a JSON array of classify() results

@@ -103,13 +103,25 @@ export function baseline(train, test) {
   };
 }
 
-// A word's shape for the baseline's unknown words: capitalisation, digits, hyphen and a suffix.
+// A word's shape (its signature) for rare and unknown words: capitalisation (first letter, or all
+// capitals), digits, a hyphen and a suffix (possessive 's / s' first). A general recipe (the
+// Berkeley parser's unknown-word signatures, simplified): nothing in it is specific to Brown's tags.
 export function shapeOf(w) {
-  const cap = /^[A-Z]/.test(w) ? 'C' : 'l';
-  if (/\d/.test(w)) return cap + 'd';
+  const cap = /^[A-Z]+$/.test(w) && w.length > 1 ? 'A' : /^[A-Z]/.test(w) ? 'C' : /^[a-z]/.test(w) ? 'l' : 'o';
+  if (/\d/.test(w)) return cap + 'd' + (/^[\d.,:/-]+$/.test(w) ? '' : 'x');
   const hy = w.includes('-') ? '-' : '';
-  const m = /(ing|ed|ly|s|tion|ness|ment|able|ous|ive|al|er|est|ful|less|ist|ism|ity)$/.exec(w.toLowerCase());
+  const m = /('s|s'|ing|ed|ly|tion|ness|ment|able|ible|ous|ive|al|er|est|ful|less|ist|ism|ity|ic|ian|y|s)$/.exec(w.toLowerCase());
   return cap + hy + (m ? m[1] : '');
+}
+
+// The signature preprocessing of a tagging corpus: a training word seen once, and a test word seen
+// at most once in training, is replaced by the token <unk:SHAPE>, so an unknown word keeps its
+// shape instead of becoming the one <unk>. Uses the training counts only. → { train, test }
+export function withSignatures(train, test) {
+  const count = new Map();
+  for (const s of train) for (const w of s.tokens) count.set(w, (count.get(w) || 0) + 1);
+  const map = (s) => ({ tokens: s.tokens.map((w) => ((count.get(w) || 0) <= 1 ? `<unk:${shapeOf(w)}>` : w)), tags: s.tags });
+  return { train: train.map(map), test: test.map(map) };
 }
 
 export function names() {

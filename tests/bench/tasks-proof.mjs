@@ -11,14 +11,15 @@
 // Prints one table and writes build/bench/tasks.json (and build/bench/tasks.md).
 //
 // usage: node tests/bench/tasks-proof.mjs [--native] [--no-wasm] [--only brown,names]
-//          [--minutes M (cap per tagging run, default 20)] [--quick]
+//          [--out NAME (build/bench/NAME.json, default tasks)] [--minutes M (cap per tagging run, default 20)] [--tag-epochs E (default 3)] [--plain] [--quick]
+//   --plain  also the tagging runs without the signature preprocessing (rare words → one <unk>)
 // env: RNN_WASM_THREADS (default 2 here), RNN_WASM_DIR (the API folder, default wasm/)
 import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import { spawnSync, spawn } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { brown, baseline, taggedText, namesSplit } from './tasks-data.mjs';
+import { brown, baseline, taggedText, namesSplit, withSignatures } from './tasks-data.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const args = process.argv.slice(2);
@@ -28,6 +29,7 @@ const quick = flag('--quick');
 const native = flag('--native');
 const wasm = !flag('--no-wasm');
 const only = value('--only', 'brown,names').split(',');
+const outName = value('--out', 'tasks');
 const capMinutes = Number(value('--minutes', quick ? 2 : 20));
 process.env.RNN_WASM_THREADS ??= '2';
 const threads = Number(process.env.RNN_WASM_THREADS) || 2;
@@ -38,10 +40,10 @@ const log = (...a) => console.error(...a);
 
 // ---- settings (the same for WebAssembly and native) ----------------------------------------------
 const TAG = {
-  task: 'tag', cell: 'lstm', layers: 1, hidden: 192, embedding: 128, dropout: 0,
+  task: 'tag', cell: 'lstm', layers: 1, hidden: 128, embedding: 100, dropout: 0,
   batchSize: 32, learningRate: 3e-3, clip: { norm: 5 }, maxLength: 200, seed: 1,
 };
-const TAG_EPOCHS = quick ? 0.3 : 4;
+const TAG_EPOCHS = Number(value('--tag-epochs', quick ? 0.3 : 3));
 const NAMES_CLASSIFY = {
   task: 'classify', tokenizer: 'char', lowercase: false, cell: 'lstm', layers: 1, hidden: 128, embedding: 32,
   pooling: 'final', batchSize: 32, learningRate: 3e-3, clip: { norm: 5 }, maxLength: 32, seed: 1,
@@ -144,37 +146,66 @@ const rows = [];
 const row = (...cells) => rows.push(cells);
 
 // ---- 1. Brown ------------------------------------------------------------------------------
+// Accuracy overall and on test tokens whose word never occurs in the training files, from the
+// model's predictions (so that it is the same definition with and without signatures).
+function scoreTags(test, rawTest, trainWords, predicted) {
+  let n = 0, right = 0, unseen = 0, unseenRight = 0;
+  test.forEach((s, i) => s.tags.forEach((gold, k) => {
+    const ok = predicted[i][k] === gold;
+    n++; right += ok;
+    if (!trainWords.has(rawTest[i].tokens[k])) { unseen++; unseenRight += ok; }
+  }));
+  return { tokens: n, accuracy: right / n, unseenTokens: unseen, unseenAccuracy: unseenRight / unseen };
+}
+
 if (only.includes('brown')) {
   log('== Brown part-of-speech tagging');
   const b = brown();
-  const trainText = taggedText(b.train), testText = taggedText(b.test);
-  const trainFile = path.join(dataDir, 'brown-train.txt'), testFile = path.join(dataDir, 'brown-test.txt');
-  fs.writeFileSync(trainFile, trainText);
-  fs.writeFileSync(testFile, testText);
   const tagSet = new Set([...b.train, ...b.test].flatMap((s) => s.tags));
   const base = baseline(b.train, b.test);
+  const trainWords = new Set(b.train.flatMap((s) => s.tokens));
   results.brown = {
     trainFiles: b.trainFiles.length, testFiles: b.testFiles, trainSentences: b.train.length, testSentences: b.test.length,
     trainTokens: b.train.reduce((n, s) => n + s.tokens.length, 0), testTokens: base.tokens,
     tags: tagSet.size, trainTags: base.tags, baseline: base, runs: {},
   };
   results.settings.tag = { ...TAG, epochs: TAG_EPOCHS, capMinutes, schedule: 'cosine over the planned steps', validation: 'the test files, evaluated once at the end' };
-  row('Brown POS', 'test tokens', base.tokens, `${tagSet.size} tags`, '', '');
+  row('Brown POS', `test tokens (${b.testFiles.length} of ${b.trainFiles.length + b.testFiles.length} files)`, base.tokens, `${tagSet.size} tags`, `unseen ${base.unseenTokens}`, '');
   row('Brown POS', 'baseline: word\'s most frequent tag, unseen → nn', pct(base.accuracy), `unseen ${pct(base.unseenAccuracy)}`, '', '');
   row('Brown POS', 'baseline: … unseen → most frequent tag of its shape', pct(base.accuracyShape), `unseen ${pct(base.unseenAccuracyShape)}`, '', '');
-  for (const bidirectional of [false, true]) {
-    const name = bidirectional ? 'BiLSTM' : 'LSTM';
-    const options = { ...TAG, bidirectional };
-    for (const where of [...(wasm ? ['wasm'] : []), ...(native ? ['native'] : [])]) {
-      log(`-- ${name} (${where}, ${TAG_EPOCHS} epochs, cap ${capMinutes} min)`);
-      const r = where === 'wasm'
-        ? await wasmRun({ ...options, examples: trainText, validationExamples: testText }, TAG_EPOCHS, capMinutes * 60)
-        : await nativeRun(name, options, trainFile, testFile, TAG_EPOCHS, capMinutes * 60, path.join(dataDir, 'runs', `brown-${name}.safetensors`));
-      results.brown.runs[`${name}-${where}`] = r;
-      log(`   accuracy ${pct(r.evaluation.accuracy)}, unseen ${pct(r.evaluation.unseenAccuracy)} (${r.evaluation.unseenTokens}), ${mins(r.seconds)}`);
-      row('Brown POS', `${name} ${TAG.layers}×${TAG.hidden}, emb ${TAG.embedding} (${where}, ${threads} threads)`, pct(r.evaluation.accuracy),
-        `unseen ${pct(r.evaluation.unseenAccuracy)}`, `${r.epochs.toFixed(2)} epochs`, mins(r.seconds));
-      fs.writeFileSync(path.join(outDir, 'tasks.json'), JSON.stringify(results, null, 1));
+  const variants = flag('--plain') ? ['signatures', 'plain'] : ['signatures'];
+  for (const variant of variants) {
+    const data = variant === 'plain' ? { train: b.train, test: b.test } : withSignatures(b.train, b.test);
+    const suffix = variant === 'plain' ? '' : '-sig';
+    const trainText = taggedText(data.train), testText = taggedText(data.test);
+    const trainFile = path.join(dataDir, `brown-train${suffix}.txt`), testFile = path.join(dataDir, `brown-test${suffix}.txt`);
+    fs.writeFileSync(trainFile, trainText);
+    fs.writeFileSync(testFile, testText);
+    for (const bidirectional of [true, false]) {
+      const name = bidirectional ? 'BiLSTM' : 'LSTM';
+      const options = { ...TAG, bidirectional };
+      for (const where of [...(wasm ? ['wasm'] : []), ...(native ? ['native'] : [])]) {
+        log(`-- ${name}, ${variant} (${where}, ${TAG_EPOCHS} epochs, cap ${capMinutes} min)`);
+        let r, predicted;
+        if (where === 'wasm') {
+          r = await wasmRun({ ...options, examples: trainText, validationExamples: testText }, TAG_EPOCHS, capMinutes * 60, true);
+          predicted = data.test.map((s) => r.trainer.model.tag(s.tokens).map((t) => t.tag));
+          r.trainer.dispose();
+          delete r.trainer;
+        } else {
+          const modelFile = path.join(dataDir, 'runs', `brown-${name}${suffix}.safetensors`);
+          r = await nativeRun(name, options, trainFile, testFile, TAG_EPOCHS, capMinutes * 60, modelFile);
+          const p = spawnSync(tool, ['tag', modelFile, testFile], { encoding: 'utf8', maxBuffer: 1 << 28 });
+          if (p.status !== 0) throw new Error(p.stderr);
+          predicted = JSON.parse(p.stdout);
+        }
+        r.scored = scoreTags(data.test, b.test, trainWords, predicted);
+        results.brown.runs[`${name}-${variant}-${where}`] = r;
+        log(`   accuracy ${pct(r.scored.accuracy)} (evaluate(): ${pct(r.evaluation.accuracy)}), unseen ${pct(r.scored.unseenAccuracy)} (${r.scored.unseenTokens}), ${mins(r.seconds)}`);
+        row('Brown POS', `${name} ${TAG.layers}×${TAG.hidden}, emb ${TAG.embedding}, ${variant === 'plain' ? 'rare words → <unk>' : 'rare words → <unk:shape>'} (${where}, ${threads} thr)`,
+          pct(r.scored.accuracy), `unseen ${pct(r.scored.unseenAccuracy)}`, `${r.epochs.toFixed(2)} epochs`, mins(r.seconds));
+        fs.writeFileSync(path.join(outDir, `${outName}.json`), JSON.stringify(results, null, 1));
+      }
     }
   }
 }
@@ -267,7 +298,7 @@ if (only.includes('names')) {
     }
     if (biClassifier) biClassifier.dispose();
     results.names.runs[`lm-${where}`] = { ...lm, generated: gen };
-    fs.writeFileSync(path.join(outDir, 'tasks.json'), JSON.stringify(results, null, 1));
+    fs.writeFileSync(path.join(outDir, `${outName}.json`), JSON.stringify(results, null, 1));
   }
 }
 
@@ -278,6 +309,6 @@ const line = (cells) => cells.map((c, i) => String(c).padEnd(widths[i])).join(' 
 const table = [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 console.log(table);
 const md = ['| ' + header.join(' | ') + ' |', '|' + header.map(() => '---').join('|') + '|', ...rows.map((r) => '| ' + r.join(' | ') + ' |')].join('\n');
-fs.writeFileSync(path.join(outDir, 'tasks.md'), md + '\n');
-fs.writeFileSync(path.join(outDir, 'tasks.json'), JSON.stringify(results, null, 1));
-log(`wrote ${path.relative(root, path.join(outDir, 'tasks.json'))} and tasks.md`);
+fs.writeFileSync(path.join(outDir, `${outName}.md`), md + '\n');
+fs.writeFileSync(path.join(outDir, `${outName}.json`), JSON.stringify(results, null, 1));
+log(`wrote ${path.relative(root, path.join(outDir, `${outName}.json`))} and tasks.md`);
