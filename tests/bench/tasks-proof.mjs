@@ -246,10 +246,14 @@ if (only.includes('names')) {
         delete r.trainer;
       }
       if (bidirectional) biModelFile = modelFile;
+      // The majority baseline from the data: the share of test names of the commonest training label
+      // (evaluate()'s majorityBaseline at d665207 counts the names *predicted* as that label instead).
+      const majority = n.female.length >= n.male.length ? 'female' : 'male';
+      r.majorityBaseline = n.test.filter((e) => e.label === majority).length / n.test.length;
       results.names.runs[`classify-${name}-${where}`] = r;
-      log(`   accuracy ${pct(r.evaluation.accuracy)} (majority ${pct(r.evaluation.majorityBaseline)})`);
+      log(`   accuracy ${pct(r.evaluation.accuracy)} (majority ${pct(r.majorityBaseline)}; evaluate() says ${pct(r.evaluation.majorityBaseline)})`);
       row('Names', `classifier ${bidirectional ? 'BiLSTM' : 'LSTM'} 1×${NAMES_CLASSIFY.hidden} char (${where})`, pct(r.evaluation.accuracy),
-        `majority (${r.evaluation.majorityLabel}) ${pct(r.evaluation.majorityBaseline)}`, `${r.epochs.toFixed(1)} epochs`, mins(r.seconds));
+        `majority (${majority}) ${pct(r.majorityBaseline)}`, `${r.epochs.toFixed(1)} epochs`, mins(r.seconds));
     }
     // The conditional language model.
     log(`-- conditional LM (${where})`);
