@@ -14,6 +14,7 @@
 #include "kernels/kernels.h"
 #include "kernels/threads.h"
 #include "tasks/corpus.h"
+#include "tasks/evaluation.h"
 #include "tasks/loaded_model.h"
 #include "tasks/session.h"
 
@@ -35,7 +36,9 @@ val guarded(F&& f) {
   }
 }
 
-std::string take(uintptr_t ptr, size_t len) { return std::string(reinterpret_cast<const char*>(ptr), len); }
+std::string take(uintptr_t ptr, size_t len) {
+  return len ? std::string(reinterpret_cast<const char*>(ptr), len) : std::string();
+}
 
 val json_val(const json& j) { return val::global("JSON").call<val>("parse", val(j.dump())); }
 
@@ -70,6 +73,7 @@ struct GeneratorHandle {
 struct SessionHandle {
   std::shared_ptr<rnn::Session> s;
   std::string buffer;
+  json report;  // examples runs: {skipped, problems} of parsing the examples
 };
 
 struct ModelHandle {
@@ -77,33 +81,60 @@ struct ModelHandle {
   std::string buffer;
 };
 
-val make_generator(std::shared_ptr<void> owner, rnn::LanguageModel& model, const rnn::Tokenizer& tok,
-                   const std::string& options) {
-  const json j = json::parse(options, nullptr, false);
-  if (j.is_discarded()) rnn::fail("generate options are not valid JSON");
-  auto g = std::make_unique<rnn::Generator>(model, tok, rnn::parse_generate_options(j));
+json parse_json(const std::string& text, const char* what) {
+  const json j = json::parse(text, nullptr, false);
+  if (j.is_discarded()) rnn::fail(std::string(what) + " are not valid JSON");
+  return j;
+}
+
+rnn::GenerateOptions generate_options(const std::string& options) {
+  return rnn::parse_generate_options(parse_json(options, "generate options"));
+}
+
+val generator_val(std::shared_ptr<void> owner, std::unique_ptr<rnn::Generator> g) {
   return val(GeneratorHandle{std::move(owner), std::move(g)});
 }
 
-val generate_all(rnn::LanguageModel& model, const rnn::Tokenizer& tok, const std::string& options) {
-  const json j = json::parse(options, nullptr, false);
-  if (j.is_discarded()) rnn::fail("generate options are not valid JSON");
-  return val(rnn::generate(model, tok, rnn::parse_generate_options(j)));
+// Examples as the wrapper passes them: kind 0 absent, 1 the text of a file, 2 an array as JSON text.
+json examples_arg(int kind, uintptr_t ptr, size_t len) {
+  if (kind == 0) return nullptr;
+  if (kind == 1) return json(take(ptr, len));
+  return parse_json(take(ptr, len), "examples");
 }
 
-val create_session(const std::string& options, uintptr_t text, size_t len) {
+rnn::TrainingData training_data(uintptr_t text, size_t len, int ek, uintptr_t ep, size_t el, int vk, uintptr_t vp,
+                                size_t vl) {
+  rnn::TrainingData d{take(text, len), examples_arg(ek, ep, el), examples_arg(vk, vp, vl)};
+  rnn::check_examples_utf8(d);
+  return d;
+}
+
+// What parsing a run's examples left out: only skipBadLines leaves anything out.
+json parse_report(const rnn::Session& s, const rnn::TrainingData& d) {
+  if (!s.example_task) return nullptr;
+  if (!s.config.skip_bad_lines) return {{"skipped", 0}, {"problems", json::array()}};
+  return rnn::example_parse_report(s.config, d);
+}
+
+val session_val(std::shared_ptr<rnn::Session> s, const rnn::TrainingData& d) {
+  json report = parse_report(*s, d);
+  return val(SessionHandle{std::move(s), {}, std::move(report)});
+}
+
+val create_session(const std::string& options, uintptr_t text, size_t len, int ek, uintptr_t ep, size_t el, int vk,
+                   uintptr_t vp, size_t vl) {
   return guarded([&] {
-    const json j = json::parse(options, nullptr, false);
-    if (j.is_discarded()) rnn::fail("options are not valid JSON");
-    rnn::RunConfig cfg = rnn::parse_run_config(j);
-    return val(SessionHandle{std::make_shared<rnn::Session>(take(text, len), cfg), {}});
+    const rnn::RunConfig cfg = rnn::parse_run_config(parse_json(options, "options"));
+    const rnn::TrainingData d = training_data(text, len, ek, ep, el, vk, vp, vl);
+    return session_val(std::make_shared<rnn::Session>(d, cfg), d);
   });
 }
 
-val resume_session(uintptr_t text, size_t len, uintptr_t file, size_t file_len) {
+val resume_session(uintptr_t text, size_t len, int ek, uintptr_t ep, size_t el, int vk, uintptr_t vp, size_t vl,
+                   uintptr_t file, size_t file_len) {
   return guarded([&] {
-    return val(SessionHandle{
-        std::make_shared<rnn::Session>(take(text, len), reinterpret_cast<const uint8_t*>(file), file_len), {}});
+    const rnn::TrainingData d = training_data(text, len, ek, ep, el, vk, vp, vl);
+    return session_val(std::make_shared<rnn::Session>(d, reinterpret_cast<const uint8_t*>(file), file_len), d);
   });
 }
 
@@ -113,10 +144,23 @@ val load_model(uintptr_t file, size_t len) {
   });
 }
 
-rnn::RunConfig run_config_of(const std::string& options) {
-  const json j = json::parse(options, nullptr, false);
-  if (j.is_discarded()) rnn::fail("options are not valid JSON");
-  return rnn::parse_run_config(j);
+// Tokens for tag(): a JSON array of strings.
+std::vector<std::string> tokens_arg(const std::string& tokens) {
+  return parse_json(tokens, "tokens").get<std::vector<std::string>>();
+}
+
+[[noreturn]] void wrong_task(const char* method, const char* task) {
+  rnn::fail(std::string(method) + "() needs a model trained with task '" + task + "'");
+}
+
+rnn::RunConfig run_config_of(const std::string& options) { return rnn::parse_run_config(parse_json(options, "options")); }
+
+// What a run on these examples would see, without training (analyzeExamples).
+val analyze_examples(const std::string& options, int ek, uintptr_t ep, size_t el, int vk, uintptr_t vp, size_t vl) {
+  return guarded([&] {
+    const rnn::RunConfig cfg = run_config_of(options);
+    return json_val(rnn::analyze_examples(cfg, training_data(0, 0, ek, ep, el, vk, vp, vl)));
+  });
 }
 
 // The options with every default filled in (parseOptions('{}') gives the defaults).
@@ -193,6 +237,7 @@ EMSCRIPTEN_BINDINGS(rnn_wasm) {
   function("loadModel", &load_model);
   function("parseOptions", &parse_options);
   function("analyzeCorpus", &analyze_corpus);
+  function("analyzeExamples", &analyze_examples);
   function("estimateMemory", &estimate_memory);
   function("features", &features);
   function("setThreads", &set_threads);
@@ -211,15 +256,7 @@ EMSCRIPTEN_BINDINGS(rnn_wasm) {
                   });
                 }))
       .function("evaluate", optional_override([](SessionHandle& h, double max_tokens) {
-                  return guarded([&] {
-                    rnn::EvalResult e = h.s->evaluate((int64_t)max_tokens);
-                    val o = val::object();
-                    o.set("loss", e.loss);
-                    o.set("perplexity", e.perplexity);
-                    o.set("bitsPerToken", e.bits_per_token);
-                    o.set("tokens", (double)e.tokens);
-                    return o;
-                  });
+                  return guarded([&] { return json_val(h.s->evaluate_json((int64_t)max_tokens)); });
                 }))
       .function("saveCheckpoint", optional_override([](SessionHandle& h) {
                   return guarded([&] {
@@ -234,13 +271,38 @@ EMSCRIPTEN_BINDINGS(rnn_wasm) {
                   });
                 }))
       .function("releaseBuffer", optional_override([](SessionHandle& h) { std::string().swap(h.buffer); }))
-      .function("resetState", optional_override([](SessionHandle& h) { h.s->task->reset_state(); }))
-      .function("info", optional_override([](SessionHandle& h) { return guarded([&] { return json_val(h.s->info()); }); }))
+      .function("resetState", optional_override([](SessionHandle& h) {
+                  return guarded([&] {
+                    if (!h.s->task) rnn::fail("resetState() is for a language model trained on a text: examples always start from a zero state");
+                    h.s->task->reset_state();
+                    return val::undefined();
+                  });
+                }))
+      .function("info", optional_override([](SessionHandle& h) {
+                  return guarded([&] {
+                    json j = rnn::session_info(*h.s);
+                    if (!h.report.is_null())
+                      for (auto& [k, v] : h.report.items()) j[k] = v;
+                    return json_val(j);
+                  });
+                }))
       .function("generate", optional_override([](SessionHandle& h, std::string o) {
-                  return guarded([&] { return generate_all(h.s->task->model, h.s->tokenizer, o); });
+                  return guarded([&] { return val(h.s->generate(generate_options(o))); });
                 }))
       .function("generator", optional_override([](SessionHandle& h, std::string o) {
-                  return guarded([&] { return make_generator(h.s, h.s->task->model, h.s->tokenizer, o); });
+                  return guarded([&] { return generator_val(h.s, h.s->generator(generate_options(o))); });
+                }))
+      .function("classify", optional_override([](SessionHandle& h, std::string text) {
+                  return guarded([&] {
+                    if (!h.s->example_task) wrong_task("classify", "classify");
+                    return json_val(h.s->example_task->classify(text));
+                  });
+                }))
+      .function("tag", optional_override([](SessionHandle& h, std::string tokens) {
+                  return guarded([&] {
+                    if (!h.s->example_task) wrong_task("tag", "tag");
+                    return json_val(h.s->example_task->tag(tokens_arg(tokens)));
+                  });
                 }));
 
   class_<ModelHandle>("Model")
@@ -253,10 +315,29 @@ EMSCRIPTEN_BINDINGS(rnn_wasm) {
                 }))
       .function("releaseBuffer", optional_override([](ModelHandle& h) { std::string().swap(h.buffer); }))
       .function("generate", optional_override([](ModelHandle& h, std::string o) {
-                  return guarded([&] { return generate_all(*h.m->file.model, h.m->file.tokenizer, o); });
+                  return guarded([&] { return val(h.m->generate(generate_options(o))); });
                 }))
       .function("generator", optional_override([](ModelHandle& h, std::string o) {
-                  return guarded([&] { return make_generator(h.m, *h.m->file.model, h.m->file.tokenizer, o); });
+                  return guarded([&] { return generator_val(h.m, h.m->generator(generate_options(o))); });
+                }))
+      .function("classify", optional_override([](ModelHandle& h, std::string text) {
+                  return guarded([&] {
+                    if (!h.m->predictor) wrong_task("classify", "classify");
+                    return json_val(h.m->predictor->classify(text));
+                  });
+                }))
+      .function("tag", optional_override([](ModelHandle& h, std::string tokens) {
+                  return guarded([&] {
+                    if (!h.m->predictor) wrong_task("tag", "tag");
+                    return json_val(h.m->predictor->tag(tokens_arg(tokens)));
+                  });
+                }))
+      .function("evaluate", optional_override([](ModelHandle& h, uintptr_t text, size_t len, int ek, uintptr_t ep,
+                                                 size_t el, double max_tokens) {
+                  return guarded([&] {
+                    const rnn::TrainingData d = training_data(text, len, ek, ep, el, 0, 0, 0);
+                    return json_val(rnn::evaluate_loaded_model(*h.m, d, (int64_t)max_tokens));
+                  });
                 }));
 
   class_<GeneratorHandle>("Generator")

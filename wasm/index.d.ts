@@ -10,7 +10,37 @@
 /** Bytes of a model file, checkpoint or corpus. Any `ArrayBufferView` (e.g. a Node `Buffer`) works too. */
 export type Bytes = Uint8Array | ArrayBuffer | ArrayBufferView;
 
-export type TokenizerKind = 'char' | 'word';
+/** 'char': Unicode code points; 'word': the TV-script recipe; 'whitespace': tokens exactly as separated by whitespace (task 'tag', pre-tokenized text). */
+export type TokenizerKind = 'char' | 'word' | 'whitespace';
+/**
+ * What a run learns: 'lm' a language model (on `text`, or by category on `examples`), 'classify'
+ * a label per text, 'tag' a tag per token.
+ */
+export type Task = 'lm' | 'classify' | 'tag';
+/** How a classifier turns the encoder's steps into one vector: the last step, their mean or their maximum. */
+export type Pooling = 'final' | 'mean' | 'max';
+
+/** A labelled text (task 'classify'). As a file: `text<TAB>label` lines. */
+export interface ClassifyExample {
+  text: string;
+  label: string;
+}
+/** A tagged sentence (task 'tag'), as many tags as tokens. As a file: CoNLL `token<TAB>tag` lines (blank line between sentences) or Brown `word/tag` sentences, one a line. */
+export interface TagExample {
+  tokens: string[];
+  tags: string[];
+}
+/** A text of a category (task 'lm' by category). As a file: `category<TAB>text` lines. */
+export interface CategoryExample {
+  label: string;
+  text: string;
+}
+/**
+ * Training examples: the text of a file (a string or UTF-8 bytes, in the format of the task) or an
+ * array of examples. Parse errors name the line (`line 12: missing tab between text and label`) or
+ * the element (`examples[3].label must be a non-empty string`).
+ */
+export type Examples = string | Bytes | ClassifyExample[] | TagExample[] | CategoryExample[];
 export type CellType = 'lstm' | 'gru' | 'rnn';
 export type OptimizerType = 'adam' | 'rmsprop' | 'sgd';
 export type ScheduleType = 'constant' | 'step' | 'cosine';
@@ -39,15 +69,41 @@ export type Schedule =
  */
 export type Clip = { value: number; norm?: number } | { norm: number; value?: number } | null | false;
 
-/** Options of a new training run. All but `text` are optional; see `resolveOptions()`. */
-export interface TrainerOptions {
-  /** The corpus: a string, or UTF-8 bytes. Must hold at least one batch (batchSize × seqLength tokens) after the validation split. */
-  text: string | Bytes;
-  /** Tokens are Unicode characters or words (the TV-script recipe: punctuation becomes tokens like `||Period||`). @default 'char' */
+/**
+ * Options of a new training run: `text` (a language model on a corpus) or `examples` (tasks
+ * 'classify' and 'tag', and 'lm' by category); everything else is optional, see `resolveOptions()`.
+ */
+export interface TrainerOptions extends RunOptions {
+  /** The corpus of a language model: a string, or UTF-8 bytes. Must hold at least one batch (batchSize × seqLength tokens) after the validation split. Not with `examples`. */
+  text?: string | Bytes;
+  /**
+   * The examples of task 'classify' (`text<TAB>label`), 'tag' (CoNLL or word/tag) or 'lm' by
+   * category (`category<TAB>text`: a conditional language model, generating with `label`). Not with `text`.
+   */
+  examples?: Examples;
+  /** Held-out examples in the same form; otherwise `validationFraction` of `examples` is split off (seeded; stratified by label for 'classify'). Needs `examples`. */
+  validationExamples?: Examples;
+  /** Not with a new run: see `ResumeOptions`. */
+  resumeFrom?: undefined;
+}
+
+/** The options of a run besides its data (`resolveOptions()`, `analyzeCorpus()`, `estimateMemory()`). */
+export interface RunOptions {
+  /** What the run learns. @default 'lm' */
+  task?: Task;
+  /** 'classify' and 'tag': read each text both ways (a forward and a reverse recurrent level; refused for 'lm', which predicts each token from the ones before it). @default false */
+  bidirectional?: boolean;
+  /** 'classify': how the steps of a text become one vector. @default 'final' */
+  pooling?: Pooling;
+  /** Examples runs: examples are cut to this many tokens, 1..65536 (`info.truncated` counts them). @default 256 */
+  maxLength?: number;
+  /** Examples given as file text: leave malformed lines out (counted in `info.skipped`, the first 20 in `info.problems`) instead of failing on the first. @default false */
+  skipBadLines?: boolean;
+  /** Tokens are Unicode characters, words (the TV-script recipe: punctuation becomes tokens like `||Period||`) or whitespace-separated tokens. @default 'char'; 'whitespace' (the only one allowed) for task 'tag' */
   tokenizer?: TokenizerKind;
-  /** Word level: lower-case the text. (Char level always keeps the text exactly.) @default true */
+  /** Word and whitespace level: lower-case the text. (Char level always keeps the text exactly.) @default true; false for task 'tag' */
   lowercase?: boolean;
-  /** Tokens seen fewer times than this map to `<unk>`; integer >= 1. @default 1 */
+  /** Tokens seen fewer times than this map to `<unk>`; integer >= 1. @default 1; 2 for task 'tag' */
   minCount?: number;
   /** Replace invalid UTF-8 in the corpus with U+FFFD instead of throwing. @default false */
   replaceInvalid?: boolean;
@@ -89,17 +145,19 @@ export interface TrainerOptions {
   validationFraction?: number;
   /** Seed of the initial weights, dropout and batch order; integer in [0, 2^53 − 1]. @default 1 */
   seed?: number;
-  /** Not with a new run: see `ResumeOptions`. */
-  resumeFrom?: undefined;
 }
 
-/** Resumes a checkpoint exactly: the same text it was trained on, and no other option. */
+/**
+ * Resumes a checkpoint exactly: the same data it was trained on (`text`, or `examples` and
+ * `validationExamples` as given then; checked by CRC-32 and length), and no other option.
+ */
 export type ResumeOptions = {
   /** A checkpoint from `Trainer.save()` (or the native tools). */
   resumeFrom: Bytes;
-  /** The same corpus the checkpoint was trained on (checked by CRC-32 and length). */
-  text: string | Bytes;
-} & { [K in Exclude<keyof TrainerOptions, 'text' | 'resumeFrom'>]?: never };
+  text?: string | Bytes;
+  examples?: Examples;
+  validationExamples?: Examples;
+} & { [K in keyof RunOptions]?: never };
 
 /** The full option set with every default filled in, as `resolveOptions()` and `info.config` give it. */
 export interface ResolvedOptions {
@@ -138,10 +196,22 @@ export interface ResolvedOptions {
   clip: { value?: number; norm?: number } | null;
   validationFraction: number;
   seed: number;
+  /** Present for tasks other than 'lm'. */
+  task?: 'classify' | 'tag';
+  /** Present (true) for a bidirectional model. */
+  bidirectional?: true;
+  /** Present for task 'classify'. */
+  pooling?: Pooling;
+  /** Present for examples runs (classify, tag, lm by category). */
+  maxLength?: number;
+  /** Present for examples runs. */
+  skipBadLines?: boolean;
 }
 
 /** Options of `generate()` and `stream()`. */
 export interface GenerateOptions {
+  /** The category to write for: required by a model trained by category (task 'lm' with `examples`), refused by others. An unknown label throws `unknown label '…'`. */
+  label?: string;
   /** Text to start from (any length); it runs through the network once. Unknown tokens map to `<unk>` or are skipped. @default '' (start of a line) */
   prime?: string;
   /** Tokens to generate after the prime, 0..1 000 000. @default 200 */
@@ -220,7 +290,7 @@ export interface EvaluateOptions {
   maxTokens?: number;
 }
 
-/** Loss on the validation split. */
+/** Loss on the validation split of a language model (on a text; by category adds `examples`). */
 export interface EvaluateResult {
   /** Mean cross-entropy, nats per token. */
   loss: number;
@@ -230,6 +300,67 @@ export interface EvaluateResult {
   bitsPerToken: number;
   /** Tokens scored. */
   tokens: number;
+  /** Examples scored: present for a language model by category. */
+  examples?: number;
+}
+
+/** One label's scores in `ClassifyEvaluateResult.perLabel`. */
+export interface LabelScore {
+  label: string;
+  precision: number;
+  recall: number;
+  f1: number;
+  /** Validation examples with this label. */
+  support: number;
+}
+
+/** Task 'classify': loss and accuracy on the validation examples. */
+export interface ClassifyEvaluateResult {
+  /** Mean cross-entropy per example, nats. */
+  loss: number;
+  /** Share of examples whose most probable label is right. */
+  accuracy: number;
+  /** The commonest label of the training examples. */
+  majorityLabel: string;
+  /** The accuracy of always answering `majorityLabel`. */
+  majorityBaseline: number;
+  /** In label order (`info.labels`). */
+  perLabel: LabelScore[];
+  /** `matrix[i][j]`: examples of true label `labels[i]` predicted as `labels[j]`. */
+  confusion: { labels: string[]; matrix: number[][] };
+  examples: number;
+  tokens: number;
+}
+
+/** Task 'tag': loss and token accuracy on the validation examples. */
+export interface TagEvaluateResult {
+  /** Mean cross-entropy per token, nats. */
+  loss: number;
+  /** Share of tokens tagged right. */
+  accuracy: number;
+  /** Validation tokens whose word never occurs in training (a loaded model: tokens outside its vocabulary). */
+  unseenTokens: number;
+  /** Accuracy on those; null when there are none. */
+  unseenAccuracy: number | null;
+  examples: number;
+  tokens: number;
+}
+
+/** What `evaluate()` gives, by task: tell them apart with `'accuracy' in r` / `'perLabel' in r`. */
+export type Evaluation = EvaluateResult | ClassifyEvaluateResult | TagEvaluateResult;
+
+/** `classify()`: the most probable label, and every label's probability, most probable first. */
+export interface Classification {
+  label: string;
+  probabilities: { label: string; probability: number }[];
+}
+
+/** `tag()`: one entry per token, in order. */
+export interface TaggedToken {
+  token: string;
+  tag: string;
+  /** The tag's probability. */
+  probability: number;
 }
 
 /** A model's description (`Model.info`). */
@@ -245,9 +376,43 @@ export interface ModelInfo {
   config: ResolvedOptions;
   /** SIMD instruction set of the kernels (e.g. 'sse2', the xsimd name of wasm-simd128). */
   simd: string;
+  task: Task;
+  bidirectional: boolean;
+  /** Classes (classify), tags (tag) or categories (lm by category), most frequent in training first; [] for a language model on a text. */
+  labels: string[];
 }
 
-/** A training run's description (`Trainer.info`). */
+/** What a run on examples sees of them (`analyzeExamples()`, and `Trainer.info` of an examples run). */
+export interface ExamplesInfo {
+  task: Task;
+  /** A language model by category. */
+  conditional: boolean;
+  labels: string[];
+  /** Training examples per label ('tag': training tokens per tag). */
+  labelCounts: Record<string, number>;
+  /** Training examples (after the validation split). */
+  examples: number;
+  validationExamples: number;
+  trainTokens: number;
+  validationTokens: number;
+  /** Examples cut to `maxLength`. */
+  truncated: number;
+  /** Training examples by length in tokens: `counts[k]` have length in [k·binWidth, (k+1)·binWidth). At most 30 bins. */
+  lengthHistogram: { binWidth: number; counts: number[] };
+  batchesPerEpoch: number;
+  /** Examples left out by `skipBadLines`. */
+  skipped: number;
+  /** "line 7: empty label", … for the first 20 of them ("validation line …" for `validationExamples`). */
+  problems: string[];
+}
+
+/** `analyzeExamples()`: `ExamplesInfo` plus the vocabulary and model size a run would have. */
+export interface ExamplesAnalysis extends ExamplesInfo {
+  vocabSize: number;
+  parameters: number;
+}
+
+/** A training run's description (`Trainer.info`). An examples run has `ExampleRunInfo`'s fields instead of `tokens` and `tokensPerBatch`. */
 export interface TrainerInfo extends ModelInfo {
   /** Tokens in the whole text. */
   tokens: number;
@@ -261,6 +426,16 @@ export interface TrainerInfo extends ModelInfo {
   /** Next batch within the epoch. */
   position: number;
   /** Memory of weights, gradients and optimizer moments. */
+  parameterBytes: number;
+}
+
+/** `Trainer.info` of a run on examples (classify, tag, lm by category). */
+export interface ExampleRunInfo extends ModelInfo, ExamplesInfo {
+  task: Task;
+  step: number;
+  epoch: number;
+  /** Next batch within the epoch. */
+  position: number;
   parameterBytes: number;
 }
 
@@ -315,6 +490,10 @@ interface Generating {
   /** The model file (safetensors: weights, config, tokenizer). */
   save(): Uint8Array;
   readonly info: ModelInfo;
+  /** Task 'classify': the label of a text (cut to maxLength tokens). Throws "classify() needs a model trained with task 'classify'" for other models. */
+  classify(text: string): Classification;
+  /** Task 'tag': a tag per token; a string is split on whitespace. Unknown tokens are read as `<unk>`. Throws "tag() needs a model trained with task 'tag'" for other models. */
+  tag(tokens: string[] | string): TaggedToken[];
   dispose(): void;
 }
 
@@ -323,6 +502,16 @@ export declare class Model implements Generating {
   private constructor(handle: unknown);
   generate(options?: GenerateOptions): string;
   stream(options?: GenerateOptions): AsyncGenerator<string, void, undefined>;
+  classify(text: string): Classification;
+  tag(tokens: string[] | string): TaggedToken[];
+  /**
+   * Loss and metrics on data the model was not trained on, as `Trainer.evaluate()` gives them for
+   * its task: `{ examples }` (file text or array, the training format) for classify, tag and lm
+   * by category; `{ text }` for a language model on a text. Classify: `majorityLabel` is the label
+   * most frequent in training. Tag: `unseenTokens` are tokens outside the model's vocabulary.
+   * Unknown labels or tags throw, naming the line.
+   */
+  evaluate(data: { text: string | Bytes; examples?: undefined; maxTokens?: number } | { examples: Examples; text?: undefined; maxTokens?: number }): Evaluation;
   /** The model file as bytes. */
   save(): Uint8Array;
   readonly info: ModelInfo;
@@ -341,18 +530,18 @@ export interface LiveModel extends Generating {
 /** A training run, from `createTrainer()`. */
 export declare class Trainer {
   private constructor(handle: unknown);
-  readonly info: TrainerInfo;
+  readonly info: TrainerInfo | ExampleRunInfo;
   /** The model being trained (the same object every time). */
   readonly model: LiveModel;
   /** One update on the next batch (synchronous). */
   step(): StepResult;
   /** Trains in chunks, yielding to the event loop between them, until `steps`, `seconds` or `signal`. */
   train(options: TrainOptions): Promise<TrainResult>;
-  /** Loss on the validation split (throws if there is none). Does not change the run. */
-  evaluate(options?: EvaluateOptions): EvaluateResult;
-  /** A checkpoint: weights, config, tokenizer and the whole training state; `createTrainer({ resumeFrom, text })` continues it exactly. */
+  /** Loss and the task's metrics on the validation split (throws if there is none). Does not change the run. */
+  evaluate(options?: EvaluateOptions): Evaluation;
+  /** A checkpoint: weights, config, tokenizer and the whole training state; `createTrainer({ resumeFrom, text | examples })` continues it exactly. */
   save(): Uint8Array;
-  /** Starts the next batch from a zero recurrent state. */
+  /** Starts the next batch from a zero recurrent state (a language model on a text; examples runs throw). */
   resetState(): void;
   /** Frees the trainer and its model; later calls throw "trainer is disposed". Idempotent. */
   dispose(): void;
@@ -361,14 +550,22 @@ export declare class Trainer {
 /** The package version, e.g. '0.1.0'. */
 export declare const version: string;
 
-/** Starts a training run, or resumes a checkpoint exactly with `{ resumeFrom, text }`. */
+/** Starts a training run on `text` or `examples`, or resumes a checkpoint exactly with `{ resumeFrom, text | examples }`. */
 export declare function createTrainer(options: TrainerOptions | ResumeOptions): Promise<Trainer>;
 
 /** Loads a model file or checkpoint for generation; rejects if the file fails validation. */
 export declare function loadModel(bytes: Bytes): Promise<Model>;
 
 /** The option set with defaults filled in, validated exactly as `createTrainer` does (without `text`). */
-export declare function resolveOptions(options?: Omit<TrainerOptions, 'text'>): Promise<ResolvedOptions>;
+export declare function resolveOptions(options?: RunOptions): Promise<ResolvedOptions>;
+
+/**
+ * What a run on these examples would see, parsed and split as `createTrainer()` would, without
+ * training. `options` are `createTrainer()`'s run options plus `validationExamples`. Rejects as
+ * `createTrainer()` does for bad options or data (`line 12: missing tab between text and label`);
+ * with `skipBadLines` the bad lines are counted in `skipped` and listed in `problems` instead.
+ */
+export declare function analyzeExamples(examples: Examples, options?: RunOptions & { validationExamples?: Examples }): Promise<ExamplesAnalysis>;
 
 /** What a trainer would see of a corpus: `analyzeCorpus()`. Counts follow the trainer's tokenizer and split exactly. */
 export interface CorpusAnalysis {
@@ -400,7 +597,7 @@ export interface CorpusAnalysis {
  * an empty text or invalid UTF-8 (`invalid UTF-8 at byte N (…)`); a text too short is reported in
  * `problem` instead.
  */
-export declare function analyzeCorpus(text: string | Bytes, options?: Omit<TrainerOptions, 'text'>): Promise<CorpusAnalysis>;
+export declare function analyzeCorpus(text: string | Bytes, options?: RunOptions): Promise<CorpusAnalysis>;
 
 /** Memory a training run holds, in bytes: `estimateMemory()`. */
 export interface MemoryEstimate {
@@ -425,7 +622,7 @@ export interface MemoryEstimate {
  * refuse configurations that cannot fit. `corpusTokens` (e.g. `analyzeCorpus().tokens`) adds the
  * corpus's share; omit it when unknown. Rejects for bad options.
  */
-export declare function estimateMemory(options: Omit<TrainerOptions, 'text'>, vocabSize: number, corpusTokens?: number): Promise<MemoryEstimate>;
+export declare function estimateMemory(options: RunOptions, vocabSize: number, corpusTokens?: number): Promise<MemoryEstimate>;
 
 /** What this runtime and build offer. Synchronous. */
 export declare function features(): Features;

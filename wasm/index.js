@@ -252,7 +252,7 @@ function toJson(options) {
 }
 
 const GENERATE_KEYS = new Set([
-  'prime', 'length', 'temperature', 'topK', 'topP', 'greedy', 'repetitionPenalty', 'seed', 'stop', 'includePrime',
+  'prime', 'length', 'temperature', 'topK', 'topP', 'greedy', 'repetitionPenalty', 'seed', 'stop', 'includePrime', 'label',
 ]);
 
 function generateJson(options) {
@@ -262,6 +262,9 @@ function generateJson(options) {
   }
   if (o.prime !== undefined && typeof o.prime !== 'string') {
     throw new Error(`option 'prime' must be a string (got ${typeName(o.prime)})`);
+  }
+  if (o.label !== undefined && typeof o.label !== 'string') {
+    throw new Error(`option 'label' must be a string (got ${typeName(o.label)})`);
   }
   return toJson(o);
 }
@@ -306,10 +309,59 @@ class ModelBase {
   get info() {
     return check(this._h().info());
   }
+
+  /**
+   * The label of a text (a model trained with task 'classify'):
+   * { label, probabilities: [{ label, probability }] } most probable first.
+   */
+  classify(text) {
+    if (typeof text !== 'string') throw new Error(`classify() needs a text (a string; got ${typeName(text)})`);
+    return check(this._h().classify(text));
+  }
+
+  /**
+   * A tag for every token (a model trained with task 'tag'): [{ token, tag, probability }]. Give
+   * the tokens as an array of strings, or a text, which is split on whitespace.
+   */
+  tag(tokens) {
+    let list = tokens;
+    if (typeof tokens === 'string') list = tokens.split(/\s+/).filter(Boolean);
+    else if (!Array.isArray(tokens)) throw new Error(`tag() needs tokens: an array of strings or a text (got ${typeName(tokens)})`);
+    list.forEach((t, i) => {
+      if (typeof t !== 'string') throw new Error(`tag(): tokens[${i}] must be a string (got ${typeName(t)})`);
+      if (t === '' || /\s/.test(t)) throw new Error(`tag(): tokens[${i}] must be a non-empty token without whitespace (got ${JSON.stringify(t)})`);
+    });
+    return check(this._h().tag(JSON.stringify(list)));
+  }
 }
+
+const MODEL_EVALUATE_KEYS = new Set(['text', 'examples', 'maxTokens']);
 
 /** A model loaded from a file (see loadModel). */
 export class Model extends ModelBase {
+  /**
+   * Loss and metrics of this model on data it was not trained on, in the shape of
+   * Trainer.evaluate() for its task: { examples } (file text or an array, in the format the model
+   * was trained on) for classify, tag and generation by category; { text } for a language model
+   * trained on a text. { maxTokens } scores only the first batches holding that many tokens.
+   */
+  evaluate(options) {
+    const o = checkObject(options, 'evaluate options');
+    for (const k of Object.keys(o)) if (!MODEL_EVALUATE_KEYS.has(k)) throw new Error(`unknown option '${k}'`);
+    const max = o.maxTokens ?? 0;
+    if (!(Number.isInteger(max) && max >= 0)) {
+      throw new Error(`option 'maxTokens' must be a non-negative integer (got ${String(o.maxTokens)})`);
+    }
+    if ((o.text === undefined) === (o.examples === undefined)) {
+      throw new Error("evaluate() needs either 'text' (a language model trained on a text) or 'examples'");
+    }
+    const h = this._h();
+    const m = loadedModule;
+    const text = o.text === undefined ? '' : corpusText(o.text, 'text');
+    const ex = examplesArg(o.examples, 'examples');
+    return check(withBuffer(m, text, (tp, tl) => withBuffer(m, ex.data, (ep, el) => h.evaluate(tp, tl, ex.kind, ep, el, max))));
+  }
+
   /** The model file (safetensors) as bytes. */
   save() {
     const h = this._h();
@@ -351,7 +403,9 @@ export class Trainer {
   constructor(handle) {
     this._handle = handle;
     this._model = new LiveModel(this);
-    this._tokensPerBatch = handle.info().tokensPerBatch;
+    const info = handle.info();
+    // Examples runs have batches of different lengths: the mean tokens of a batch.
+    this._tokensPerBatch = info.tokensPerBatch ?? (info.batchesPerEpoch > 0 ? info.trainTokens / info.batchesPerEpoch : 0);
   }
 
   _h() {
@@ -423,7 +477,9 @@ export class Trainer {
   }
 
   /**
-   * Loss on the validation split: { loss, perplexity, bitsPerToken, tokens }. With { maxTokens },
+   * Loss on the validation split: { loss, perplexity, bitsPerToken, tokens } for a language model
+   * on a text; classify adds accuracy, majorityLabel, majorityBaseline, perLabel, confusion; tag
+   * accuracy, unseenTokens, unseenAccuracy; examples runs count `examples`. With { maxTokens },
    * only the first batches holding at least that many tokens are scored (a quick estimate).
    */
   evaluate(options) {
@@ -444,7 +500,7 @@ export class Trainer {
 
   /** Starts the next batch from a zero state (the state still resets at every epoch). */
   resetState() {
-    this._h().resetState();
+    check(this._h().resetState());
   }
 
   dispose() {
@@ -472,15 +528,50 @@ function runOptionsJson(options) {
   return toJson(options);
 }
 
+// Examples for the core: { kind: 0 absent | 1 the text of a file | 2 an array as JSON, data }.
+function examplesArg(x, name) {
+  if (x === undefined) return { kind: 0, data: '' };
+  if (typeof x === 'string') return { kind: 1, data: x };
+  if (isBytes(x) || ArrayBuffer.isView(x)) return { kind: 1, data: toBytes(x, name) };
+  if (Array.isArray(x)) return { kind: 2, data: toJson(x) };
+  throw new Error(`option '${name}' must be the text of a file (a string or Uint8Array) or an array of examples (got ${typeName(x)})`);
+}
+
+const EXAMPLE_TASKS = new Set(['classify', 'tag']);
+
+/** What a run trains on: a text, or examples (and optional validation examples). */
+function runData({ text, examples, validationExamples }, task, resuming) {
+  if (examples !== undefined) {
+    if (text !== undefined) {
+      throw new Error("option 'text' cannot be combined with 'examples': a run trains on a text (task 'lm') or on examples");
+    }
+    return { text: '', examples: examplesArg(examples, 'examples'), validation: examplesArg(validationExamples, 'validationExamples') };
+  }
+  if (validationExamples !== undefined) throw new Error("option 'validationExamples' needs 'examples'");
+  if (text === undefined && !resuming && EXAMPLE_TASKS.has(task)) {
+    throw new Error(`option 'examples' is required for task '${task}' (the text of a file or an array of examples)`);
+  }
+  const bytes = corpusText(text, 'text');
+  if (bytes.length === 0) throw new Error("option 'text' is empty: give a corpus to train on");
+  return { text: bytes, examples: examplesArg(undefined), validation: examplesArg(undefined) };
+}
+
+// Copies a run's data into wasm memory for fn(textPtr, textLen, examplesKind, ptr, len, validationKind, ptr, len).
+function withData(m, d, fn) {
+  return withBuffer(m, d.text, (tp, tl) =>
+    withBuffer(m, d.examples.data, (ep, el) =>
+      withBuffer(m, d.validation.data, (vp, vl) => fn(tp, tl, d.examples.kind, ep, el, d.validation.kind, vp, vl))));
+}
+
 /**
- * Starts a training run on `text`, or resumes a checkpoint exactly with { resumeFrom, text }.
- * Throws an Error naming the option or problem for any bad argument.
+ * Starts a training run on `text` (a language model) or on `examples` (task 'classify', 'tag', or
+ * 'lm' by category), or resumes a checkpoint exactly with { resumeFrom, text | examples,
+ * validationExamples }. Throws an Error naming the option or problem for any bad argument.
  */
 export async function createTrainer(options) {
   const o = checkObject(options, 'createTrainer options');
-  const { text, resumeFrom, ...rest } = o;
-  const textBytes = corpusText(text, 'text');
-  if (textBytes.length === 0) throw new Error("option 'text' is empty: give a corpus to train on");
+  const { text, examples, validationExamples, resumeFrom, ...rest } = o;
+  const data = runData({ text, examples, validationExamples }, rest.task, resumeFrom !== undefined);
   const m = await wasm();
   let handle;
   if (resumeFrom !== undefined) {
@@ -489,10 +580,10 @@ export async function createTrainer(options) {
       throw new Error(`option '${extra[0]}' cannot be combined with resumeFrom: a checkpoint carries its own settings`);
     }
     const file = toBytes(resumeFrom, 'resumeFrom');
-    handle = withBuffer(m, textBytes, (tp, tl) => withBuffer(m, file, (fp, fl) => m.resumeSession(tp, tl, fp, fl)));
+    handle = withData(m, data, (...args) => withBuffer(m, file, (fp, fl) => m.resumeSession(...args, fp, fl)));
   } else {
     const json = runOptionsJson(rest);
-    handle = withBuffer(m, textBytes, (p, n) => m.createSession(json, p, n));
+    handle = withData(m, data, (...args) => m.createSession(json, ...args));
   }
   return new Trainer(check(handle));
 }
@@ -527,6 +618,24 @@ export async function analyzeCorpus(text, options = {}) {
   const json = runOptionsJson(checkObject(options, 'options'));
   const m = await wasm();
   return check(withBuffer(m, bytes, (p, n) => m.analyzeCorpus(json, p, n)));
+}
+
+/**
+ * What a trainer on these examples would see, without training: `{ task, conditional, labels,
+ * labelCounts, examples, validationExamples, trainTokens, validationTokens, truncated,
+ * lengthHistogram: { binWidth, counts }, batchesPerEpoch, vocabSize, parameters, skipped, problems }`.
+ * `examples` as createTrainer's (file text or an array); `options` are createTrainer's, with
+ * `validationExamples`. Throws as createTrainer does for bad options or data ("line 12: …").
+ */
+export async function analyzeExamples(examples, options = {}) {
+  const o = checkObject(options, 'options');
+  const { validationExamples, ...rest } = o;
+  if (examples === undefined) throw new Error("analyzeExamples needs examples: the text of a file or an array of examples");
+  const ex = examplesArg(examples, 'examples');
+  const val = examplesArg(validationExamples, 'validationExamples');
+  const json = runOptionsJson(rest);
+  const m = await wasm();
+  return check(withBuffer(m, ex.data, (ep, el) => withBuffer(m, val.data, (vp, vl) => m.analyzeExamples(json, ex.kind, ep, el, val.kind, vp, vl))));
 }
 
 /**

@@ -12,7 +12,7 @@ const BAD_CREATE = [
   ['unknown option', { hiden: 32 }, /unknown option 'hiden'/],
   ['unknown schedule key', { schedule: { type: 'step', size: 3 } }, /unknown option 'schedule\.size'/],
   ['unknown clip key', { clip: { max: 3 } }, /unknown option 'clip\.max'/],
-  ['tokenizer wrong value', { tokenizer: 'bpe' }, /'tokenizer'.*'char' or 'word'/],
+  ['tokenizer wrong value', { tokenizer: 'bpe' }, /'tokenizer' must be 'char', 'word' or 'whitespace'/],
   ['tokenizer wrong type', { tokenizer: 1 }, /'tokenizer' must be a string/],
   ['lowercase wrong type', { lowercase: 'yes' }, /'lowercase' must be true or false/],
   ['minCount 0', { minCount: 0 }, /'minCount' must be between 1/],

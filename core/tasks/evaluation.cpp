@@ -1,0 +1,168 @@
+#include "tasks/evaluation.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "common.h"
+#include "text/utf8.h"
+#include "train/batch_source.h"
+#include "train/trainer.h"
+
+namespace rnn {
+
+using nlohmann::json;
+
+namespace {
+
+std::string at_line(int64_t line) { return "line " + std::to_string(line) + ": "; }
+
+std::string known(const Vocabulary& v) {
+  std::string s;
+  const size_t n = std::min<size_t>(v.entries().size(), 20);
+  for (size_t k = 0; k < n; ++k) s += (k ? ", '" : "'") + v.entries()[k] + "'";
+  if (v.entries().size() > n) s += ", …";
+  return s;
+}
+
+int32_t label_id(const Vocabulary& labels, const std::string& label, int64_t line, const char* what) {
+  const int32_t id = labels.id_of(label);
+  if (id < 0) fail(at_line(line) + "unknown " + what + " '" + label + "' (the model knows " + known(labels) + ")");
+  return id;
+}
+
+// A token given as such (tagging): normalised as the tokenizer would (lower-casing), then looked
+// up; unknown ones become <unk>. -1 when the vocabulary has no <unk>.
+int32_t token_id(const Tokenizer& tok, const std::string& t) {
+  const std::vector<std::string> normalised = tok.split(t);
+  const int32_t id = normalised.size() == 1 ? tok.id_of(normalised[0]) : -1;
+  return id < 0 ? tok.unk : id;
+}
+
+json score_text(LoadedModel& m, const std::string& text, int64_t max_tokens) {
+  LanguageModel& lm = m.file.language_model();
+  const std::vector<int32_t> ids = m.file.tokenizer.encode(text);
+  const int64_t len = (int64_t)ids.size();
+  if (len < 2) fail("the text is too short to score: it has " + std::to_string(len) + " token(s) the model knows, need at least 2");
+  // As LanguageModelTask::evaluate: the training layout when the text is long enough.
+  const TrainingConfig& t = m.file.config.training;
+  const int rows = (int)std::clamp<int64_t>(len / t.seq_length, 1, t.batch_size);
+  StreamBatchSource data(ids, rows, (int)std::min<int64_t>(t.seq_length, len / rows), lm.state_size(rows));
+  const EvalResult e = evaluate(lm, data, max_tokens);
+  return {{"loss", e.loss}, {"perplexity", e.perplexity}, {"bitsPerToken", e.bits_per_token}, {"tokens", e.tokens}};
+}
+
+}  // namespace
+
+void check_examples_utf8(const TrainingData& data) {
+  for (const json* j : {&data.examples, &data.validation}) {
+    if (!j->is_string()) continue;
+    const std::string& s = j->get_ref<const std::string&>();
+    const std::optional<size_t> bad = validate_utf8(s);
+    if (!bad) continue;
+    const int64_t line = 1 + std::count(s.begin(), s.begin() + (std::ptrdiff_t)*bad, '\n');
+    std::string reason = "invalid UTF-8 at byte " + std::to_string(*bad);
+    try {
+      decode_utf8(s);
+    } catch (const Error& e) {
+      reason = e.what();
+    }
+    fail(std::string(j == &data.validation ? "validation " : "") + at_line(line) + reason);
+  }
+}
+
+json evaluate_loaded_model(LoadedModel& m, const TrainingData& data, int64_t max_tokens) {
+  const RunConfig& cfg = m.file.config;
+  const ModelKind kind = cfg.model.kind;
+  const bool conditional = kind == ModelKind::LanguageModel && m.file.labels.size() > 0;
+  if (kind == ModelKind::LanguageModel && !conditional) {
+    if (data.has_examples()) fail("this language model was trained on a text: score it on a text, not on examples");
+    return score_text(m, data.text, max_tokens);
+  }
+  if (!data.has_examples())
+    fail(std::string("this model was trained on examples (task '") + model_kind_name(kind) +
+         (conditional ? "' by category" : "'") + "): score it on examples in the same format");
+  check_examples_utf8(data);
+  const ExampleData d = parse_examples(cfg, data.examples);
+  ExampleTask task(cfg, m.file.tokenizer, m.file.labels, m.file.model);
+  const Tokenizer& tok = task.tokenizer;
+  const int max_len = cfg.max_length;
+  auto cut = [&](std::vector<int32_t>& v) {
+    if ((int)v.size() > max_len) v.resize(max_len);
+  };
+  for (const auto& e : d.classify) {
+    const int32_t label = label_id(task.labels, e.label, e.line, "label");
+    std::vector<int32_t> ids = tok.encode(e.text);
+    if (ids.empty()) fail(at_line(e.line) + "the text has no token the model knows");
+    cut(ids);
+    task.validation.add(ids, {}, label);
+  }
+  for (const auto& e : d.tag) {
+    std::vector<int32_t> ids, tags;
+    for (size_t k = 0; k < e.tokens.size(); ++k) {
+      const int32_t id = token_id(tok, e.tokens[k]);
+      if (id < 0) fail(at_line(e.line) + "token '" + e.tokens[k] + "' is not in the vocabulary, which has no <unk>");
+      ids.push_back(id);
+      tags.push_back(label_id(task.labels, e.tags[k], e.line, "tag"));
+    }
+    cut(ids);
+    cut(tags);
+    task.validation.add(ids, tags);
+    for (int32_t id : ids) task.validation_unseen.push_back(id == tok.unk);
+  }
+  const int32_t bnd = d.category.empty() ? -1 : task.boundary();
+  for (const auto& e : d.category) {
+    const int32_t label = label_id(task.labels, e.label, e.line, "category");
+    std::vector<int32_t> ids = tok.encode(e.text), in = {bnd}, target;
+    if (ids.empty()) fail(at_line(e.line) + "the text has no token the model knows");
+    in.insert(in.end(), ids.begin(), ids.end());
+    target = ids;
+    target.push_back(bnd);
+    cut(in);
+    cut(target);
+    task.validation.add(in, target, label);
+  }
+  return task.evaluate(max_tokens);
+}
+
+json session_info(const Session& s) {
+  if (!s.example_task) return s.info();
+  json j = model_info(s.config, s.input_tokenizer(), s.labels(), s.model());
+  j["step"] = s.trainer().updates;
+  j["parameterBytes"] = s.model().params.total * sizeof(float) * 4;  // as Session::info
+  const json task = s.example_task->info();
+  for (auto& [k, v] : task.items()) j[k] = v;
+  j["epoch"] = s.example_task->train_data->epoch;
+  j["position"] = s.example_task->train_data->position;
+  return j;
+}
+
+json example_parse_report(const RunConfig& config, const TrainingData& data) {
+  json problems = json::array();
+  int64_t skipped = 0;
+  for (const json* j : {&data.examples, &data.validation}) {
+    if (j->is_null()) continue;
+    const ExampleData d = parse_examples(config, *j);
+    skipped += d.report.skipped;
+    for (const std::string& p : d.report.problems) problems.push_back((j == &data.validation ? "validation " : "") + p);
+  }
+  return {{"skipped", skipped}, {"problems", problems}};
+}
+
+json analyze_examples(const RunConfig& config, const TrainingData& data) {
+  if (!data.has_examples()) fail("option 'examples' is required: the text of a file or an array of examples");
+  check_examples_utf8(data);
+  const ExampleData d = parse_examples(config, data.examples);
+  const ExampleData v = data.validation.is_null() ? ExampleData{} : parse_examples(config, data.validation);
+  const ExampleTask task(config, d, v);
+  json j = task.info();
+  j["vocabSize"] = task.tokenizer.vocab_size();
+  j["parameters"] = task.model->params.total;
+  json problems = json::array();
+  for (const std::string& p : d.report.problems) problems.push_back(p);
+  for (const std::string& p : v.report.problems) problems.push_back("validation " + p);
+  j["skipped"] = d.report.skipped + v.report.skipped;
+  j["problems"] = problems;
+  return j;
+}
+
+}  // namespace rnn
