@@ -166,6 +166,23 @@ for (const [env, label, r] of envs) {
   }
 }
 const tasksShape = trainNative?.tasks ?? wasmNode?.tasks ?? null;
+// The bi/uni ratio the shapes imply (GEMM FLOPs per token): a bidirectional level runs two
+// directions, and every level after the first reads both directions' outputs (2H inputs).
+const tasksFlopRatio = (() => {
+  try {
+    const tw = JSON.parse(readFileSync(join(here, 'tasks-workload.json'), 'utf8'));
+    const { layers: L, hidden: Hh, embedding: E } = tw.options, g = 4, K = tw.tags;
+    let uni = 0, bi = 0;
+    for (let l = 0; l < L; l++) {
+      uni += g * Hh * ((l === 0 ? E : Hh) + Hh);
+      bi += 2 * g * Hh * ((l === 0 ? E : 2 * Hh) + Hh);
+    }
+    return (bi + 2 * Hh * K) / (uni + Hh * K);
+  } catch {
+    return null;
+  }
+})();
+if (tasksFlopRatio) notes.push(`tasks: the shapes alone make a bidirectional ${tasksShape ? '2-layer ' : ''}tagger ${tasksFlopRatio.toFixed(2)} × the unidirectional one's FLOPs per token (its second level reads 2H inputs)`);
 if (taskRows.some((t) => t.biOverUni != null && t.biOverUni > 2.2)) notes.push('tasks: the bidirectional tagger costs more than 2.2 × the unidirectional one per token');
 
 // ---- results.json -------------------------------------------------------------------------------
@@ -181,7 +198,7 @@ const results = {
   peak: { ...peak, native: peakNative, wasm: peakWasm },
   gemm: { rows: gemmRows, native: gemmNative, wasm: gemmWasm, stepNative: gemmStep(gemmNative), stepWasm: gemmStep(gemmWasm) },
   training, generation, memory,
-  tasks: { shape: tasksShape ? { tags: tasksShape.tags, vocab: tasksShape.vocab, batch: tasksShape.batch, length: tasksShape.length } : null, rows: taskRows },
+  tasks: { flopRatioBiOverUni: tasksFlopRatio, shape: tasksShape ? { tags: tasksShape.tags, vocab: tasksShape.vocab, batch: tasksShape.batch, length: tasksShape.length } : null, rows: taskRows },
   competitors: competitors ? { ...competitors, competitors: rivals, oursWasmNode1: ours1?.tokensPerSecond ?? null, oursWasmNode2: ours2?.tokensPerSecond ?? null } : null,
   sections, notes,
 };
