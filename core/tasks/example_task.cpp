@@ -273,7 +273,7 @@ json ExampleTask::evaluate(int64_t max_tokens) {
   for (int32_t l : train.labels) ++train_counts[l];
   const int32_t majority = (int32_t)(std::max_element(train_counts.begin(), train_counts.end()) - train_counts.begin());
   int64_t majority_right = 0;
-  for (int k = 0; k < K; ++k) majority_right += confusion[(size_t)k * K + majority];
+  for (int k = 0; k < K; ++k) majority_right += confusion[(size_t)majority * K + k];  // the majority label's row: its true examples
   j["majorityLabel"] = labels.at(majority);
   j["majorityBaseline"] = rows ? (double)majority_right / rows : 0.0;
   json per_label = json::array(), matrix = json::array();

@@ -157,6 +157,34 @@ const rivals = (competitors?.competitors ?? []).map((c) => ({
 }));
 if (!competitors && !sections.competitors?.skipped) notes.push('competitors: no result (tests/bench/competitors.mjs failed or printed no JSON)');
 
+// ---- tasks: the tagger's cost per token beside the language model's ---------------------------
+const taskRows = [];
+for (const [env, label, r] of envs) {
+  for (const t of r?.tasks?.rows ?? []) {
+    taskRows.push({ env, label, threads: t.threads, lm: t.lm?.tokensPerSecond ?? null, taggerUni: t.taggerUni?.tokensPerSecond ?? null,
+      taggerBi: t.taggerBi?.tokensPerSecond ?? null, biOverUni: t.biOverUni ?? null, biOverLm: t.biOverLm ?? null });
+  }
+}
+const tasksShape = trainNative?.tasks ?? wasmNode?.tasks ?? null;
+// The bi/uni ratio the shapes imply (GEMM FLOPs per token): a bidirectional level runs two
+// directions, and every level after the first reads both directions' outputs (2H inputs).
+const tasksFlopRatio = (() => {
+  try {
+    const tw = JSON.parse(readFileSync(join(here, 'tasks-workload.json'), 'utf8'));
+    const { layers: L, hidden: Hh, embedding: E } = tw.options, g = 4, K = tw.tags;
+    let uni = 0, bi = 0;
+    for (let l = 0; l < L; l++) {
+      uni += g * Hh * ((l === 0 ? E : Hh) + Hh);
+      bi += 2 * g * Hh * ((l === 0 ? E : 2 * Hh) + Hh);
+    }
+    return (bi + 2 * Hh * K) / (uni + Hh * K);
+  } catch {
+    return null;
+  }
+})();
+if (tasksFlopRatio) notes.push(`tasks: the shapes alone make a bidirectional ${tasksShape ? '2-layer ' : ''}tagger ${tasksFlopRatio.toFixed(2)} × the unidirectional one's FLOPs per token (its second level reads 2H inputs)`);
+if (taskRows.some((t) => t.biOverUni != null && t.biOverUni > 2.2)) notes.push('tasks: the bidirectional tagger costs more than 2.2 × the unidirectional one per token');
+
 // ---- results.json -------------------------------------------------------------------------------
 const busy = [machine?.busyFraction, machineEnd?.busyFraction].filter((x) => x != null);
 if (busy.some((b) => b > 0.15)) {
@@ -170,6 +198,7 @@ const results = {
   peak: { ...peak, native: peakNative, wasm: peakWasm },
   gemm: { rows: gemmRows, native: gemmNative, wasm: gemmWasm, stepNative: gemmStep(gemmNative), stepWasm: gemmStep(gemmWasm) },
   training, generation, memory,
+  tasks: { flopRatioBiOverUni: tasksFlopRatio, shape: tasksShape ? { tags: tasksShape.tags, vocab: tasksShape.vocab, batch: tasksShape.batch, length: tasksShape.length } : null, rows: taskRows },
   competitors: competitors ? { ...competitors, competitors: rivals, oursWasmNode1: ours1?.tokensPerSecond ?? null, oursWasmNode2: ours2?.tokensPerSecond ?? null } : null,
   sections, notes,
 };
@@ -236,6 +265,15 @@ for (const [env, label] of envs) {
   const a = generation.find((g) => g.env === env && g.threads === 1);
   const b = generation.find((g) => g.env === env && g.threads === 2);
   if (a || b) out(`| generate | ${label}: tokens/s, one stream (${(a ?? b).tokens} tokens, T ${workload.generate.temperature}) | ${a ? fmt(a.tokensPerSecond) : '–'} | ${b ? fmt(b.tokensPerSecond) : '–'} |`);
+}
+if (taskRows.length) {
+  const sh = tasksShape ?? {};
+  for (const [env, label] of envs) {
+    const a = taskRows.find((t) => t.env === env && t.threads === 1), b = taskRows.find((t) => t.env === env && t.threads === 2);
+    if (!a && !b) continue;
+    const cell = (t) => (t ? `LM ${fmt(t.lm)} · tagger ${fmt(t.taggerUni)} · BiLSTM tagger ${fmt(t.taggerBi)} tok/s; bi/uni ${t.biOverUni?.toFixed(2)}×` : '–');
+    out(`| tasks | ${label}: 2-layer LSTM 256, batch ${sh.batch ?? '?'} × ${sh.length ?? '?'}: LM (V ${V}) · tagger (${sh.tags ?? '?'} tags) · bidirectional tagger; cost per token bi ÷ uni | ${cell(a)} | ${cell(b)} |`);
+  }
 }
 out(`| memory | native peak RSS after training (getrusage) | ${mb(memory.nativeMaxRssBytes)} | |`);
 out(`| memory | wasm memory after training: Node / Chromium (parameters: ${mb(memory.parameterBytes)}) | ${mb(memory.wasmNodeHeapBytes)} | ${mb(memory.wasmChromiumHeapBytes)} |`);

@@ -2,6 +2,9 @@
 // threads, generation speed of one stream, and the process's peak RSS. The WebAssembly twins are
 // wasm_bench.mjs (Node) and browser/ (Chromium). Prints human lines, then one JSON object on its
 // last line.   usage: train_bench [--quick] [workload.json]   (run from the repository root)
+// Also the tasks' cost (tasks-workload.json): training tokens/s of a 2-layer 256 LSTM tagger, uni-
+// and bidirectional, beside the language model above at the same shapes, and the ratio of the
+// bidirectional cost per token to the unidirectional one ("tasks" in the JSON).
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -39,6 +42,72 @@ static double max_rss_bytes() {
   struct rusage ru {};
   getrusage(RUSAGE_SELF, &ru);
   return ru.ru_maxrss * 1024.0;  // Linux: kilobytes
+}
+
+// Median ms of `steps` training steps after `warmup` ones.
+static double step_ms(rnn::Session& s, int warmup, int steps) {
+  for (int i = 0; i < warmup; ++i) s.step();
+  std::vector<double> ms;
+  for (int i = 0; i < steps; ++i) {
+    const auto a = Clock::now();
+    s.step();
+    ms.push_back(seconds_since(a) * 1e3);
+  }
+  return median(ms);
+}
+
+// The tagger's synthetic examples: `n` rows of `len` tokens s0…s{V-1} with tags g0…g{K-1}.
+static json tagger_examples(int n, int len, int V, int K) {
+  json a = json::array();
+  uint32_t x = 12345;
+  auto next = [&] { return x = x * 1664525u + 1013904223u; };
+  for (int i = 0; i < n; ++i) {
+    json tokens = json::array(), tags = json::array();
+    for (int t = 0; t < len; ++t) {
+      const uint32_t w = (next() >> 8) % (uint32_t)V;
+      tokens.push_back("s" + std::to_string(w));
+      tags.push_back("g" + std::to_string((w * 7 + (next() >> 20) % 3) % (uint32_t)K));
+    }
+    a.push_back({{"tokens", tokens}, {"tags", tags}});
+  }
+  return a;
+}
+
+// Tokens/s of the language model `lm` (the reference workload) and of a tagger of the same size,
+// uni- and bidirectional, on 1 and 2 threads.
+static json tasks_bench(rnn::Session& lm, bool quick) {
+  const json w = json::parse(rnn::safetensors::read_file("tests/bench/tasks-workload.json"));
+  const int warmup = w["steps"]["warmup"], steps = quick ? w["steps"]["quickMeasure"] : w["steps"]["measure"];
+  const int len = w["length"];
+  rnn::TrainingData data;
+  data.examples = tagger_examples(w["examples"], len, w["vocab"], w["tags"]);
+  json options = w["options"];
+  options["bidirectional"] = false;
+  rnn::Session uni(data, rnn::parse_run_config(options));
+  options["bidirectional"] = true;
+  rnn::Session bi(data, rnn::parse_run_config(options));
+  const int lm_tokens = lm.config.training.batch_size * lm.config.training.seq_length;
+  const int tag_tokens = (int)options["batchSize"] * len;
+  json rows = json::array();
+  std::printf("tasks: 2-layer LSTM 256, batch %d x %d tokens; tagger: vocabulary %d, %d tags\n", (int)options["batchSize"], len,
+              uni.example_task->tokenizer.vocab_size(), uni.example_task->labels.size());
+  const int max_t = std::min(2, rnn::threads::max_threads());
+  for (int threads = 1; threads <= max_t; ++threads) {
+    rnn::threads::set_count(threads);
+    const double ms_lm = step_ms(lm, warmup, steps), ms_uni = step_ms(uni, warmup, steps), ms_bi = step_ms(bi, warmup, steps);
+    const double tps_lm = lm_tokens / ms_lm * 1e3, tps_uni = tag_tokens / ms_uni * 1e3, tps_bi = tag_tokens / ms_bi * 1e3;
+    std::printf("tasks %d thread%s: LM %.0f tokens/s, tagger uni %.0f tokens/s, tagger bi %.0f tokens/s; "
+                "bi/uni cost per token %.2fx, bi tagger/LM %.2fx\n",
+                threads, threads > 1 ? "s" : " ", tps_lm, tps_uni, tps_bi, tps_uni / tps_bi, tps_lm / tps_bi);
+    rows.push_back({{"threads", threads},
+                    {"lm", {{"msMedian", ms_lm}, {"tokensPerSecond", tps_lm}}},
+                    {"taggerUni", {{"msMedian", ms_uni}, {"tokensPerSecond", tps_uni}}},
+                    {"taggerBi", {{"msMedian", ms_bi}, {"tokensPerSecond", tps_bi}}},
+                    {"biOverUni", tps_uni / tps_bi},
+                    {"biOverLm", tps_lm / tps_bi}});
+  }
+  return {{"tags", uni.example_task->labels.size()}, {"vocab", uni.example_task->tokenizer.vocab_size()},
+          {"batch", (int)options["batchSize"]}, {"length", len}, {"steps", steps}, {"rows", rows}};
 }
 
 int main(int argc, char** argv) {
@@ -120,6 +189,7 @@ int main(int argc, char** argv) {
                   threads > 1 ? "s" : " ", median(tps), chars);
       out["generate"].push_back({{"threads", threads}, {"tokens", go.length}, {"tokensPerSecond", median(tps)}});
     }
+    out["tasks"] = tasks_bench(s, quick);
     rnn::threads::set_count(1);
     std::printf("peak RSS after training: %.1f MB (parameters %.1f MB)\n", out["maxRssBytes"].get<double>() / 1e6,
                 out["parameterBytes"].get<double>() / 1e6);

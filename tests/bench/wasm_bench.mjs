@@ -1,6 +1,8 @@
 // WebAssembly in Node: the reference workload (workload.json) through the public API
 // (browser/run-workload.js, the same code the Chromium bench runs), on 1 and 2 threads when the
 // module has setThreads(). Prints human lines, then one JSON object on its last line.
+// Also the tasks' cost (tasks-workload.json, as train_bench.cpp): tokens/s of a 2-layer 256 LSTM
+// tagger, uni- and bidirectional, beside the language model of the same size, when the API has tasks.
 // usage: node tests/bench/wasm_bench.mjs [--quick]
 // env: RNN_DATA_DIR (corpus folder, default ../shared/data), RNN_WASM_DIR (a folder with index.js
 // and dist/ to benchmark instead of wasm/)
@@ -20,8 +22,59 @@ const text = readFileSync(join(dataDir, workload.data), 'utf8');
 
 console.log(`Node ${process.version}, API ${join(apiDir, 'index.js')}, corpus ${join(dataDir, workload.data)}`);
 const r = await runWorkload(api, { text, workload, quick, log: (s) => console.log(s) });
+r.tasks = await tasksBench();
 r.node = process.version;
 r.rssBytes = process.memoryUsage().rss;
 console.log(`Node process RSS: ${(r.rssBytes / 1e6).toFixed(1)} MB`);
 console.log(JSON.stringify(r));
+
+async function tasksBench() {
+  const w = JSON.parse(readFileSync(join(here, 'tasks-workload.json'), 'utf8'));
+  const warmup = w.steps.warmup, steps = quick ? w.steps.quickMeasure : w.steps.measure;
+  // The same synthetic examples as train_bench.cpp's tagger_examples().
+  let x = 12345;
+  const next = () => (x = (Math.imul(x, 1664525) + 1013904223) >>> 0);
+  const examples = [];
+  for (let i = 0; i < w.examples; i++) {
+    const tokens = [], tags = [];
+    for (let t = 0; t < w.length; t++) {
+      const s = (next() >>> 8) % w.vocab;
+      tokens.push(`s${s}`);
+      tags.push(`g${(s * 7 + ((next() >>> 20) % 3)) % w.tags}`);
+    }
+    examples.push({ tokens, tags });
+  }
+  const median = (v) => { const s = [...v].sort((a, b) => a - b); const n = s.length; return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2; };
+  const stepMs = (t) => {
+    for (let i = 0; i < warmup; i++) t.step();
+    const ms = [];
+    for (let i = 0; i < steps; i++) { const a = performance.now(); t.step(); ms.push(performance.now() - a); }
+    return median(ms);
+  };
+  let uni, bi, lm;
+  try {
+    uni = await api.createTrainer({ ...w.options, examples, bidirectional: false });
+    bi = await api.createTrainer({ ...w.options, examples, bidirectional: true });
+    lm = await api.createTrainer({ ...workload.options, text });
+  } catch (e) {
+    for (const t of [uni, bi, lm]) t?.dispose();
+    console.log(`tasks: skipped (${e.message})`);
+    return null;
+  }
+  const rows = [];
+  const maxT = Math.min(2, api.features?.().maxThreads ?? 1);
+  for (let threads = 1; threads <= maxT; threads++) {
+    api.setThreads?.(threads);
+    const msLm = stepMs(lm), msUni = stepMs(uni), msBi = stepMs(bi);
+    const tpsLm = (workload.options.batchSize * workload.options.seqLength) / msLm * 1e3;
+    const tpsUni = (w.options.batchSize * w.length) / msUni * 1e3, tpsBi = (w.options.batchSize * w.length) / msBi * 1e3;
+    console.log(`tasks ${threads} thread${threads > 1 ? 's' : ' '}: LM ${tpsLm.toFixed(0)} tokens/s, tagger uni ${tpsUni.toFixed(0)} tokens/s, ` +
+      `tagger bi ${tpsBi.toFixed(0)} tokens/s; bi/uni cost per token ${(tpsUni / tpsBi).toFixed(2)}x, bi tagger/LM ${(tpsLm / tpsBi).toFixed(2)}x`);
+    rows.push({ threads, lm: { msMedian: msLm, tokensPerSecond: tpsLm }, taggerUni: { msMedian: msUni, tokensPerSecond: tpsUni },
+      taggerBi: { msMedian: msBi, tokensPerSecond: tpsBi }, biOverUni: tpsUni / tpsBi, biOverLm: tpsLm / tpsBi });
+  }
+  const info = uni.info;
+  for (const t of [uni, bi, lm]) t.dispose();
+  return { tags: info.labels?.length ?? w.tags, vocab: info.vocabSize, batch: w.options.batchSize, length: w.length, steps, rows };
+}
 process.exit(0); // pool workers of a threaded build must not keep the process alive

@@ -1,5 +1,8 @@
 """Model files load into PyTorch: the weights of each cell type go into nn.Embedding + nn.LSTM /
-nn.GRU / nn.RNN + nn.Linear with load_state_dict(strict=True), and PyTorch's logits equal ours.
+nn.GRU / nn.RNN + nn.Linear with load_state_dict(strict=True), and PyTorch's logits equal ours —
+for the language model, and for the bidirectional tagger (a tag per token) and classifier (final,
+mean or max pooling over the steps), whose reverse-direction weights are PyTorch's `_reverse`
+tensors of nn.LSTM/GRU/RNN(bidirectional=True).
 
 The safetensors file is read with a few lines of json + numpy (Python's `safetensors` package is
 not in Debian); that reader also checks the header layout Python's library expects.
@@ -75,13 +78,103 @@ def check(cell, tmp):
     assert diff < 1e-4, f"{cell}: logits differ by {diff}"
 
 
+class Encoder(nn.Module):
+    """nn.Embedding + a (bi)directional nn.LSTM/GRU/RNN + nn.Linear: the tagger and the classifier."""
+
+    def __init__(self, cell, vocab, emb, hidden, layers, bidirectional, labels):
+        super().__init__()
+        self.embedding = nn.Embedding(vocab, emb)
+        rnn_class = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}[cell]
+        self.rnn = rnn_class(emb, hidden, num_layers=layers, batch_first=True, bidirectional=bidirectional)
+        self.fc = nn.Linear(hidden * (2 if bidirectional else 1), labels)
+        self.hidden = hidden
+
+    def tag(self, ids):  # logits per token
+        out, _ = self.rnn(self.embedding(ids))
+        return self.fc(out)
+
+    def classify(self, ids, pooling):  # log-probabilities of the labels, one row per sequence
+        out, _ = self.rnn(self.embedding(ids))
+        if pooling == "final":  # each direction's last state: forward at the end, reverse at the start
+            H = self.hidden
+            pooled = torch.cat([out[:, -1, :H], out[:, 0, H:]], dim=1) if out.shape[2] == 2 * H else out[:, -1]
+        elif pooling == "mean":
+            pooled = out.mean(dim=1)
+        else:
+            pooled = out.max(dim=1).values
+        return torch.log_softmax(self.fc(pooled), dim=1)
+
+
+def synthetic_tagged(path):
+    """Sentences whose tags depend on the next word too, as word/tag lines."""
+    rng = np.random.default_rng(5)
+    nouns, verbs, dets = ["dog", "cat", "light", "window", "bird"], ["runs", "breaks", "sees", "sings"], ["the", "a"]
+    with open(path, "w") as f:
+        for _ in range(300):
+            words = []
+            for _ in range(rng.integers(2, 5)):
+                words += [(dets[rng.integers(2)], "at"), (nouns[rng.integers(5)], "nn"), (verbs[rng.integers(4)], "vbz")]
+            f.write(" ".join(f"{w}/{t}" for w, t in words) + "\n")
+
+
+def synthetic_labelled(path):
+    rng = np.random.default_rng(6)
+    with open(path, "w") as f:
+        for i in range(300):
+            label = ["ay", "ee", "oh"][i % 3]
+            stem = "".join(rng.choice(list("bdgklmnprst"), size=rng.integers(2, 6)))
+            f.write(f"{stem}{label[0] * (1 + i % 2)}{label}\t{label}\n")
+
+
+def check_examples(task, cell, bidirectional, pooling, tmp):
+    data = os.path.join(tmp, f"{task}.txt")
+    (synthetic_tagged if task == "tag" else synthetic_labelled)(data)
+    options = {"task": task, "cell": cell, "layers": 2, "hidden": 16, "embedding": 8, "batchSize": 8,
+               "learningRate": 0.01, "seed": 4, "bidirectional": bidirectional}
+    if task == "classify":
+        options.update(tokenizer="char", pooling=pooling)
+    model_path = os.path.join(tmp, f"{task}-{cell}-{pooling}.safetensors")
+    subprocess.run([TOOL, "task", json.dumps(options), data, "--steps", "40", "--log-every", "0",
+                    "--model-out", model_path], check=True, stdout=subprocess.DEVNULL)
+    meta, tensors = read_safetensors(model_path)
+    cfg = json.loads(meta["model"])
+    labels = json.loads(meta["labels"])
+    assert cfg["cell"] == cell and cfg.get("bidirectional", False) == bidirectional
+    assert any(k.endswith("_reverse") for k in tensors) == bidirectional
+    net = Encoder(cell, cfg["vocab_size"], cfg["embedding_size"], cfg["hidden_size"], cfg["layers"],
+                  bidirectional, len(labels))
+    net.load_state_dict({k: torch.from_numpy(v) for k, v in tensors.items()}, strict=True)
+    text = "the dog sees a bird the cat runs" if task == "tag" else "kestoohoh"
+    ours = json.loads(subprocess.run([TOOL, "logits", model_path, text], check=True, capture_output=True).stdout)
+    with torch.no_grad():
+        ids = torch.tensor([ours["ids"]])
+        theirs = (net.tag(ids)[0] if task == "tag" else net.classify(ids, pooling)).numpy()
+    ours_z = np.array(ours["logits"], dtype=np.float32)
+    assert theirs.shape == ours_z.shape, (theirs.shape, ours_z.shape)
+    diff = np.abs(theirs - ours_z).max()
+    what = f"{'bi' if bidirectional else 'uni'}directional {cell} {task}" + (f" ({pooling} pooling)" if task == "classify" else "")
+    print(f"{what}: {len(tensors)} tensors loaded with strict=True; "
+          f"max |PyTorch - rnn-wasm| over {theirs.size} {'logits' if task == 'tag' else 'log-probabilities'} = {diff:.2e}")
+    assert diff < 1e-5, f"{what}: outputs differ by {diff}"
+
+
 def main():
     torch.manual_seed(0)
+    passed = 0
     with tempfile.TemporaryDirectory() as tmp:
         cells = ("lstm", "gru", "rnn")
         for cell in cells:
             check(cell, tmp)
-    print(f"pytorch interop: {len(cells)} passed, 0 failed")
+            passed += 1
+        for cell in cells:
+            check_examples("tag", cell, True, None, tmp)
+            passed += 1
+        for cell, pooling in (("lstm", "final"), ("gru", "mean"), ("rnn", "max")):
+            check_examples("classify", cell, True, pooling, tmp)
+            passed += 1
+        check_examples("classify", "lstm", False, "final", tmp)
+        passed += 1
+    print(f"pytorch interop: {passed} passed, 0 failed")
 
 
 if __name__ == "__main__":
