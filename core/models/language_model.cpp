@@ -65,14 +65,15 @@ void LanguageModel::forward(int B, int T, const int32_t* inputs, const int32_t* 
   } else {
     if (!categories) fail("a conditional language model needs a category per row");
     // [token embedding ; category embedding] at every step: 2E wide.
-    std::vector<float> token(N * E), category((size_t)B * E);
-    embedding.forward((int)N, ids_.data(), token.data());
+    token_emb_.resize(N * E);
+    category_emb_.resize((size_t)B * E);
+    embedding.forward((int)N, ids_.data(), token_emb_.data());
     categories_.assign(categories, categories + B);
-    category_embedding.forward(B, categories, category.data());
+    category_embedding.forward(B, categories, category_emb_.data());
     emb_.resize(N * 2 * E);
     for (size_t i = 0; i < N; ++i) {
-      std::copy_n(token.data() + i * E, E, emb_.data() + i * 2 * E);
-      std::copy_n(category.data() + (i % B) * E, E, emb_.data() + i * 2 * E + E);
+      std::copy_n(token_emb_.data() + i * E, E, emb_.data() + i * 2 * E);
+      std::copy_n(category_emb_.data() + (i % B) * E, E, emb_.data() + i * 2 * E + E);
     }
   }
   top_ = rnn.forward(T, B, emb_.data(), lengths, state_in, state_out, dropout_rng);
@@ -113,7 +114,10 @@ double LanguageModel::train_batch(const Batch& b, Rng& dropout_rng) {
   }
   demb_.resize(N * 2 * E);
   rnn.backward(dtop_.data(), nullptr, demb_.data(), b.dstate_in);
-  std::vector<float> dtoken(N * E), dcategory((size_t)b.B * E, 0.0f);
+  // The token embedding's gradient reuses the forward buffers (no longer needed).
+  std::vector<float>& dtoken = token_emb_;
+  std::vector<float>& dcategory = category_emb_;
+  std::fill(dcategory.begin(), dcategory.end(), 0.0f);
   for (size_t i = 0; i < N; ++i) {
     std::copy_n(demb_.data() + i * 2 * E, E, dtoken.data() + i * E);
     float* dc = dcategory.data() + (i % b.B) * E;

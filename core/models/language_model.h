@@ -66,6 +66,7 @@ class LanguageModel : public Model, public TokenStepper {
   std::vector<int32_t> ids_, targets_, categories_;
   std::vector<float> weights_;
   std::vector<float> emb_;      // T·B × E (conditional: T·B × 2E, token then category)
+  std::vector<float> token_emb_, category_emb_;  // conditional: the two halves, then their gradients
   const float* top_ = nullptr;  // the stack's outputs of the last forward pass
   std::vector<float> logits_, dlogits_, dtop_, demb_;
 };
