@@ -48,6 +48,8 @@ void ModelConfig::validate() const {
     check_size("labels (categories)", labels, 0, 1 << 20);
   } else if (kind == ModelKind::Seq2Seq) {
     check_size("target_vocab_size", target_vocab_size, 1, 1 << 22);
+    if (!(scheduled_sampling >= 0.0f && scheduled_sampling <= 1.0f))
+      fail("scheduled_sampling must be in [0, 1] (got " + std::to_string(scheduled_sampling) + ")");
     if (attention && attention_score == AttentionScore::Dot && bidirectional)
       fail("'dot' attention needs encoder outputs as wide as the decoder's states; a bidirectional encoder's are twice "
            "as wide: use 'general'");

@@ -36,6 +36,8 @@ struct ModelConfig {
   int target_vocab_size = 0;
   bool attention = true;
   AttentionScore attention_score = AttentionScore::General;
+  bool input_feeding = false;     // with attention: step t's decoder input also gets h̃(t−1) (Luong et al. 2015)
+  float scheduled_sampling = 0;   // training: chance of feeding the decoder its own previous prediction (0 = off)
   uint64_t seed = 1;            // initialisation
   // Throws rnn::Error naming the first bad field.
   void validate() const;
