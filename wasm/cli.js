@@ -68,6 +68,9 @@ model and data (defaults in brackets):
   --tokenizer char|word|whitespace  tokens are characters, words or whitespace-separated [${d.tokenizer}; tag: whitespace]
   --no-lowercase               word level: keep case [${d.lowercase ? 'lowercase' : 'keep case'}; tag: keep case]
   --min-count N                rarer tokens become <unk> [${d.minCount}; tag: 2]
+  --unknown-shapes, --no-unknown-shapes
+                               word/whitespace level: rare and unseen words keep their shape
+                               (<unk:Cing>, <unk:od>, …) instead of one <unk> [off; tag: on]
   --replace-invalid            replace invalid UTF-8 instead of failing
   --cell lstm|gru|rnn          recurrent cell [${d.cell}]
   --layers N                   stacked recurrent layers [${d.layers}]
@@ -162,14 +165,14 @@ const SCHEDULE_FLAGS = {
   'min-learning-rate': ['minLearningRate', 'number'],
   warmup: ['warmup', 'int'],
 };
-const MODEL_BOOL_FLAGS = ['lowercase', 'no-lowercase', 'replace-invalid', 'clip-norm', 'clip-value', 'no-clip', 'schedule',
+const MODEL_BOOL_FLAGS = ['lowercase', 'no-lowercase', 'replace-invalid', 'unknown-shapes', 'no-unknown-shapes', 'clip-norm', 'clip-value', 'no-clip', 'schedule',
   'bidirectional', 'skip-bad-lines', 'by-category'];
 
 const str = { type: 'string' };
 const bool = { type: 'boolean' };
 const TRAIN_SPEC = {
   ...Object.fromEntries([...Object.keys(TRAIN_OPTION_FLAGS), ...Object.keys(SCHEDULE_FLAGS)].map((k) => [k, str])),
-  lowercase: bool, 'no-lowercase': bool, 'replace-invalid': bool,
+  lowercase: bool, 'no-lowercase': bool, 'replace-invalid': bool, 'unknown-shapes': bool, 'no-unknown-shapes': bool,
   bidirectional: bool, 'skip-bad-lines': bool, 'by-category': bool, 'validation-file': str,
   schedule: str, 'clip-norm': str, 'clip-value': str, 'no-clip': bool,
   steps: str, minutes: str, out: str, 'model-out': str, resume: str,
@@ -251,6 +254,9 @@ function trainerOptions(v, steps) {
   if (v.lowercase) o.lowercase = true;
   if (v['no-lowercase']) o.lowercase = false;
   if (v['replace-invalid']) o.replaceInvalid = true;
+  if (v['unknown-shapes'] && v['no-unknown-shapes']) throw new UsageError('--unknown-shapes and --no-unknown-shapes exclude each other');
+  if (v['unknown-shapes']) o.unknownShapes = true;
+  if (v['no-unknown-shapes']) o.unknownShapes = false;
   if (v.bidirectional) o.bidirectional = true;
   if (v['skip-bad-lines']) o.skipBadLines = true;
   if (v['by-category']) {

@@ -107,6 +107,12 @@ export interface RunOptions {
   minCount?: number;
   /** Replace invalid UTF-8 in the corpus with U+FFFD instead of throwing. @default false */
   replaceInvalid?: boolean;
+  /**
+   * Word and whitespace level, with `minCount` ≥ 2: a token seen fewer than `minCount` times, and a token never seen, reads as
+   * its shape — `<unk:Cing>` for "Walking", `<unk:od>` for "1960" (capitalisation, digits, hyphen, a common English suffix) —
+   * instead of the one `<unk>`, so a tagger can still tell an unknown name from an unknown verb. @default false; true for task 'tag'
+   */
+  unknownShapes?: boolean;
   /** Recurrent cell. @default 'lstm' */
   cell?: CellType;
   /** Stacked recurrent layers, 1..64. @default 2 */
@@ -165,6 +171,8 @@ export interface ResolvedOptions {
   lowercase: boolean;
   minCount: number;
   replaceInvalid: boolean;
+  /** Present for task 'tag' and wherever it is set. */
+  unknownShapes?: boolean;
   cell: CellType;
   layers: number;
   hidden: number;

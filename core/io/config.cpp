@@ -99,7 +99,7 @@ RunConfig parse_run_config(const json& j, const std::vector<std::string>& allow)
              {"tokenizer", "lowercase", "minCount", "replaceInvalid", "cell", "layers", "hidden", "embedding", "dropout",
               "seqLength", "batchSize", "optimizer", "learningRate", "momentum", "beta1", "beta2", "eps", "alpha",
               "weightDecay", "schedule", "clip", "validationFraction", "seed", "task", "bidirectional", "pooling",
-              "maxLength", "skipBadLines"},
+              "maxLength", "skipBadLines", "unknownShapes"},
              allow);
   RunConfig c = default_run_config();
   ModelConfig& m = c.model;
@@ -116,6 +116,7 @@ RunConfig parse_run_config(const json& j, const std::vector<std::string>& allow)
     c.tokenizer.kind = TokenizerKind::Whitespace;
     c.tokenizer.lowercase = false;
     c.tokenizer.min_count = 2;
+    c.tokenizer.unknown_shapes = true;  // see the README, "The other shapes on real data"
   }
   if (has("bidirectional")) m.bidirectional = read_bool(j, "bidirectional");
   if (has("pooling")) m.pooling = parse_pooling(read_string(j, "pooling"));
@@ -128,6 +129,16 @@ RunConfig parse_run_config(const json& j, const std::vector<std::string>& allow)
   if (has("lowercase")) c.tokenizer.lowercase = read_bool(j, "lowercase");
   if (has("minCount")) c.tokenizer.min_count = (int)read_integer(j, "minCount", 1, 1000000);
   if (has("replaceInvalid")) c.tokenizer.replace_invalid = read_bool(j, "replaceInvalid");
+  if (has("unknownShapes")) {
+    c.tokenizer.unknown_shapes = read_bool(j, "unknownShapes");
+    if (c.tokenizer.unknown_shapes && c.tokenizer.kind == TokenizerKind::Char)
+      fail("option 'unknownShapes' is for the 'word' and 'whitespace' tokenizers (a character has no shape to keep)");
+    if (c.tokenizer.unknown_shapes && c.tokenizer.min_count < 2)
+      fail("option 'unknownShapes' needs 'minCount' of at least 2: the shapes are learned from the tokens seen fewer "
+           "than minCount times");
+  } else if (c.tokenizer.min_count < 2) {
+    c.tokenizer.unknown_shapes = false;  // the tagger's default needs rare tokens to learn from
+  }
   if (has("cell")) {
     m.cell = parse_cell(read_string(j, "cell"));
   }
@@ -241,6 +252,7 @@ json run_config_to_json(const RunConfig& c) {
   // Only where they differ from a language model's, so language-model files keep their bytes.
   if (m.kind != ModelKind::LanguageModel) j["task"] = model_kind_name(m.kind);
   if (m.bidirectional) j["bidirectional"] = true;
+  if (c.tokenizer.unknown_shapes || m.kind == ModelKind::Tagger) j["unknownShapes"] = c.tokenizer.unknown_shapes;
   if (m.kind == ModelKind::Classifier) j["pooling"] = pooling_name(m.pooling);
   if (m.kind != ModelKind::LanguageModel || m.labels > 0) {
     j["maxLength"] = c.max_length;

@@ -168,6 +168,7 @@ void read_settings(const std::map<std::string, std::string>& meta, ModelFile& ou
   } catch (const Error& e) {
     fail(std::string("model file tokenizer: ") + e.what());
   }
+  out.config.tokenizer = out.tokenizer.options;  // the tokenizer's own record is the one that encodes
   if (meta.count("labels")) {
     const json labels = parse_meta_json(meta, "labels");
     if (!labels.is_array()) fail("model file metadata 'labels' is not an array");

@@ -112,8 +112,7 @@ std::vector<int32_t> ExampleTask::encode_tokens(const std::vector<std::string>& 
   for (const std::string& t : tokens) {
     // The tokenizer's own normalisation (lower-casing) applies to given tokens too.
     const std::vector<std::string> normalised = tokenizer.split(t);
-    int32_t id = normalised.size() == 1 ? tokenizer.id_of(normalised[0]) : -1;
-    if (id < 0) id = tokenizer.unk;
+    const int32_t id = normalised.size() == 1 ? tokenizer.lookup(normalised[0]) : tokenizer.unk;
     if (id < 0) fail("token '" + t + "' is not in the vocabulary, which has no <unk>");
     ids.push_back(id);
   }

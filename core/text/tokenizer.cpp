@@ -5,6 +5,7 @@
 
 #include "common.h"
 #include "text/utf8.h"
+#include "text/word_shape.h"
 
 namespace rnn {
 
@@ -128,6 +129,11 @@ void check_options(const TokenizerOptions& o) {
   if (o.kind != TokenizerKind::Char && o.kind != TokenizerKind::Word && o.kind != TokenizerKind::Whitespace)
     fail("tokenizer kind is invalid");
   if (o.min_count < 1) fail("min_count must be >= 1 (got " + std::to_string(o.min_count) + ")");
+  if (o.unknown_shapes && o.kind == TokenizerKind::Char)
+    fail("unknown-word shapes are for word and whitespace tokenizers, not 'char' (a character has no shape to keep)");
+  if (o.unknown_shapes && o.min_count < 2)
+    fail("unknown-word shapes need a minimum count of at least 2: the shapes are learned from the tokens seen fewer "
+         "than that many times");
 }
 
 // How a word-level token sits against its neighbours when detokenizing.
@@ -161,6 +167,12 @@ Tokenizer Tokenizer::build(const std::string& utf8_text, const TokenizerOptions&
 
   std::unordered_map<std::string, int64_t> counts;
   for (const auto& t : tokens) ++counts[t];
+  if (options.unknown_shapes) {  // each rare token counts for its shape instead
+    std::unordered_map<std::string, int64_t> shapes;
+    for (const auto& [tok, n] : counts)
+      if (n < options.min_count) shapes[word_shape(tok)] += n;
+    for (const auto& [shape, n] : shapes) counts[shape] += n;
+  }
   Tokenizer t;
   t.options = options;
   t.vocab = Vocabulary::by_frequency(counts, options.min_count, options.min_count > 1 ? kUnkToken : nullptr);
@@ -182,13 +194,24 @@ std::vector<int32_t> Tokenizer::encode(const std::string& text, UnknownReport* r
       ids.push_back(known);
       continue;
     }
-    if (unk >= 0) ids.push_back(unk);
+    const int32_t id = lookup(tok);
+    if (id >= 0) ids.push_back(id);
     if (!report) continue;
     (unk >= 0 ? report->replaced : report->skipped)++;
     auto& ex = report->examples;
     if (ex.size() < UnknownReport::kMaxExamples && std::find(ex.begin(), ex.end(), tok) == ex.end()) ex.push_back(tok);
   }
   return ids;
+}
+
+int32_t Tokenizer::lookup(const std::string& token) const {
+  const int32_t known = vocab.id_of(token);
+  if (known >= 0) return known;
+  if (options.unknown_shapes) {
+    const int32_t shape = vocab.id_of(word_shape(token));
+    if (shape >= 0) return shape;
+  }
+  return unk;
 }
 
 // Word-level detokenization rules:
@@ -242,11 +265,13 @@ std::string Tokenizer::decode(const std::vector<int32_t>& ids) const {
 }
 
 nlohmann::json Tokenizer::to_json() const {
-  return {{"kind", tokenizer_kind_name(options.kind)},
+  nlohmann::json j = {{"kind", tokenizer_kind_name(options.kind)},
           {"lowercase", options.lowercase},
           {"min_count", options.min_count},
           {"replace_invalid", options.replace_invalid},
           {"vocab", vocab.entries()}};
+  if (options.unknown_shapes) j["unknown_shapes"] = true;  // only when set: older files keep their bytes
+  return j;
 }
 
 Tokenizer Tokenizer::from_json(const nlohmann::json& j) {
@@ -258,10 +283,12 @@ Tokenizer Tokenizer::from_json(const nlohmann::json& j) {
   const std::string kind = j["kind"].get<std::string>();
   o.kind = parse_tokenizer_kind(kind, "tokenizer kind");
 
-  for (const char* key : {"lowercase", "replace_invalid"}) {
+  for (const auto& [key, field] : {std::pair<const char*, bool*>{"lowercase", &o.lowercase},
+                                    {"replace_invalid", &o.replace_invalid},
+                                    {"unknown_shapes", &o.unknown_shapes}}) {
     if (!j.contains(key)) continue;
     if (!j[key].is_boolean()) fail(std::string("tokenizer ") + key + " must be a boolean");
-    (std::strcmp(key, "lowercase") == 0 ? o.lowercase : o.replace_invalid) = j[key].get<bool>();
+    *field = j[key].get<bool>();
   }
   if (j.contains("min_count")) {
     const auto& m = j["min_count"];
@@ -293,6 +320,7 @@ Tokenizer Tokenizer::from_json(const nlohmann::json& j) {
   }
   t.unk = t.id_of(kUnkToken);
   if (o.min_count > 1 && t.unk != 0) fail("tokenizer vocab must start with \"<unk>\" when min_count > 1");
+  check_options(o);
   return t;
 }
 

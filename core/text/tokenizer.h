@@ -5,6 +5,9 @@
 //    to "<unk>".
 //  * Whitespace: tokens are exactly the whitespace-separated strings (pre-tokenized text, the
 //    tokens of a tagging corpus); optional lower-casing and min_count as for Word.
+// Word and whitespace level may keep the shape of rare and unknown words (text/word_shape.h):
+// then a token seen fewer than min_count times, and an unknown token, becomes "<unk:SHAPE>"
+// (when that shape is in the vocabulary; else "<unk>").
 //
 // Vocabulary order is deterministic: "<unk>" first (id 0) when present, then by descending
 // frequency, ties by token string compared byte-wise ascending.
@@ -37,6 +40,9 @@ struct TokenizerOptions {
   // true replaces each invalid sequence with U+FFFD. encode() always replaces (prime text
   // typed by a user must never throw); the U+FFFD then goes through the unknown-token rules.
   bool replace_invalid = false;
+  // Word and whitespace level with min_count > 1: rare and unknown tokens keep their shape
+  // ("<unk:Cing>") instead of all becoming "<unk>" — the shapes are learned from the rare tokens.
+  bool unknown_shapes = false;
 };
 
 inline constexpr const char* kUnkToken = "<unk>";
@@ -96,9 +102,12 @@ struct Tokenizer {
 
   int32_t vocab_size() const { return vocab.size(); }
   int32_t id_of(const std::string& token) const { return vocab.id_of(token); }  // -1 when absent
+  // The id a token (already split) reads as: its own, its shape's (unknown_shapes), <unk>, or −1
+  // (unknown, and the vocabulary has no <unk>).
+  int32_t lookup(const std::string& token) const;
 
-  // {"kind": "char"|"word", "lowercase": b, "min_count": n, "replace_invalid": b,
-  //  "vocab": [token strings in id order]}
+  // {"kind": "char"|"word"|"whitespace", "lowercase": b, "min_count": n, "replace_invalid": b,
+  //  "unknown_shapes": true (only when set), "vocab": [token strings in id order]}
   nlohmann::json to_json() const;
   // Validates everything (kind, option types, vocab entries, duplicates, <unk> placement)
   // and throws rnn::Error naming the problem.

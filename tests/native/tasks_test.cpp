@@ -79,6 +79,75 @@ TEST(TagTask, BidirectionalLearnsTheRightContextUnidirectionalCannot) {
   EXPECT_EQ(tagged[3]["tag"], "$");
 }
 
+// Sentences of made-up words whose tag shows only in their shape: names (capitalised), verbs
+// (…ing), adverbs (…ly), numbers, in random order among a few common words — so a word never seen
+// in training can be tagged from its shape alone, and from nothing else.
+ExampleData shaped_words(int n, uint64_t seed) {
+  Rng rng(seed);
+  auto stem = [&] {
+    std::string s;
+    for (int k = 0, len = 2 + (int)rng.below(3); k < len; ++k) s += "bdfgkmprtvz"[rng.below(11)], s += "aou"[rng.below(3)];
+    return s;
+  };
+  const char* common[] = {"the", "a", "of", "and", "to", "in"};
+  ExampleData d;
+  for (int i = 0; i < n; ++i) {
+    TagExample e;
+    for (int t = 0, len = 3 + (int)rng.below(6); t < len; ++t) {
+      switch (rng.below(5)) {
+        case 0: e.tokens.push_back(common[rng.below(6)]), e.tags.push_back("DET"); break;
+        case 1: { std::string s = stem(); s[0] = char(s[0] - 32); e.tokens.push_back(s), e.tags.push_back("NAME"); break; }
+        case 2: e.tokens.push_back(stem() + "ing"), e.tags.push_back("VERB"); break;
+        case 3: e.tokens.push_back(stem() + "ly"), e.tags.push_back("ADV"); break;
+        default: e.tokens.push_back(std::to_string(rng.below(100000))), e.tags.push_back("NUM"); break;
+      }
+    }
+    e.line = i + 1;
+    d.tag.push_back(e);
+  }
+  return d;
+}
+
+TEST(TagTask, UnknownShapesTagUnseenWordsByTheirShape) {
+  const ExampleData train = shaped_words(600, 5), held_out = shaped_words(200, 6);
+  json options = {{"task", "tag"}, {"layers", 1}, {"hidden", 32}, {"embedding", 16}, {"batchSize", 32},
+                  {"learningRate", 0.01}, {"seed", 3}};
+  EXPECT_TRUE(run_config(options).tokenizer.unknown_shapes);  // the tag task's default
+  ExampleTask shapes(run_config(options), train, held_out);
+  train_until(shapes, 2.0, 300, 300);
+  const json with = shapes.evaluate();
+  options["unknownShapes"] = false;
+  ExampleTask plain(run_config(options), train, held_out);
+  train_until(plain, 2.0, 300, 300);
+  const json without = plain.evaluate();
+  std::cout << "[tag] unseen words: with shapes " << with["unseenAccuracy"] << " (all " << with["accuracy"]
+            << "), with <unk> " << without["unseenAccuracy"] << " (all " << without["accuracy"] << ")\n";
+  EXPECT_GE(with["unseenAccuracy"].get<double>(), 0.97);
+  EXPECT_LT(without["unseenAccuracy"].get<double>(), 0.6);
+  const json tagged = shapes.tag({"Quomba", "zuvoing", "1234", "the", "kakaly"});
+  ASSERT_EQ(tagged.size(), 5u);
+  EXPECT_EQ(tagged[0]["tag"], "NAME");
+  EXPECT_EQ(tagged[1]["tag"], "VERB");
+  EXPECT_EQ(tagged[2]["tag"], "NUM");
+  EXPECT_EQ(tagged[3]["tag"], "DET");
+  EXPECT_EQ(tagged[4]["tag"], "ADV");
+}
+
+TEST(TaskOptions, UnknownShapesNeedWordsAndRareTokens) {
+  EXPECT_FALSE(run_config({{"task", "tag"}, {"minCount", 1}}).tokenizer.unknown_shapes);
+  EXPECT_FALSE(run_config({{"task", "classify"}}).tokenizer.unknown_shapes);
+  EXPECT_TRUE(run_config({{"task", "classify"}, {"tokenizer", "word"}, {"minCount", 2}, {"unknownShapes", true}})
+                  .tokenizer.unknown_shapes);
+  EXPECT_NE(rnn::test::error_of([] { run_config({{"unknownShapes", true}, {"minCount", 2}}); }).find("'word' and 'whitespace'"),
+            std::string::npos);
+  EXPECT_NE(rnn::test::error_of([] { run_config({{"tokenizer", "word"}, {"unknownShapes", true}}); }).find("'minCount' of at least 2"),
+            std::string::npos);
+  // Written into the config of a tagger's file, and read back.
+  const RunConfig c = run_config({{"task", "tag"}});
+  EXPECT_EQ(run_config_to_json(c)["unknownShapes"], true);
+  EXPECT_TRUE(run_config(run_config_to_json(c)).tokenizer.unknown_shapes);
+}
+
 TEST(ClassifyTask, LearnsToCompareCounts) {
   auto make = [](int n, uint64_t seed) {
     Rng rng(seed);

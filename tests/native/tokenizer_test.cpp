@@ -14,6 +14,7 @@
 #include "test_util.h"
 #include "text/tokenizer.h"
 #include "text/utf8.h"
+#include "text/word_shape.h"
 
 using namespace rnn;
 using rnn::test::error_of;
@@ -438,4 +439,68 @@ TEST(Tokenizer, WhitespaceTokensAreTheSpaceSeparatedStrings) {
   const Tokenizer u = Tokenizer::from_json(nlohmann::json::parse(t.to_json().dump()));
   EXPECT_EQ(u.options.kind, TokenizerKind::Whitespace);
   EXPECT_EQ(u.vocab.entries(), t.vocab.entries());
+}
+
+TEST(WordShape, SignaturesOfCapitalisationDigitsHyphensAndSuffixes) {
+  EXPECT_EQ(word_shape("Walking"), "<unk:Cing>");
+  EXPECT_EQ(word_shape("NATO"), "<unk:A>");
+  EXPECT_EQ(word_shape("I"), "<unk:C>");  // one capital is a capitalised word, not an acronym
+  EXPECT_EQ(word_shape("1960"), "<unk:od>");  // a digit is not a letter: "other", then d
+  EXPECT_EQ(word_shape("3.14"), "<unk:od>");
+  EXPECT_EQ(word_shape("B-52s"), "<unk:Cdx>");
+  EXPECT_EQ(word_shape("well-known"), "<unk:l->");
+  EXPECT_EQ(word_shape("anti-Communist"), "<unk:l-ist>");
+  EXPECT_EQ(word_shape("quickly"), "<unk:lly>");
+  EXPECT_EQ(word_shape("ability"), "<unk:lity>");  // the longer suffix, not "y"
+  EXPECT_EQ(word_shape("nations"), "<unk:ls>");
+  EXPECT_EQ(word_shape("Kennedy's"), "<unk:C's>");
+  EXPECT_EQ(word_shape("boys'"), "<unk:ls'>");
+  EXPECT_EQ(word_shape("happiness"), "<unk:lness>");
+  EXPECT_EQ(word_shape("Über"), "<unk:oer>");  // other scripts: 'o', suffixes still read in ASCII
+  EXPECT_EQ(word_shape(""), "<unk:o>");
+}
+
+TEST(Tokenizer, UnknownShapesKeepTheShapeOfRareAndUnknownWords) {
+  TokenizerOptions o;
+  o.kind = TokenizerKind::Whitespace;
+  o.lowercase = false;
+  o.min_count = 2;
+  o.unknown_shapes = true;
+  // "the" ×3, "runs" ×2; rare: Walking, Talking (→ <unk:Cing> ×2), quickly, badly (→ <unk:lly> ×2),
+  // 1960 (→ <unk:od> ×1: itself rare, so left out like any token below the minimum count).
+  const std::string text = "the runs the Walking runs the Talking quickly 1960 badly";
+  const Tokenizer t = Tokenizer::build(text, o);
+  EXPECT_EQ(t.vocab.entries(), (std::vector<std::string>{"<unk>", "the", "<unk:Cing>", "<unk:lly>", "runs"}));
+  // Rare training words and unseen words read as their shape; a shape not kept reads as <unk>.
+  EXPECT_EQ(t.encode("Singing the slowly 2026 NATO runs"), (std::vector<int32_t>{2, 1, 3, 0, 0, 4}));
+  EXPECT_EQ(t.encode("Walking"), (std::vector<int32_t>{2}));
+  EXPECT_EQ(t.lookup("Jumping"), 2);
+  EXPECT_EQ(t.lookup("runs"), 4);
+  EXPECT_EQ(t.lookup("ZZZ"), 0);
+  UnknownReport r;
+  t.encode("Singing the", &r);
+  EXPECT_EQ(r.replaced, 1u);
+
+  // Saved and loaded with the vocabulary; the flag is written only when set.
+  const Tokenizer back = Tokenizer::from_json(t.to_json());
+  EXPECT_TRUE(back.options.unknown_shapes);
+  EXPECT_EQ(back.encode("Singing the slowly 2026 NATO runs"), t.encode("Singing the slowly 2026 NATO runs"));
+  o.unknown_shapes = false;
+  const Tokenizer plain = Tokenizer::build(text, o);
+  EXPECT_FALSE(plain.to_json().contains("unknown_shapes"));
+  EXPECT_EQ(plain.encode("Singing the"), (std::vector<int32_t>{0, 1}));
+}
+
+TEST(Tokenizer, UnknownShapesRefusedWhereTheyCannotWork) {
+  TokenizerOptions o;
+  o.unknown_shapes = true;
+  o.min_count = 2;
+  EXPECT_NE(error_of([&] { Tokenizer::build("abc", o); }).find("not 'char'"), std::string::npos);
+  o.kind = TokenizerKind::Word;
+  o.min_count = 1;
+  EXPECT_NE(error_of([&] { Tokenizer::build("a b c", o); }).find("minimum count of at least 2"), std::string::npos);
+  nlohmann::json j = {{"kind", "char"}, {"unknown_shapes", true}, {"vocab", {"a"}}};
+  EXPECT_NE(error_of([&] { Tokenizer::from_json(j); }).find("not 'char'"), std::string::npos);
+  j = {{"kind", "word"}, {"min_count", 2}, {"unknown_shapes", "yes"}, {"vocab", {"<unk>", "a"}}};
+  EXPECT_NE(error_of([&] { Tokenizer::from_json(j); }).find("unknown_shapes must be a boolean"), std::string::npos);
 }

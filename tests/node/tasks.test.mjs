@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { analyzeExamples, createTrainer, init, loadModel, resolveOptions } from '../../wasm/index.js';
 import { readSafetensors, rejects } from './helpers.mjs';
-import { categoryTsv, classifyTsv, conll, families, followsFamily, moreAThanB, nextSymbol, wordTag } from './tasks_data.mjs';
+import { categoryTsv, classifyTsv, conll, families, followsFamily, moreAThanB, nextSymbol, shapedWords, wordTag } from './tasks_data.mjs';
 
 // The single-threaded build: these models are tiny, so threads would only add synchronisation (on a
 // busy machine, a lot of it); results are bitwise identical either way (threads.test.mjs).
@@ -169,6 +169,36 @@ describe('tag', () => {
     a.dispose();
     b.dispose();
     await rejects(() => createTrainer({ task: 'tag', examples: conll(data), tokenizer: 'char' }), /option 'tokenizer' must be 'whitespace' for task 'tag'/);
+  });
+});
+
+describe('unknown words keep their shape (unknownShapes)', () => {
+  test("on by default for 'tag': unseen words are tagged by their shape; off, they are all one <unk>", async () => {
+    const train = shapedWords(600, 5), heldOut = shapedWords(200, 6);
+    const opts = { task: 'tag', examples: train, validationExamples: heldOut, layers: 1, hidden: 32, embedding: 16, batchSize: 32, learningRate: 0.01, seed: 3 };
+    const shapes = await createTrainer(opts);
+    const plain = await createTrainer({ ...opts, unknownShapes: false });
+    assert.equal(shapes.info.config.unknownShapes, true);
+    assert.equal(plain.info.config.unknownShapes, false);
+    await shapes.train({ steps: 300 });
+    await plain.train({ steps: 300 });
+    const a = shapes.evaluate(), b = plain.evaluate();
+    assert.ok(a.unseenAccuracy >= 0.97, `with shapes, unseen words ${a.unseenAccuracy}`);
+    assert.ok(b.unseenAccuracy < 0.6, `with <unk>, unseen words ${b.unseenAccuracy}`);
+    const file = shapes.model.save();
+    const m = await loadModel(file);
+    const meta = readSafetensors(file).metadata;
+    assert.equal(JSON.parse(meta.tokenizer).unknown_shapes, true);
+    assert.deepEqual(m.tag(['Quomba', 'zuvoing', '1234', 'the', 'kakaly']).map((x) => x.tag), ['NAME', 'VERB', 'NUM', 'DET', 'ADV']);
+    m.dispose();
+    shapes.dispose();
+    plain.dispose();
+  });
+
+  test('refused where it cannot work, with the reason', async () => {
+    await rejects(() => createTrainer({ text: 'abc abc', unknownShapes: true, minCount: 2 }), /'unknownShapes' is for the 'word' and 'whitespace' tokenizers/);
+    await rejects(() => createTrainer({ text: 'abc abc', tokenizer: 'word', unknownShapes: true }), /'unknownShapes' needs 'minCount' of at least 2/);
+    assert.equal((await resolveOptions({ task: 'tag', minCount: 1 })).unknownShapes, false);
   });
 });
 

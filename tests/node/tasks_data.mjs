@@ -81,3 +81,29 @@ export const categoryTsv = (examples) => examples.map((e) => `${e.label}\t${e.te
 export const conll = (examples) => examples.map((e) => e.tokens.map((t, k) => `${t}\t${e.tags[k]}\n`).join('')).join('\n');
 /** Brown-style word/tag, a sentence a line. */
 export const wordTag = (examples) => examples.map((e) => e.tokens.map((t, k) => `${t}/${e.tags[k]}`).join(' ') + '\n').join('');
+
+/**
+ * Tagging where a word's tag shows only in its shape: made-up names (capitalised), verbs (…ing),
+ * adverbs (…ly) and numbers among a few common words, in random order — words never seen in
+ * training can be tagged from their shape alone. → [{ tokens, tags }]
+ */
+export function shapedWords(n, seed) {
+  const r = rng(seed);
+  const pick = (s) => s[Math.floor(r() * s.length)];
+  const stem = () => Array.from({ length: 2 + Math.floor(r() * 3) }, () => pick('bdfgkmprtvz') + pick('aou')).join('');
+  return Array.from({ length: n }, () => {
+    const e = { tokens: [], tags: [] };
+    for (let t = 0, len = 3 + Math.floor(r() * 6); t < len; ++t) {
+      const [token, tag] = [
+        () => [pick(['the', 'a', 'of', 'and', 'to', 'in']), 'DET'],
+        () => { const s = stem(); return [s[0].toUpperCase() + s.slice(1), 'NAME']; },
+        () => [stem() + 'ing', 'VERB'],
+        () => [stem() + 'ly', 'ADV'],
+        () => [String(Math.floor(r() * 100000)), 'NUM'],
+      ][Math.floor(r() * 5)]();
+      e.tokens.push(token);
+      e.tags.push(tag);
+    }
+    return e;
+  });
+}
