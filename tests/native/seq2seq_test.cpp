@@ -106,3 +106,44 @@ TEST(Seq2Seq, LearnsToReverseStringsAndAttentionBeatsNone) {
   EXPECT_GE(best[1].score, best[2].score);
   EXPECT_EQ(best[0].attention.size(), (best[0].tokens.size() + 1) * src.size());
 }
+
+namespace {
+uint64_t fnv1a(const std::vector<float>& v) {
+  uint64_t h = 1469598103934665603ULL;
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(v.data());
+  for (size_t i = 0; i < v.size() * sizeof(float); ++i) h = (h ^ p[i]) * 1099511628211ULL;
+  return h;
+}
+// A few training steps with dropout (so the RNG stream matters) for the pins below.
+std::pair<std::vector<double>, uint64_t> pinned_run(CellType cell, bool bi, bool attention) {
+  ModelConfig cfg = reversal_model(attention);
+  cfg.cell = cell;
+  cfg.bidirectional = bi;
+  cfg.layers = 2;
+  cfg.hidden_size = 12;
+  cfg.embedding_size = 6;
+  cfg.dropout = 0.2f;
+  Seq2Seq m(cfg);
+  const SequenceExamples data = reversal(64, 3, 9, 5);
+  TrainingConfig tc;
+  tc.batch_size = 8;
+  tc.optimizer.learning_rate = 0.01f;
+  ExampleBatchSource source(data, tc.batch_size, true, 3);
+  Trainer trainer(tc, m, source);
+  std::vector<double> losses;
+  for (int i = 0; i < 6; ++i) losses.push_back(trainer.train_step().loss);
+  return {losses, fnv1a(m.params.value)};
+}
+}  // namespace
+
+TEST(Seq2Seq, PrintPins) {
+  test::ThreadCount one(1);
+  for (CellType cell : {CellType::Lstm, CellType::Gru})
+    for (bool bi : {false, true})
+      for (bool att : {false, true}) {
+        auto [losses, hash] = pinned_run(cell, bi, att);
+        std::printf("{\"%s\", %d, %d, {", cell_name(cell), bi, att);
+        for (double l : losses) std::printf("%.17g, ", l);
+        std::printf("}, 0x%016llxULL},\n", (unsigned long long)hash);
+      }
+}
