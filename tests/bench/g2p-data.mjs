@@ -15,7 +15,8 @@
 // Validation and test: one row per word with all its references; scored by wordErrors() below:
 //  * word error rate: the share of words whose output equals none of their references;
 //  * phoneme error rate: Σ over the words of the edit distance to the closest reference, over
-//    Σ of that reference's length (closest: fewest edits; ties go to the reference listed first).
+//    Σ of that reference's length (closest: fewest edits; ties go to the longer reference, as the
+//    core's token error rate does: core/tasks/translation_metrics.h).
 //
 // As a program: node tests/bench/g2p-data.mjs [OUTDIR]  prints the counts (JSON) and, with OUTDIR,
 // writes train.tsv (word<TAB>phonemes, a line per pair), validation.tsv and test.tsv
@@ -140,7 +141,7 @@ export function wordErrors(rows, outputs) {
     for (const r of row.references) {
       const ref = r.split(' ');
       const d = editDistance(out, ref);
-      if (d < best) { best = d; bestLength = ref.length; }
+      if (d < best || (d === best && ref.length > bestLength)) { best = d; bestLength = ref.length; }
     }
     if (best > 0) wrong++;
     errors += best;

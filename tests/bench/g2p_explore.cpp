@@ -163,7 +163,7 @@ Score score(rnn::Seq2Seq& model, const std::vector<Word>& words, size_t limit, i
     int best = 1 << 30, best_len = 0;
     for (const auto& ref : words[i].references) {
       const int d = edit_distance(out, ref);
-      if (d < best) {
+      if (d < best || (d == best && (int)ref.size() > best_len)) {  // ties: the longer reference
         best = d;
         best_len = (int)ref.size();
       }
