@@ -52,14 +52,18 @@ static double max_rss_bytes() {
 }
 
 // Median ms of `steps` training steps after `warmup` ones.
-static double step_ms(rnn::Session& s, int warmup, int steps) {
+// Median wall ms per step; `cpu_ms`, if given, gets the process's mean CPU ms per step (on one
+// thread the cost an idle core would take, much less disturbed by other jobs than wall time).
+static double step_ms(rnn::Session& s, int warmup, int steps, double* cpu_ms = nullptr) {
   for (int i = 0; i < warmup; ++i) s.step();
   std::vector<double> ms;
+  const double cpu0 = process_cpu_seconds();
   for (int i = 0; i < steps; ++i) {
     const auto a = Clock::now();
     s.step();
     ms.push_back(seconds_since(a) * 1e3);
   }
+  if (cpu_ms) *cpu_ms = (process_cpu_seconds() - cpu0) * 1e3 / steps;
   return median(ms);
 }
 
@@ -106,11 +110,13 @@ static json tasks_bench(rnn::Session& lm, bool quick) {
   for (int threads = 1; threads <= max_t; ++threads) {
     rnn::threads::set_count(threads);
     const double ms_lm = step_ms(lm, warmup, steps), ms_uni = step_ms(*uni, warmup, steps), ms_bi = step_ms(*bi, warmup, steps);
-    const double ms_uni1 = step_ms(*uni1, warmup, steps), ms_bi1 = step_ms(*bi1, warmup, steps);
+    double cpu_uni1 = 0, cpu_bi1 = 0;
+    const double ms_uni1 = step_ms(*uni1, warmup, steps, &cpu_uni1), ms_bi1 = step_ms(*bi1, warmup, steps, &cpu_bi1);
     const double tps_lm = lm_tokens / ms_lm * 1e3, tps_uni = tag_tokens / ms_uni * 1e3, tps_bi = tag_tokens / ms_bi * 1e3;
     std::printf("tasks %d thread%s: LM %.0f tokens/s, tagger uni %.0f tokens/s, tagger bi %.0f tokens/s; "
-                "bi/uni cost per token %.2fx (one layer: %.2fx), bi tagger/LM %.2fx\n",
-                threads, threads > 1 ? "s" : " ", tps_lm, tps_uni, tps_bi, tps_uni / tps_bi, ms_bi1 / ms_uni1, tps_lm / tps_bi);
+                "bi/uni cost per token %.2fx (one layer: %.2fx wall, %.2fx CPU time), bi tagger/LM %.2fx\n",
+                threads, threads > 1 ? "s" : " ", tps_lm, tps_uni, tps_bi, tps_uni / tps_bi, ms_bi1 / ms_uni1, cpu_bi1 / cpu_uni1,
+                tps_lm / tps_bi);
     rows.push_back({{"threads", threads},
                     {"lm", {{"msMedian", ms_lm}, {"tokensPerSecond", tps_lm}}},
                     {"taggerUni", {{"msMedian", ms_uni}, {"tokensPerSecond", tps_uni}}},
@@ -119,6 +125,7 @@ static json tasks_bench(rnn::Session& lm, bool quick) {
                     {"taggerBiOneLayer", {{"msMedian", ms_bi1}, {"tokensPerSecond", tag_tokens / ms_bi1 * 1e3}}},
                     {"biOverUni", tps_uni / tps_bi},
                     {"biOverUniOneLayer", ms_bi1 / ms_uni1},
+                    {"biOverUniOneLayerCpu", cpu_bi1 / cpu_uni1},
                     {"biOverLm", tps_lm / tps_bi}});
   }
   return {{"tags", uni->example_task->labels.size()}, {"vocab", uni->example_task->tokenizer.vocab_size()},
