@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const appSource = join(root, 'tests', 'browser', 'vite-app');
+export const appSource = join(root, 'tests', 'browser', 'vite-app');
 
 /**
  * Packs the package directory `pkgDir` (default: the repository) with `npm pack` and installs the

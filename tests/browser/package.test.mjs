@@ -2,15 +2,16 @@
 // project outside the repository (offline) → (a) a Node ESM script trains and generates with both
 // Node builds, and the CLI runs through `npx rnn-wasm`; (b) an app bundled by Vite trains in a module
 // worker in headless Chromium: with the pthreads build when served cross-origin isolated, with the
-// single-threaded one otherwise. Reuses the wasm build in wasm/dist (bash cmake/build.sh wasm).
+// single-threaded one otherwise; and the same app from Vite's dev server. Reuses the wasm build in
+// wasm/dist (bash cmake/build.sh wasm).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { chromium } from 'playwright-core';
-import { packAndInstall, root, runApp, serveDir, viteBuild } from './package-helpers.mjs';
+import { appSource, packAndInstall, root, runApp, serveDir, viteBuild } from './package-helpers.mjs';
 
 const run = promisify(execFile);
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
@@ -114,4 +115,21 @@ test('bundled by Vite: a module worker trains and generates; pthreads when cross
       await server.close();
     }
   }
+});
+
+test("Vite's dev server serves the same app (no pre-bundling settings needed)", { timeout: 120_000 }, async (t) => {
+  const { createServer } = await import('vite');
+  if (!existsSync(join(pkg.project, 'web'))) cpSync(appSource, join(pkg.project, 'web'), { recursive: true });
+  const server = await createServer({
+    root: join(pkg.project, 'web'), configFile: false, logLevel: 'error', worker: { format: 'es' },
+    server: { port: 0, host: '127.0.0.1', headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } },
+  });
+  await server.listen();
+  const browser = await chromium.launch({ executablePath: CHROMIUM });
+  t.after(async () => { await browser.close(); await server.close(); });
+  const app = await runApp(browser, server.resolvedUrls.local[0]);
+  assert.equal(app.error, undefined, app.error?.message);
+  assert.deepEqual(app.errors, []);
+  assert.equal(app.done.features.variant, 'mt');
+  assert.ok(app.done.sample.startsWith('the '));
 });
