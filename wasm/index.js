@@ -64,12 +64,36 @@ function unrefWorkers(m) {
   };
 }
 
+// How the builds are found. The browser builds are imported by literal paths, and each finds its
+// rnn_core.wasm (and dist/mt its pthread worker, rnn_core.worker.js) through
+// new URL('…', import.meta.url): bundlers (Vite, webpack, Rollup) follow both and copy the files.
+// The Node-only pieces are named through variables, which bundlers leave alone, so that a browser
+// bundle never takes in the CommonJS Node build or node:fs.
+const NODE_BUILD = './dist/node/rnn_core.js';
+const NODE_FS = 'node:fs/promises';
+const NODE_WASM = { node: './dist/node/rnn_core.wasm', st: './dist/st/rnn_core.wasm' };
+
+/**
+ * The wasm bytes of a build, in Node: emscripten 3.1.6 would fetch() the file, which Node 20 cannot do
+ * for a path or a file: URL. Undefined for a build with the wasm inlined (RNN_WASM_SINGLE_FILE).
+ */
+async function nodeWasmBinary(build) {
+  const { readFile } = await import(/* @vite-ignore */ /* webpackIgnore: true */ NODE_FS);
+  try {
+    return await readFile(new URL(NODE_WASM[build], import.meta.url));
+  } catch (e) {
+    if (e.code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
 async function load(build) {
   let create;
-  if (build === 'node') create = (await import('./dist/node/rnn_core.js')).default;
+  if (build === 'node') create = (await import(/* @vite-ignore */ /* webpackIgnore: true */ NODE_BUILD)).default;
   else if (build === 'mt') create = (await import('./dist/mt/rnn_core.mjs')).default;
   else create = (await import('./dist/st/rnn_core.mjs')).default;
-  const m = await create();
+  const options = isNode ? { wasmBinary: await nodeWasmBinary(build) } : {};
+  const m = await create(options);
   if (build === 'node') unrefWorkers(m);
   return m;
 }

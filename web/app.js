@@ -10,7 +10,7 @@ import { setStatus, worker } from './state.js';
 import { applySettings, bindSettings, onSettingsChange, pageDefaults } from './settings.js';
 import { bindCorpusInputs, corpusSettingsChanged, loadDefaultCorpus, onCorpusChange } from './corpus.js';
 import { renderEstimate } from './estimate.js';
-import { setupCharts, setupTaskCharts } from './charts.js';
+import { setupCharts } from './charts.js';
 import { bindRun, offerRestore, render, runSettingsChanged } from './run.js';
 import { bindGenerate, renderGenModel } from './generate.js';
 import { bindModels, renderModelList } from './models.js';
@@ -18,6 +18,9 @@ import { startWorker } from './worker-lifecycle.js';
 import { bindTasks, loadExampleData, loadManifest, onShowTask, showInitialTask, tasks } from './tasks.js';
 import { bindTaskRun, findSavedTaskRuns } from './task-run.js';
 import { bindTaskTry } from './task-try.js';
+import { cacheForOffline, isolateOrReload } from './sw-register.js';
+import { renderFeatures } from './capabilities.js';
+import { state } from './state.js';
 
 function bind() {
   bindCorpusInputs();
@@ -46,11 +49,11 @@ function bind() {
 const nextTask = () => new Promise((r) => setTimeout(r, 0));
 
 async function main() {
+  // Where the host sends no COOP/COEP headers, the service worker adds them: the first visit
+  // registers it and reloads once (start nothing before).
+  if (await isolateOrReload()) return;
   bind();
-  await nextTask();
-  setupCharts();
-  await nextTask();
-  setupTaskCharts();
+  await setupCharts();
   await nextTask();
   render();
   let coreDefaults;
@@ -72,6 +75,13 @@ async function main() {
   await loadManifest();
   showInitialTask();
   await Promise.all([offerRestore('reload'), renderModelList(), findSavedTaskRuns()]);
+  // The rest of the site into the service worker's cache: from now on the page works offline.
+  try {
+    state.offline = await cacheForOffline();
+  } catch (e) {
+    state.offline = { error: e.message };
+  }
+  renderFeatures();
 }
 
 main();

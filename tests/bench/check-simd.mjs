@@ -1,4 +1,4 @@
-// Proves the WebAssembly build uses SIMD in its hot loops: extracts the wasm embedded in a build
+// Proves the WebAssembly build uses SIMD in its hot loops: takes the wasm of a build
 // that keeps function names (--profiling-funcs), disassembles it with wabt's wasm-objdump and
 // counts v128 instructions per function. Exits non-zero if a hot-loop family has no SIMD.
 //   node tests/bench/check-simd.mjs [path/to/rnn_core.mjs]   (tests/bench/run.sh builds the named variant)
@@ -8,16 +8,21 @@
 // family's keyword (a kernel, its lambdas, template instances). A family passes if one of its
 // functions with a loop body (> 20 instructions) has f32x4 arithmetic; a family with no such
 // function at all was inlined into its callers and is reported, not failed.
-import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const src = readFileSync(process.argv[2] ?? new URL('../../build/wasm-names/rnn_core.mjs', import.meta.url), 'utf8');
-const m = src.match(/data:application\/octet-stream;base64,([A-Za-z0-9+/=]+)/);
-if (!m) throw new Error('no embedded wasm found in rnn_core.mjs');
-const wasmPath = join(mkdtempSync(join(tmpdir(), 'rnn-simd-')), 'rnn_core.wasm');
-writeFileSync(wasmPath, Buffer.from(m[1], 'base64'));
+// The wasm is rnn_core.wasm next to the .mjs, or (a -DRNN_WASM_SINGLE_FILE=ON build) inlined in it.
+const mjs = process.argv[2] ?? fileURLToPath(new URL('../../build/wasm-names/rnn_core.mjs', import.meta.url));
+let wasmPath = join(dirname(mjs), 'rnn_core.wasm');
+if (!existsSync(wasmPath)) {
+  const m = readFileSync(mjs, 'utf8').match(/data:application\/octet-stream;base64,([A-Za-z0-9+/=]+)/);
+  if (!m) throw new Error(`no rnn_core.wasm next to ${mjs} and no wasm inlined in it`);
+  wasmPath = join(mkdtempSync(join(tmpdir(), 'rnn-simd-')), 'rnn_core.wasm');
+  writeFileSync(wasmPath, Buffer.from(m[1], 'base64'));
+}
 const dis = execFileSync('wasm-objdump', ['-d', wasmPath], { maxBuffer: 1 << 28 }).toString();
 
 // Split the disassembly into functions: lines like "0012ab func[123] <name>:".

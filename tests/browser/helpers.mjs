@@ -26,13 +26,16 @@ export async function launch() {
   const consoleErrors = [];
   const env = {
     server, browser, consoleErrors,
-    /** A fresh profile (empty IndexedDB) with a page on the app. */
-    async open({ width = 1280, height = 900, context } = {}) {
+    /**
+     * A fresh profile (empty IndexedDB) with a page on the app. `waitReady: false` returns once the
+     * page has loaded, without ready()'s locator checks (they force layout in tasks of their own).
+     */
+    async open({ width = 1280, height = 900, context, waitReady = true } = {}) {
       const ctx = context ?? (await browser.newContext({ viewport: { width, height }, acceptDownloads: true }));
       const page = await ctx.newPage();
       watch(page, consoleErrors);
       await page.goto(server.url);
-      await ready(page);
+      if (waitReady) await ready(page);
       return page;
     },
     async close() {

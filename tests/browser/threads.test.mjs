@@ -32,7 +32,9 @@ test('pthreads build when cross-origin isolated, single-threaded build otherwise
   for (const isolated of [true, false]) {
     const server = await startServer({ port: 0, root: out, isolated });
     servers.push(server);
-    const context = await browser.newContext();
+    // No service worker here (as in a browser without them): without COOP/COEP it would add them and
+    // reload (static-host.test.mjs), and its offline cache would fetch the other build too.
+    const context = await browser.newContext({ serviceWorkers: 'block' });
     const errors = [];
     const requests = [];
     context.on('request', (r) => requests.push(new URL(r.url()).pathname));
