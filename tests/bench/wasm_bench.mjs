@@ -3,7 +3,7 @@
 // module has setThreads(). Prints human lines, then one JSON object on its last line.
 // Also the tasks' cost (tasks-workload.json, as train_bench.cpp): tokens/s of a 2-layer 256 LSTM
 // tagger, uni- and bidirectional, beside the language model of the same size, when the API has tasks.
-// usage: node tests/bench/wasm_bench.mjs [--quick]
+// usage: node tests/bench/wasm_bench.mjs [--quick] [--tasks-only]
 // env: RNN_DATA_DIR (corpus folder, default ../shared/data), RNN_WASM_DIR (a folder with index.js
 // and dist/ to benchmark instead of wasm/)
 import { readFileSync } from 'node:fs';
@@ -21,7 +21,7 @@ const dataDir = process.env.RNN_DATA_DIR || resolve(root, '..', 'shared', 'data'
 const text = readFileSync(join(dataDir, workload.data), 'utf8');
 
 console.log(`Node ${process.version}, API ${join(apiDir, 'index.js')}, corpus ${join(dataDir, workload.data)}`);
-const r = await runWorkload(api, { text, workload, quick, log: (s) => console.log(s) });
+const r = process.argv.includes('--tasks-only') ? {} : await runWorkload(api, { text, workload, quick, log: (s) => console.log(s) });
 r.tasks = await tasksBench();
 r.node = process.version;
 r.rssBytes = process.memoryUsage().rss;
@@ -45,10 +45,14 @@ async function tasksBench() {
     examples.push({ tokens, tags });
   }
   const median = (v) => { const s = [...v].sort((a, b) => a - b); const n = s.length; return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2; };
-  const stepMs = (t) => {
+  // Median wall ms per step; cpu, if given, gets the process's mean CPU ms per step (on one
+  // thread the cost an idle core would take, much less disturbed by other jobs than wall time).
+  const stepMs = (t, cpu) => {
     for (let i = 0; i < warmup; i++) t.step();
     const ms = [];
+    const c0 = process.cpuUsage();
     for (let i = 0; i < steps; i++) { const a = performance.now(); t.step(); ms.push(performance.now() - a); }
+    if (cpu) { const c = process.cpuUsage(c0); cpu.ms = (c.user + c.system) / 1e3 / steps; }
     return median(ms);
   };
   let uni, bi, uni1, bi1, lm;
@@ -68,14 +72,16 @@ async function tasksBench() {
   const maxT = Math.min(2, api.features?.().maxThreads ?? 1);
   for (let threads = 1; threads <= maxT; threads++) {
     api.setThreads?.(threads);
-    const msLm = stepMs(lm), msUni = stepMs(uni), msBi = stepMs(bi), msUni1 = stepMs(uni1), msBi1 = stepMs(bi1);
+    const cpuUni1 = {}, cpuBi1 = {};
+    const msLm = stepMs(lm), msUni = stepMs(uni), msBi = stepMs(bi), msUni1 = stepMs(uni1, cpuUni1), msBi1 = stepMs(bi1, cpuBi1);
     const tpsLm = (workload.options.batchSize * workload.options.seqLength) / msLm * 1e3;
     const tpsUni = (w.options.batchSize * w.length) / msUni * 1e3, tpsBi = (w.options.batchSize * w.length) / msBi * 1e3;
     console.log(`tasks ${threads} thread${threads > 1 ? 's' : ' '}: LM ${tpsLm.toFixed(0)} tokens/s, tagger uni ${tpsUni.toFixed(0)} tokens/s, ` +
-      `tagger bi ${tpsBi.toFixed(0)} tokens/s; bi/uni cost per token ${(tpsUni / tpsBi).toFixed(2)}x (one layer: ${(msBi1 / msUni1).toFixed(2)}x), bi tagger/LM ${(tpsLm / tpsBi).toFixed(2)}x`);
+      `tagger bi ${tpsBi.toFixed(0)} tokens/s; bi/uni cost per token ${(tpsUni / tpsBi).toFixed(2)}x (one layer: ${(msBi1 / msUni1).toFixed(2)}x wall, ${(cpuBi1.ms / cpuUni1.ms).toFixed(2)}x CPU time), bi tagger/LM ${(tpsLm / tpsBi).toFixed(2)}x`);
     rows.push({ threads, lm: { msMedian: msLm, tokensPerSecond: tpsLm }, taggerUni: { msMedian: msUni, tokensPerSecond: tpsUni },
       taggerBi: { msMedian: msBi, tokensPerSecond: tpsBi }, biOverUni: tpsUni / tpsBi, biOverLm: tpsLm / tpsBi,
-      taggerUniOneLayer: { msMedian: msUni1 }, taggerBiOneLayer: { msMedian: msBi1 }, biOverUniOneLayer: msBi1 / msUni1 });
+      taggerUniOneLayer: { msMedian: msUni1 }, taggerBiOneLayer: { msMedian: msBi1 }, biOverUniOneLayer: msBi1 / msUni1,
+      biOverUniOneLayerCpu: cpuBi1.ms / cpuUni1.ms });
   }
   const info = uni.info;
   for (const t of [uni, bi, uni1, bi1, lm]) t.dispose();
