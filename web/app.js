@@ -18,6 +18,7 @@ import { startWorker } from './worker-lifecycle.js';
 import { bindTasks, loadExampleData, loadManifest, onShowTask, showInitialTask, tasks } from './tasks.js';
 import { bindTaskRun, findSavedTaskRuns } from './task-run.js';
 import { bindTaskTry } from './task-try.js';
+import { bindInspect, setupInspectCharts } from './inspect.js';
 
 function bind() {
   bindCorpusInputs();
@@ -32,6 +33,7 @@ function bind() {
   bindTasks();
   bindTaskRun();
   bindTaskTry();
+  bindInspect();
   // A task tab opened for the first time starts with its example dataset, as this tab does with Brown.
   onShowTask((task) => {
     const t = tasks[task];
@@ -51,6 +53,8 @@ async function main() {
   setupCharts();
   await nextTask();
   setupTaskCharts();
+  await nextTask();
+  setupInspectCharts();
   await nextTask();
   render();
   let coreDefaults;
