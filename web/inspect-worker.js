@@ -41,7 +41,8 @@ export function inspectHandlers({ api, activeModel, trainer, corpusBytes, isTrai
       const ms = now() - t0;
       const t1 = now();
       const ranking = rankUnits(r.tokens, r.values, r.H, { top: 6 });
-      const result = { ...r, ranking, ms, rankMs: now() - t1, layers: model.info.layers, cell: model.info.cell };
+      // `next` (T × topK strings) as one string: one copy to the page instead of thousands of small ones.
+      const result = { ...r, next: r.next.join('\u0000'), ranking, ms, rankMs: now() - t1, layers: model.info.layers, cell: model.info.cell };
       return { result, transfer: [r.values.buffer, r.probabilities.buffer, r.surprise.buffer] };
     },
 

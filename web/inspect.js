@@ -280,16 +280,19 @@ function maybeRefresh() {
   inspectNow();
 }
 
-const display = (tok) => (tok === '\n' ? '↵\n' : tok);
+const display = (tok) => (tok === '\n' ? '↵' : tok);
 
 const BUDGET_MS = 4; // work per task before yielding: the page stays responsive even on a busy machine
 const painted = {};  // element id -> the text its spans show
 const tokens = {};   // element id -> the number of its latest painter (an older one stops)
 const nextToken = (id) => (tokens[id] = (tokens[id] ?? 0) + 1);
 
+const spansOf = {};  // element id -> its token spans, in order
+
 /**
- * Paints tokens as spans in tasks of at most BUDGET_MS; colour(i) gives each one's background. The
- * same text again (a refresh while training) only recolours the spans it has.
+ * Paints tokens as spans, a block per line (`content-visibility: auto` in inspect.css: only the lines
+ * in view are laid out, so a long text costs the page little), built off the page in tasks of at most
+ * BUDGET_MS and attached at once. The same text again (a refresh while training) only recolours.
  */
 async function paintText(id, r, colour) {
   const key = r.tokens.join('\u0000');
@@ -298,22 +301,27 @@ async function paintText(id, r, colour) {
   const token = nextToken(id);
   const pre = $(id);
   const word = r.tokens.some((t) => t.length > 1 && !t.includes('\n'));
-  // Spans are made off the page in slices, then attached at once: one layout instead of one per slice.
   const frag = document.createDocumentFragment();
+  const spans = [];
+  let line = null;
   let i = 0;
   while (i < r.tokens.length) {
     const end = performance.now() + BUDGET_MS;
     for (let n = 0; i < r.tokens.length && (n < 16 || performance.now() < end); i++, n++) {
+      if (!line) { line = document.createElement('div'); line.className = 'line'; frag.append(line); }
       const span = document.createElement('span');
       span.textContent = display(r.tokens[i]) + (word ? ' ' : '');
       span.dataset.i = String(i);
       span.style.background = colour(i);
-      frag.append(span);
+      line.append(span);
+      spans.push(span);
+      if (r.tokens[i].includes('\n')) line = null;
     }
     await sleep();
     if (token !== tokens[id]) return;
   }
   pre.replaceChildren(frag);
+  spansOf[id] = spans;
   painted[id] = key;
   pre.dataset.tokens = String(r.tokens.length);
 }
@@ -321,7 +329,7 @@ async function paintText(id, r, colour) {
 /** Recolours the painted spans (a unit change, newer weights), in tasks of at most BUDGET_MS. */
 async function recolour(id, colour) {
   const token = nextToken(id);
-  const spans = $(id).children;
+  const spans = spansOf[id] ?? [];
   let i = 0;
   while (i < spans.length) {
     if (token !== tokens[id]) return;
@@ -413,9 +421,10 @@ function showTip(e) {
   if (!span || !r) { tip.hidden = true; return; }
   const i = Number(span.dataset.i);
   const k = r.topK;
+  r.nextList ??= r.next.split('\u0000');
   const esc = (t) => JSON.stringify(t).slice(1, -1);
   const rows = [];
-  for (let q = 0; q < k; q++) rows.push(`<li><code>${escapeHtml(esc(r.next[i * k + q]))}</code> ${(100 * r.probabilities[i * k + q]).toFixed(1)} %</li>`);
+  for (let q = 0; q < k; q++) rows.push(`<li><code>${escapeHtml(esc(r.nextList[i * k + q]))}</code> ${(100 * r.probabilities[i * k + q]).toFixed(1)} %</li>`);
   const actual = i + 1 < r.tokens.length ? `actual next <code>${escapeHtml(esc(r.tokens[i + 1]))}</code>: surprise ${r.surprise[i].toFixed(2)} nats (p = ${(100 * Math.exp(-r.surprise[i])).toFixed(1)} %)` : 'end of the text';
   tip.innerHTML = `<p>after <code>${escapeHtml(esc(r.tokens[i]))}</code> the model expects</p><ol data-testid="next-top">${rows.join('')}</ol><p>${actual}</p>`;
   tip.hidden = false;

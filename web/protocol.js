@@ -67,7 +67,7 @@
  * See inside (inspect-worker.js; the language model's slot):
  * @typedef {{ id: number, type: 'inspect', slot?: string, text: string, layer: number, kind: 'h'|'c'|'gates', topK: number }} InspectRequest
  *   One forward pass of the slot's model over the text. Reply: model.inspect()'s {tokens, H, hidden, gates, values,
- *   topK, next, probabilities, surprise} (typed arrays transferred) + {ranking: rankUnits() of inspect-features.js,
+ *   topK, next (joined by U+0000), probabilities, surprise} (typed arrays transferred) + {ranking: rankUnits() of inspect-features.js,
  *   ms, rankMs, layers, cell}
  * @typedef {{ id: number, type: 'gradientFlow', slot?: string, text?: string }} GradientFlowRequest
  *   The run's gradient flow now (next batch, or the text). Reply: {loss, steps, batch, layers: Float32Array[]}

@@ -15,7 +15,7 @@ async function shoot(page, locator, path) {
   shots.push([from, await page.evaluate(() => performance.now())]);
 }
 const points = async (page, id) => Number(await page.getByTestId(id).getAttribute('data-points'));
-const backgrounds = (page, id) => page.getByTestId(id).evaluate((el) => [...el.children].slice(0, 300).map((s) => s.style.background).join('|'));
+const backgrounds = (page, id) => page.getByTestId(id).evaluate((el) => [...el.querySelectorAll('span[data-i]')].slice(0, 300).map((s) => s.style.background).join('|'));
 
 test('the three views render, follow training, and the comparison overlays RNN, GRU and LSTM', { timeout: 300_000 }, async (t) => {
   const env = await launch();
