@@ -197,6 +197,14 @@ std::vector<std::string> tokens_arg(const std::string& tokens) {
   rnn::fail(std::string(method) + "() needs a model trained with task '" + task + "'");
 }
 
+rnn::TranslateOptions translate_options(const std::string& o) {
+  return rnn::parse_translate_options(parse_json(o, "translate options"));
+}
+
+rnn::Seq2SeqEvalOptions eval_options(const std::string& o) {
+  return rnn::parse_seq2seq_eval_options(parse_json(o, "evaluate options"));
+}
+
 rnn::RunConfig run_config_of(const std::string& options) { return rnn::parse_run_config(parse_json(options, "options")); }
 
 // What a run on these examples would see, without training (analyzeExamples).
@@ -363,6 +371,17 @@ EMSCRIPTEN_BINDINGS(rnn_wasm) {
                     if (!h.s->example_task) wrong_task("tag", "tag");
                     return json_val(h.s->example_task->tag(tokens_arg(tokens)));
                   });
+                }))
+      .function("translate", optional_override([](SessionHandle& h, std::string source, std::string o) {
+                  return guarded([&] {
+                    if (!h.s->seq2seq_task)
+                      rnn::fail(std::string("translate() needs a model trained with task 'seq2seq'; this run is for task '") +
+                                rnn::model_kind_name(h.s->config.model.kind) + "'");
+                    return json_val(h.s->seq2seq_task->translate(source, translate_options(o)));
+                  });
+                }))
+      .function("evaluatePairs", optional_override([](SessionHandle& h, std::string o) {
+                  return guarded([&] { return json_val(h.s->evaluate_pairs(eval_options(o))); });
                 }));
 
   class_<ModelHandle>("Model")
@@ -400,6 +419,15 @@ EMSCRIPTEN_BINDINGS(rnn_wasm) {
                   return guarded([&] {
                     const rnn::TrainingData d = training_data(text, len, ek, ep, el, 0, 0, 0);
                     return json_val(rnn::evaluate_loaded_model(*h.m, d, (int64_t)max_tokens));
+                  });
+                }))
+      .function("translate", optional_override([](ModelHandle& h, std::string source, std::string o) {
+                  return guarded([&] { return json_val(h.m->translate(source, translate_options(o))); });
+                }))
+      .function("evaluatePairs", optional_override([](ModelHandle& h, int ek, uintptr_t ep, size_t el, std::string o) {
+                  return guarded([&] {
+                    const rnn::TrainingData d = training_data(0, 0, ek, ep, el, 0, 0, 0);
+                    return json_val(rnn::evaluate_loaded_seq2seq(*h.m, d, eval_options(o)));
                   });
                 }));
 

@@ -16,7 +16,7 @@ export type TokenizerKind = 'char' | 'word' | 'whitespace';
  * What a run learns: 'lm' a language model (on `text`, or by category on `examples`), 'classify'
  * a label per text, 'tag' a tag per token.
  */
-export type Task = 'lm' | 'classify' | 'tag';
+export type Task = 'lm' | 'classify' | 'tag' | 'seq2seq';
 /** How a classifier turns the encoder's steps into one vector: the last step, their mean or their maximum. */
 export type Pooling = 'final' | 'mean' | 'max';
 
@@ -41,6 +41,17 @@ export interface CategoryExample {
  * the element (`examples[3].label must be a non-empty string`).
  */
 export type Examples = string | Bytes | ClassifyExample[] | TagExample[] | CategoryExample[];
+
+/** A source and one of its targets (task 'seq2seq'). As a file: `source<TAB>target` lines (further columns ignored; an optional header line `source<TAB>target`). */
+export type Pair = [source: string, target: string] | { source: string; target: string };
+/**
+ * Source–target pairs: the text of a TSV file (a string or UTF-8 bytes) or an array of pairs. A
+ * source may occur with several targets: each is a training pair, and in evaluation they are the
+ * source's references (an output is right if it equals any).
+ */
+export type Pairs = string | Bytes | Pair[];
+/** Luong attention's score ('general': hᵀW_a·e; 'dot': hᵀe, needs a unidirectional encoder), or none. */
+export type AttentionKind = 'general' | 'dot' | 'none';
 export type CellType = 'lstm' | 'gru' | 'rnn';
 export type OptimizerType = 'adam' | 'rmsprop' | 'sgd';
 export type ScheduleType = 'constant' | 'step' | 'cosine';
@@ -83,6 +94,10 @@ export interface TrainerOptions extends RunOptions {
   examples?: Examples;
   /** Held-out examples in the same form; otherwise `validationFraction` of `examples` is split off (seeded; stratified by label for 'classify'). Needs `examples`. */
   validationExamples?: Examples;
+  /** Task 'seq2seq': the training pairs (TSV text or an array). Not with `text` or `examples`. */
+  pairs?: Pairs;
+  /** Task 'seq2seq': held-out pairs; otherwise `validationFraction` of the distinct sources (with all their targets) is split off, seeded. */
+  validationPairs?: Pairs;
   /** Not with a new run: see `ResumeOptions`. */
   resumeFrom?: undefined;
 }
@@ -91,17 +106,29 @@ export interface TrainerOptions extends RunOptions {
 export interface RunOptions {
   /** What the run learns. @default 'lm' */
   task?: Task;
-  /** 'classify' and 'tag': read each text both ways (a forward and a reverse recurrent level; refused for 'lm', which predicts each token from the ones before it). @default false */
+  /** 'seq2seq': the target side's tokenizer. @default the `tokenizer` option ('char') */
+  targetTokenizer?: TokenizerKind;
+  /** 'seq2seq': the source side's tokenizer. @default the `tokenizer` option ('char') */
+  sourceTokenizer?: TokenizerKind;
+  /** 'seq2seq': one vocabulary built from both sides (needs the same tokenizer on both; the encoder's and decoder's embeddings remain two tensors). @default false */
+  sharedVocabulary?: boolean;
+  /** 'seq2seq': Luong attention over the encoder's outputs. @default 'general' */
+  attention?: AttentionKind;
+  /** 'seq2seq' with attention: each decoder step also reads the previous attentional state (Luong et al. 2015). @default true with attention, false without */
+  inputFeeding?: boolean;
+  /** 'seq2seq': chance, in [0, 1], that a decoder input in training is the model's own previous prediction instead of the reference token. @default 0 */
+  scheduledSampling?: number;
+  /** 'classify', 'tag' and 'seq2seq' (the encoder; the decoder gets a learned bridge from both directions): read each text both ways (a forward and a reverse recurrent level; refused for 'lm', which predicts each token from the ones before it). @default false */
   bidirectional?: boolean;
   /** 'classify': how the steps of a text become one vector. @default 'final' */
   pooling?: Pooling;
-  /** Examples runs: examples are cut to this many tokens, 1..65536 (`info.truncated` counts them). @default 256 */
+  /** Examples runs: examples are cut to this many tokens, 1..65536 (`info.truncated` counts them); 'seq2seq': sources and targets alike. @default 256 */
   maxLength?: number;
   /** Examples given as file text: leave malformed lines out (counted in `info.skipped`, the first 20 in `info.problems`) instead of failing on the first. @default false */
   skipBadLines?: boolean;
-  /** Tokens are Unicode characters, words (the TV-script recipe: punctuation becomes tokens like `||Period||`) or whitespace-separated tokens. @default 'char'; 'whitespace' (the only one allowed) for task 'tag' */
+  /** Tokens are Unicode characters, words (the TV-script recipe: punctuation becomes tokens like `||Period||`) or whitespace-separated tokens; 'seq2seq': both sides. @default 'char'; 'whitespace' (the only one allowed) for task 'tag' */
   tokenizer?: TokenizerKind;
-  /** Word and whitespace level: lower-case the text. (Char level always keeps the text exactly.) @default true; false for task 'tag' */
+  /** Word and whitespace level: lower-case the text. (Char level always keeps the text exactly.) @default true; false for tasks 'tag' and 'seq2seq' */
   lowercase?: boolean;
   /** Tokens seen fewer times than this map to `<unk>`; integer >= 1. @default 1; 2 for task 'tag' */
   minCount?: number;
@@ -163,6 +190,8 @@ export type ResumeOptions = {
   text?: string | Bytes;
   examples?: Examples;
   validationExamples?: Examples;
+  pairs?: Pairs;
+  validationPairs?: Pairs;
 } & { [K in keyof RunOptions]?: never };
 
 /** The full option set with every default filled in, as `resolveOptions()` and `info.config` give it. */
@@ -205,7 +234,14 @@ export interface ResolvedOptions {
   validationFraction: number;
   seed: number;
   /** Present for tasks other than 'lm'. */
-  task?: 'classify' | 'tag';
+  task?: 'classify' | 'tag' | 'seq2seq';
+  /** Present for task 'seq2seq' (as are sharedVocabulary, attention, inputFeeding, scheduledSampling). */
+  sourceTokenizer?: TokenizerKind;
+  targetTokenizer?: TokenizerKind;
+  sharedVocabulary?: boolean;
+  attention?: AttentionKind;
+  inputFeeding?: boolean;
+  scheduledSampling?: number;
   /** Present (true) for a bidirectional model. */
   bidirectional?: true;
   /** Present for task 'classify'. */
@@ -296,8 +332,36 @@ export interface TrainResult extends Partial<TrainProgress> {
 
 /** Options of `Trainer.evaluate()`. */
 export interface EvaluateOptions {
-  /** Score only the first validation batches holding at least this many tokens (a quick estimate); 0 = all. @default 0 */
+  /** Score only the first validation batches holding at least this many tokens (a quick estimate); 0 = all. Not for 'seq2seq'. @default 0 */
   maxTokens?: number;
+  /** 'seq2seq': decode with beam search of this width (1..64); 1 = greedy. @default 1 */
+  beam?: number;
+  /** 'seq2seq': beam search's length normalisation α (Wu et al. 2016), 0..10. @default 0.6 */
+  alpha?: number;
+  /** 'seq2seq': score only the first this many validation sources (in file order; the same sample every time); 0 = all. @default 0 */
+  maxExamples?: number;
+}
+
+/** `evaluate()` of task 'seq2seq': teacher-forced loss, and the decoded outputs against every reference of their source. */
+export interface Seq2SeqEvaluateResult {
+  /** Mean cross-entropy per target token (the end token included), teacher forcing. */
+  loss: number;
+  perplexity: number;
+  /** Share of sources whose output equals one of their references. */
+  exactMatch: number;
+  /** Σ edit distance to the closest reference / Σ that reference's length (tokens; for word-level G2P targets: the phoneme error rate). */
+  tokenErrorRate: number;
+  /** Corpus BLEU-4 with brevity penalty (0..1) for word or whitespace targets; null for char-level targets. */
+  bleu: number | null;
+  /** Sources scored (= `sources`). */
+  examples: number;
+  sources: number;
+  /** Pairs of those sources, scored for the loss. */
+  pairs: number;
+  targetTokens: number;
+  beam: number;
+  /** The first five sources: what the model wrote, and whether it is right. */
+  samples: { source: string; prediction: string; references: string[]; correct: boolean }[];
 }
 
 /** Loss on the validation split of a language model (on a text; by category adds `examples`). */
@@ -357,7 +421,50 @@ export interface TagEvaluateResult {
 }
 
 /** What `evaluate()` gives, by task: tell them apart with `'accuracy' in r` / `'perLabel' in r`. */
-export type Evaluation = EvaluateResult | ClassifyEvaluateResult | TagEvaluateResult;
+export type Evaluation = EvaluateResult | ClassifyEvaluateResult | TagEvaluateResult | Seq2SeqEvaluateResult;
+
+/** Options of `translate()`. */
+export interface TranslateOptions {
+  /** Beam width, 1..64; 1 = greedy (or sampling with `sample`). @default 1 */
+  beam?: number;
+  /** Outputs returned, best first, 1..beam. @default 1 */
+  nBest?: number;
+  /** Most target tokens written. @default 2 × source tokens + 10 */
+  maxLength?: number;
+  /** Beam search's length normalisation: score = log P / ((5 + |y|) / 6)^α; 0 = raw log-probability. @default 0.6 */
+  alpha?: number;
+  /** Draw each token instead of taking the most probable (beam 1 only). @default false */
+  sample?: boolean;
+  /** With `sample`. @default 1 */
+  temperature?: number;
+  /** With `sample`: only the k most probable tokens; 0 = all. @default 0 */
+  topK?: number;
+  /** With `sample`: nucleus, in (0, 1]. @default 1 */
+  topP?: number;
+  /** With `sample`. @default 1 */
+  seed?: number;
+}
+
+/** One output of `translate()`. */
+export interface Translation {
+  /** The target, detokenized. */
+  text: string;
+  /** Its tokens (without start and end tokens; word-level punctuation shown as text). */
+  tokens: string[];
+  /** `logProb`, length-normalised for beam search (what the n best are ranked by). */
+  score: number;
+  /** Σ log p of the tokens and of the end token when it was written. */
+  logProb: number;
+  /** Null for a model without attention. */
+  attention: {
+    /** The source's tokens as the encoder read them (cut to maxLength). */
+    source: string[];
+    /** The output tokens, and '</s>' for the step that wrote the end token. */
+    target: string[];
+    /** target.length × source.length, row-major: row t is output step t's weights over the source (each row sums to 1). */
+    weights: Float32Array;
+  } | null;
+}
 
 /** `classify()`: the most probable label, and every label's probability, most probable first. */
 export interface Classification {
@@ -388,8 +495,19 @@ export interface ModelInfo {
   simd: string;
   task: Task;
   bidirectional: boolean;
-  /** Classes (classify), tags (tag) or categories (lm by category), most frequent in training first; [] for a language model on a text. */
+  /** Classes (classify), tags (tag) or categories (lm by category), most frequent in training first; [] for a language model on a text or an encoder–decoder. */
   labels: string[];
+  /** Task 'seq2seq' only (vocabSize is then the source's). */
+  sourceTokenizer?: TokenizerKind;
+  targetTokenizer?: TokenizerKind;
+  sourceVocabSize?: number;
+  /** The target tokenizer's tokens + the start and end tokens. */
+  targetVocabSize?: number;
+  sharedVocabulary?: boolean;
+  attention?: AttentionKind;
+  inputFeeding?: boolean;
+  scheduledSampling?: number;
+  maxLength?: number;
 }
 
 /** What a run on examples sees of them (`analyzeExamples()`, and `Trainer.info` of an examples run). */
@@ -416,6 +534,44 @@ export interface ExamplesInfo {
   problems: string[];
 }
 
+/** What a seq2seq run sees of its pairs (`analyzePairs()`, and `Trainer.info` of a seq2seq run, beside ExamplesInfo's fields). */
+export interface PairsInfo {
+  task: 'seq2seq';
+  /** Training pairs (after the validation split); `examples` is the same number. */
+  pairs: number;
+  validationPairs: number;
+  /** Distinct training sources. */
+  sources: number;
+  validationSources: number;
+  /** Training sources with more than one target. */
+  multiReferenceSources: number;
+  sourceTokens: number;
+  /** Without the end tokens. */
+  targetTokens: number;
+  /** sourceTokens + targetTokens. */
+  trainTokens: number;
+  validationTokens: number;
+  /** truncatedSources + truncatedTargets: sides cut to `maxLength`. */
+  truncated: number;
+  truncatedSources: number;
+  truncatedTargets: number;
+  /** Training pairs by source length: `counts[k]` have length in [k·binWidth, (k+1)·binWidth). At most 30 bins. (`lengthHistogram` is the same.) */
+  sourceLengthHistogram: { binWidth: number; counts: number[] };
+  /** By target length (without the end token). */
+  targetLengthHistogram: { binWidth: number; counts: number[] };
+  sourceVocabSize: number;
+  targetVocabSize: number;
+  batchesPerEpoch: number;
+  skipped: number;
+  problems: string[];
+}
+
+/** `analyzePairs()`: `PairsInfo` plus the model size a run would have (vocabSize: the source's). */
+export interface PairsAnalysis extends PairsInfo {
+  vocabSize: number;
+  parameters: number;
+}
+
 /** `analyzeExamples()`: `ExamplesInfo` plus the vocabulary and model size a run would have. */
 export interface ExamplesAnalysis extends ExamplesInfo {
   vocabSize: number;
@@ -436,6 +592,15 @@ export interface TrainerInfo extends ModelInfo {
   /** Next batch within the epoch. */
   position: number;
   /** Memory of weights, gradients and optimizer moments. */
+  parameterBytes: number;
+}
+
+/** `Trainer.info` of a seq2seq run. */
+export interface PairsRunInfo extends ModelInfo, PairsInfo {
+  task: 'seq2seq';
+  step: number;
+  epoch: number;
+  position: number;
   parameterBytes: number;
 }
 
@@ -578,6 +743,8 @@ interface Generating extends Inspecting {
   classify(text: string): Classification;
   /** Task 'tag': a tag per token; a string is split on whitespace. Unknown tokens are read as `<unk>`. Throws "tag() needs a model trained with task 'tag'" for other models. */
   tag(tokens: string[] | string): TaggedToken[];
+  /** Task 'seq2seq': the n best targets for a source, best first. Throws "translate() needs a model trained with task 'seq2seq'; this one is for task '…'" for other models. */
+  translate(source: string, options?: TranslateOptions): Translation[];
   dispose(): void;
 }
 
@@ -592,6 +759,7 @@ export declare class Model implements Generating {
   stream(options?: GenerateOptions): AsyncGenerator<string, void, undefined>;
   classify(text: string): Classification;
   tag(tokens: string[] | string): TaggedToken[];
+  translate(source: string, options?: TranslateOptions): Translation[];
   /**
    * Loss and metrics on data the model was not trained on, as `Trainer.evaluate()` gives them for
    * its task: `{ examples }` (file text or array, the training format) for classify, tag and lm
@@ -600,6 +768,8 @@ export declare class Model implements Generating {
    * Unknown labels or tags throw, naming the line.
    */
   evaluate(data: { text: string | Bytes; examples?: undefined; maxTokens?: number } | { examples: Examples; text?: undefined; maxTokens?: number }): Evaluation;
+  /** Task 'seq2seq': on pairs (each source's targets in the file are its references), greedy unless `beam` > 1. */
+  evaluate(data: { pairs: Pairs; beam?: number; alpha?: number; maxExamples?: number }): Seq2SeqEvaluateResult;
   /** The model file as bytes. */
   save(): Uint8Array;
   readonly info: ModelInfo;
@@ -618,7 +788,7 @@ export interface LiveModel extends Generating {
 /** A training run, from `createTrainer()`. */
 export declare class Trainer {
   private constructor(handle: unknown);
-  readonly info: TrainerInfo | ExampleRunInfo;
+  readonly info: TrainerInfo | ExampleRunInfo | PairsRunInfo;
   /** The model being trained (the same object every time). */
   readonly model: LiveModel;
   /** One update on the next batch (synchronous). */
@@ -636,7 +806,7 @@ export declare class Trainer {
   gradientFlowDetails(options?: { text?: string | Bytes }): GradientFlow;
   /** Trains in chunks, yielding to the event loop between them, until `steps`, `seconds` or `signal`. */
   train(options: TrainOptions): Promise<TrainResult>;
-  /** Loss and the task's metrics on the validation split (throws if there is none). Does not change the run. */
+  /** Loss and the task's metrics on the validation split (throws if there is none); 'seq2seq': `Seq2SeqEvaluateResult` (tell it by `'exactMatch' in r`), with `beam`, `alpha`, `maxExamples`. Does not change the run. */
   evaluate(options?: EvaluateOptions): Evaluation;
   /** A checkpoint: weights, config, tokenizer and the whole training state; `createTrainer({ resumeFrom, text | examples })` continues it exactly. */
   save(): Uint8Array;
@@ -664,6 +834,13 @@ export declare function resolveOptions(options?: RunOptions): Promise<ResolvedOp
  * `createTrainer()` does for bad options or data (`line 12: missing tab between text and label`);
  * with `skipBadLines` the bad lines are counted in `skipped` and listed in `problems` instead.
  */
+/**
+ * What a seq2seq run on these pairs would see, without training: pair and source counts, length
+ * histograms per side, the vocabularies and the model size. Throws as createTrainer does for bad
+ * options or data ("line 12: missing tab between source and target").
+ */
+export declare function analyzePairs(pairs: Pairs, options?: RunOptions & { validationPairs?: Pairs }): Promise<PairsAnalysis>;
+
 export declare function analyzeExamples(examples: Examples, options?: RunOptions & { validationExamples?: Examples }): Promise<ExamplesAnalysis>;
 
 /** What a trainer would see of a corpus: `analyzeCorpus()`. Counts follow the trainer's tokenizer and split exactly. */

@@ -333,6 +333,19 @@ class ModelBase {
     });
     return check(this._h().tag(JSON.stringify(list)));
   }
+
+  /**
+   * The n best targets for a source (a model trained with task 'seq2seq'), best first:
+   * [{ text, tokens, score, logProb, attention: { source, target, weights } | null }]; weights is a
+   * Float32Array of target.length × source.length (row t: what output step t attended to; the last
+   * row is the step that wrote the end token when it was written). Greedy by default; { beam: 5,
+   * nBest: 3 } searches; { sample: true, temperature, topK, topP, seed } draws.
+   */
+  translate(source, options) {
+    if (typeof source !== 'string') throw new Error(`translate() needs a source text (a string; got ${typeName(source)})`);
+    const json = translateJson(options);
+    return check(this._h().translate(source, json)).map(withAttentionArray);
+  }
 }
 
 // ---------------------------------------------------------------- seeing inside (language models)
@@ -412,7 +425,30 @@ Object.assign(ModelBase.prototype, {
   },
 });
 
-const MODEL_EVALUATE_KEYS = new Set(['text', 'examples', 'maxTokens']);
+const TRANSLATE_KEYS = new Set(['beam', 'nBest', 'maxLength', 'alpha', 'temperature', 'topK', 'topP', 'sample', 'seed']);
+
+function translateJson(options) {
+  const o = checkObject(options, 'translate options');
+  for (const k of Object.keys(o)) if (!TRANSLATE_KEYS.has(k)) throw new Error(`unknown option '${k}'`);
+  return toJson(o);
+}
+
+// The attention weights as a Float32Array (target × source), as the declarations promise.
+function withAttentionArray(t) {
+  if (t.attention) t.attention.weights = Float32Array.from(t.attention.weights);
+  return t;
+}
+
+const PAIRS_EVALUATE_KEYS = new Set(['beam', 'alpha', 'maxExamples']);
+
+// Seq2seq evaluate options as JSON for the core (beam, alpha, maxExamples).
+function pairsEvaluateJson(o) {
+  const out = {};
+  for (const k of PAIRS_EVALUATE_KEYS) if (o[k] !== undefined) out[k] = o[k];
+  return toJson(out);
+}
+
+const MODEL_EVALUATE_KEYS = new Set(['text', 'examples', 'maxTokens', 'pairs', 'beam', 'alpha', 'maxExamples']);
 
 /** A model loaded from a file (see loadModel). */
 export class Model extends ModelBase {
@@ -425,6 +461,20 @@ export class Model extends ModelBase {
   evaluate(options) {
     const o = checkObject(options, 'evaluate options');
     for (const k of Object.keys(o)) if (!MODEL_EVALUATE_KEYS.has(k)) throw new Error(`unknown option '${k}'`);
+    if (o.pairs !== undefined || this.info.task === 'seq2seq') {
+      // An encoder-decoder on pairs: { pairs, beam, alpha, maxExamples }.
+      if (o.pairs === undefined) throw new Error("evaluate() of a model trained with task 'seq2seq' needs 'pairs' (the text of a file or an array of [source, target])");
+      for (const k of ['text', 'examples', 'maxTokens']) {
+        if (o[k] !== undefined) throw new Error(`option '${k}' cannot be combined with 'pairs'`);
+      }
+      const h = this._h();
+      const p = examplesArg(o.pairs, 'pairs');
+      const json = pairsEvaluateJson(o);
+      return check(withBuffer(loadedModule, p.data, (pp, pl) => h.evaluatePairs(p.kind, pp, pl, json)));
+    }
+    for (const k of PAIRS_EVALUATE_KEYS) {
+      if (o[k] !== undefined) throw new Error(`option '${k}' is for a model trained with task 'seq2seq'`);
+    }
     const max = o.maxTokens ?? 0;
     if (!(Number.isInteger(max) && max >= 0)) {
       throw new Error(`option 'maxTokens' must be a non-negative integer (got ${String(o.maxTokens)})`);
@@ -481,6 +531,7 @@ export class Trainer {
     this._handle = handle;
     this._model = new LiveModel(this);
     const info = handle.info();
+    this._task = info.task;
     // Examples runs have batches of different lengths: the mean tokens of a batch.
     this._tokensPerBatch = info.tokensPerBatch ?? (info.batchesPerEpoch > 0 ? info.trainTokens / info.batchesPerEpoch : 0);
   }
@@ -569,7 +620,16 @@ export class Trainer {
    */
   evaluate(options) {
     const o = checkObject(options, 'evaluate options');
-    for (const k of Object.keys(o)) if (k !== 'maxTokens') throw new Error(`unknown option '${k}'`);
+    for (const k of Object.keys(o)) if (k !== 'maxTokens' && !PAIRS_EVALUATE_KEYS.has(k)) throw new Error(`unknown option '${k}'`);
+    if (this._task === 'seq2seq') {
+      if (o.maxTokens !== undefined) {
+        throw new Error("option 'maxTokens' is not for an encoder-decoder: use maxExamples (the number of validation sources to score)");
+      }
+      return check(this._h().evaluatePairs(pairsEvaluateJson(o)));
+    }
+    for (const k of PAIRS_EVALUATE_KEYS) {
+      if (o[k] !== undefined) throw new Error(`option '${k}' is for task 'seq2seq'`);
+    }
     const max = o.maxTokens ?? 0;
     if (!(Number.isInteger(max) && max >= 0)) {
       throw new Error(`option 'maxTokens' must be a non-negative integer (got ${String(o.maxTokens)})`);
@@ -646,13 +706,24 @@ function examplesArg(x, name) {
   if (typeof x === 'string') return { kind: 1, data: x };
   if (isBytes(x) || ArrayBuffer.isView(x)) return { kind: 1, data: toBytes(x, name) };
   if (Array.isArray(x)) return { kind: 2, data: toJson(x) };
-  throw new Error(`option '${name}' must be the text of a file (a string or Uint8Array) or an array of examples (got ${typeName(x)})`);
+  const what = name === 'pairs' || name === 'validationPairs' ? 'an array of [source, target] pairs' : 'an array of examples';
+  throw new Error(`option '${name}' must be the text of a file (a string or Uint8Array) or ${what} (got ${typeName(x)})`);
 }
 
 const EXAMPLE_TASKS = new Set(['classify', 'tag']);
 
-/** What a run trains on: a text, or examples (and optional validation examples). */
-function runData({ text, examples, validationExamples }, task, resuming) {
+/** What a run trains on: a text, examples or pairs (and optional validation examples or pairs). */
+function runData({ text, examples, validationExamples, pairs, validationPairs }, task, resuming) {
+  if (pairs !== undefined || validationPairs !== undefined || task === 'seq2seq') {
+    if (task !== undefined && task !== 'seq2seq') throw new Error(`option 'pairs' is for task 'seq2seq' (got task '${task}')`);
+    for (const [k, v] of [['text', text], ['examples', examples], ['validationExamples', validationExamples]]) {
+      if (v !== undefined) throw new Error(`option '${k}' cannot be combined with task 'seq2seq': give 'pairs' (and 'validationPairs')`);
+    }
+    if (pairs === undefined) {
+      throw new Error("option 'pairs' is required for task 'seq2seq' (the text of a source<TAB>target file or an array of [source, target])");
+    }
+    return { text: '', examples: examplesArg(pairs, 'pairs'), validation: examplesArg(validationPairs, 'validationPairs') };
+  }
   if (examples !== undefined) {
     if (text !== undefined) {
       throw new Error("option 'text' cannot be combined with 'examples': a run trains on a text (task 'lm') or on examples");
@@ -676,14 +747,15 @@ function withData(m, d, fn) {
 }
 
 /**
- * Starts a training run on `text` (a language model) or on `examples` (task 'classify', 'tag', or
- * 'lm' by category), or resumes a checkpoint exactly with { resumeFrom, text | examples,
- * validationExamples }. Throws an Error naming the option or problem for any bad argument.
+ * Starts a training run on `text` (a language model), on `examples` (task 'classify', 'tag', or
+ * 'lm' by category) or on `pairs` (task 'seq2seq'), or resumes a checkpoint exactly with
+ * { resumeFrom, text | examples, validationExamples | pairs, validationPairs }. Throws an Error naming the option or problem for any bad argument.
  */
 export async function createTrainer(options) {
   const o = checkObject(options, 'createTrainer options');
-  const { text, examples, validationExamples, resumeFrom, ...rest } = o;
-  const data = runData({ text, examples, validationExamples }, rest.task, resumeFrom !== undefined);
+  const { text, examples, validationExamples, pairs, validationPairs, resumeFrom, ...rest } = o;
+  if (pairs !== undefined && resumeFrom === undefined && rest.task === undefined) rest.task = 'seq2seq'; // pairs mean an encoder-decoder
+  const data = runData({ text, examples, validationExamples, pairs, validationPairs }, rest.task, resumeFrom !== undefined);
   const m = await wasm();
   let handle;
   if (resumeFrom !== undefined) {
@@ -746,6 +818,26 @@ export async function analyzeExamples(examples, options = {}) {
   const ex = examplesArg(examples, 'examples');
   const val = examplesArg(validationExamples, 'validationExamples');
   const json = runOptionsJson(rest);
+  const m = await wasm();
+  return check(withBuffer(m, ex.data, (ep, el) => withBuffer(m, val.data, (vp, vl) => m.analyzeExamples(json, ex.kind, ep, el, val.kind, vp, vl))));
+}
+
+/**
+ * What a seq2seq trainer on these pairs would see, without training: `{ task: 'seq2seq', pairs,
+ * validationPairs, sources, validationSources, multiReferenceSources, sourceTokens, targetTokens,
+ * truncated, truncatedSources, truncatedTargets, sourceLengthHistogram, targetLengthHistogram
+ * (each { binWidth, counts }), sourceVocabSize, targetVocabSize, vocabSize, parameters,
+ * batchesPerEpoch, skipped, problems, … }`. `pairs` as createTrainer's; `options` are createTrainer's
+ * (task 'seq2seq' implied), with `validationPairs`. Throws as createTrainer does ("line 12: …").
+ */
+export async function analyzePairs(pairs, options = {}) {
+  const o = checkObject(options, 'options');
+  const { validationPairs, ...rest } = o;
+  if (rest.task !== undefined && rest.task !== 'seq2seq') throw new Error(`analyzePairs is for task 'seq2seq' (got task '${rest.task}')`);
+  if (pairs === undefined) throw new Error('analyzePairs needs pairs: the text of a source<TAB>target file or an array of [source, target]');
+  const ex = examplesArg(pairs, 'pairs');
+  const val = examplesArg(validationPairs, 'validationPairs');
+  const json = runOptionsJson({ ...rest, task: 'seq2seq' });
   const m = await wasm();
   return check(withBuffer(m, ex.data, (ep, el) => withBuffer(m, val.data, (vp, vl) => m.analyzeExamples(json, ex.kind, ep, el, val.kind, vp, vl))));
 }

@@ -10,6 +10,18 @@
  */
 export const QUICK_EVAL_TOKENS = 32768;
 
+/**
+ * Sources a periodic evaluation of an encoder-decoder (task 'seq2seq') decodes: the first this many
+ * validation sources (the same sample every time, so the curve compares like with like). Decoding is
+ * the costly part, so it is counted in sources, not tokens.
+ */
+export const QUICK_EVAL_SOURCES = 200;
+
+/** The options of a quick evaluation for this trainer's task. */
+export function quickEvaluationOptions(task) {
+  return task === 'seq2seq' ? { maxExamples: QUICK_EVAL_SOURCES } : { maxTokens: QUICK_EVAL_TOKENS };
+}
+
 /** Whether a multiple of `every` lies in (from, to]: the boundary an event is due at was reached. */
 const crossed = (every, from, to) => every > 0 && Math.floor(to / every) > Math.floor(from / every);
 
@@ -53,10 +65,14 @@ export class TrainingSchedule {
     return idleMs * this.maxEvalShare >= this.lastEval.ms * (1 - this.maxEvalShare);
   }
 
-  /** Scores QUICK_EVAL_TOKENS of the validation split and records the evaluation: { step, loss, perplexity, … }. */
+  /**
+   * Scores QUICK_EVAL_TOKENS of the validation split (an encoder-decoder: QUICK_EVAL_SOURCES
+   * sources, greedy) and records the evaluation: { step, loss, perplexity, … }.
+   */
   quickEvaluation(trainer, step) {
     const startedAt = performance.now();
-    const result = trainer.evaluate({ maxTokens: QUICK_EVAL_TOKENS });
+    this.task ??= trainer.info.task;
+    const result = trainer.evaluate(quickEvaluationOptions(this.task));
     const endedAt = performance.now();
     this.lastEval = { step, endedAt, ms: endedAt - startedAt };
     this.evaluatedStep = step;

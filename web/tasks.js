@@ -20,7 +20,7 @@ export const TASKS = {
   tag: {
     title: 'Tag', apiTask: 'tag', metric: 'accuracy',
     format: 'Tagged sentences: CoNLL (token<TAB>tag a line, a blank line between sentences) or word/tag tokens a sentence a line, as in the Brown corpus.',
-    defaults: { cell: 'lstm', layers: 1, hidden: 64, embedding: 32, dropout: 0, bidirectional: true,
+    defaults: { cell: 'lstm', layers: 1, hidden: 64, embedding: 32, dropout: 0, bidirectional: true, unknownShapes: true,
       batchSize: 16, learningRate: 0.01, validationFraction: 0.1, seed: 1, steps: 600, evalEvery: 50 },
     tryTitle: 'Tag a sentence', go: 'Tag', caption: 'Sentence to tag (punctuation is split off, as the Brown corpus writes it)',
   },
@@ -150,7 +150,8 @@ export function readTaskSettings() {
   const num = (k) => Number(F[k].value);
   return {
     tokenizer: F.tokenizer.value, cell: F.cell.value, layers: num('layers'), hidden: num('hidden'), embedding: num('embedding'),
-    dropout: num('dropout'), pooling: F.pooling.value, bidirectional: F.bidirectional.checked, batchSize: num('batchSize'),
+    dropout: num('dropout'), pooling: F.pooling.value, bidirectional: F.bidirectional.checked,
+    unknownShapes: F.unknownShapes.checked, batchSize: num('batchSize'),
     learningRate: Number((10 ** num('lrLog')).toPrecision(2)), validationFraction: num('validationFraction'), seed: num('seed'),
     steps: num('steps'), evalEvery: num('evalEvery'),
   };
@@ -175,6 +176,7 @@ export function taskConfig(task, s, skipBadLines) {
   if (task !== 'tag') c.tokenizer = s.tokenizer;
   if (task !== 'bycat') c.bidirectional = s.bidirectional;
   if (task === 'classify') c.pooling = s.pooling;
+  if (task === 'tag') c.unknownShapes = s.unknownShapes ?? true;
   return c;
 }
 

@@ -99,17 +99,17 @@ RunConfig parse_run_config(const json& j, const std::vector<std::string>& allow)
              {"tokenizer", "lowercase", "minCount", "replaceInvalid", "cell", "layers", "hidden", "embedding", "dropout",
               "seqLength", "batchSize", "optimizer", "learningRate", "momentum", "beta1", "beta2", "eps", "alpha",
               "weightDecay", "schedule", "clip", "validationFraction", "seed", "task", "bidirectional", "pooling",
-              "maxLength", "skipBadLines", "unknownShapes"},
+              "maxLength", "skipBadLines", "unknownShapes", "sourceTokenizer", "targetTokenizer", "sharedVocabulary",
+              "attention", "inputFeeding", "scheduledSampling"},
              allow);
   RunConfig c = default_run_config();
   ModelConfig& m = c.model;
   TrainingConfig& t = c.training;
   auto has = [&](const char* k) { return j.contains(k) && !j.at(k).is_null(); };
   if (has("task")) {
-    // The encoder–decoder has a model but no task yet (data format, metrics): not an option so far.
     const std::string task = read_string(j, "task");
-    if (task != "lm" && task != "classify" && task != "tag")
-      fail("option 'task' must be 'lm', 'classify' or 'tag' (got '" + task + "')");
+    if (task != "lm" && task != "classify" && task != "tag" && task != "seq2seq")
+      fail("option 'task' must be 'lm', 'classify', 'tag' or 'seq2seq' (got '" + task + "')");
     m.kind = parse_model_kind(task);
   }
   if (m.kind == ModelKind::Tagger) {  // defaults for tagging given tokens (see config.h)
@@ -118,6 +118,12 @@ RunConfig parse_run_config(const json& j, const std::vector<std::string>& allow)
     c.tokenizer.min_count = 2;
     c.tokenizer.unknown_shapes = true;  // see the README, "The other shapes on real data"
   }
+  const bool seq2seq = m.kind == ModelKind::Seq2Seq;
+  if (seq2seq) c.tokenizer.lowercase = false;  // a target is written as given: no case folding unless asked
+  for (const char* k : {"sourceTokenizer", "targetTokenizer", "sharedVocabulary", "attention", "inputFeeding",
+                        "scheduledSampling"})
+    if (has(k) && !seq2seq) fail(std::string("option '") + k + "' is for task 'seq2seq'");
+  if (has("pooling") && seq2seq) fail("option 'pooling' is for task 'classify'");
   if (has("bidirectional")) m.bidirectional = read_bool(j, "bidirectional");
   if (has("pooling")) m.pooling = parse_pooling(read_string(j, "pooling"));
   if (has("maxLength")) c.max_length = (int)read_integer(j, "maxLength", 1, 65536);
@@ -125,6 +131,28 @@ RunConfig parse_run_config(const json& j, const std::vector<std::string>& allow)
   if (has("tokenizer")) {
     const std::string k = read_string(j, "tokenizer");
     c.tokenizer.kind = parse_tokenizer_kind(k);
+  }
+  TokenizerKind target_kind = c.tokenizer.kind;
+  if (has("sourceTokenizer"))
+    c.tokenizer.kind = parse_tokenizer_kind(read_string(j, "sourceTokenizer"), "option 'sourceTokenizer'");
+  if (has("targetTokenizer"))
+    target_kind = parse_tokenizer_kind(read_string(j, "targetTokenizer"), "option 'targetTokenizer'");
+  if (has("sharedVocabulary")) c.shared_vocabulary = read_bool(j, "sharedVocabulary");
+  if (seq2seq) {
+    if (has("attention")) {
+      const std::string a = read_string(j, "attention");
+      if (a != "general" && a != "dot" && a != "none")
+        fail("option 'attention' must be 'general', 'dot' or 'none' (got '" + a + "')");
+      m.attention = a != "none";
+      if (m.attention) m.attention_score = parse_attention_score(a);
+    }
+    m.input_feeding = has("inputFeeding") ? read_bool(j, "inputFeeding") : m.attention;
+    if (m.input_feeding && !m.attention)
+      fail("option 'inputFeeding' needs attention: it feeds the attentional state to the next step");
+    if (has("scheduledSampling")) m.scheduled_sampling = (float)read_ranged(j, "scheduledSampling", 0, 1);
+    if (c.shared_vocabulary && c.tokenizer.kind != target_kind)
+      fail(std::string("option 'sharedVocabulary' needs the same tokenizer on both sides (source '") +
+           tokenizer_kind_name(c.tokenizer.kind) + "', target '" + tokenizer_kind_name(target_kind) + "')");
   }
   if (has("lowercase")) c.tokenizer.lowercase = read_bool(j, "lowercase");
   if (has("minCount")) c.tokenizer.min_count = (int)read_integer(j, "minCount", 1, 1000000);
@@ -139,6 +167,9 @@ RunConfig parse_run_config(const json& j, const std::vector<std::string>& allow)
   } else if (c.tokenizer.min_count < 2) {
     c.tokenizer.unknown_shapes = false;  // the tagger's default needs rare tokens to learn from
   }
+  c.target_tokenizer = c.tokenizer;  // every option but the kind applies to both sides
+  c.target_tokenizer.kind = target_kind;
+  c.target_tokenizer.unknown_shapes = false;  // an output <unk:Cing> would be no better than <unk>
   if (has("cell")) {
     m.cell = parse_cell(read_string(j, "cell"));
   }
@@ -254,6 +285,14 @@ json run_config_to_json(const RunConfig& c) {
   if (m.bidirectional) j["bidirectional"] = true;
   if (c.tokenizer.unknown_shapes || m.kind == ModelKind::Tagger) j["unknownShapes"] = c.tokenizer.unknown_shapes;
   if (m.kind == ModelKind::Classifier) j["pooling"] = pooling_name(m.pooling);
+  if (m.kind == ModelKind::Seq2Seq) {
+    j["sourceTokenizer"] = tokenizer_kind_name(c.tokenizer.kind);
+    j["targetTokenizer"] = tokenizer_kind_name(c.target_tokenizer.kind);
+    j["sharedVocabulary"] = c.shared_vocabulary;
+    j["attention"] = m.attention ? attention_score_name(m.attention_score) : "none";
+    j["inputFeeding"] = m.input_feeding;
+    j["scheduledSampling"] = short_float(m.scheduled_sampling);
+  }
   if (m.kind != ModelKind::LanguageModel || m.labels > 0) {
     j["maxLength"] = c.max_length;
     j["skipBadLines"] = c.skip_bad_lines;

@@ -13,9 +13,16 @@
 //     "validationFraction": 0.05, "seed": 1,
 //     the tasks beside the language model (tasks/example_task.h):
 //     "task": "lm"|"classify"|"tag", "bidirectional": false, "pooling": "final"|"mean"|"max",
-//     "maxLength": 256, "skipBadLines": false }
+//     "maxLength": 256, "skipBadLines": false,
+//     the encoder–decoder (task "seq2seq", tasks/seq2seq_task.h):
+//     "sourceTokenizer", "targetTokenizer": "char"|"word"|"whitespace" (default: "tokenizer", char),
+//     "sharedVocabulary": false, "attention": "general"|"dot"|"none", "inputFeeding": true (default:
+//     true with attention), "scheduledSampling": 0 }
 // For task 'tag' the tokenizer defaults to 'whitespace' (the only one it takes), lowercase to
 // false and minCount to 2 (rare words then train the <unk> embedding unseen words will get).
+// For task 'seq2seq', "tokenizer" sets both sides and lowercase (default false: targets are
+// written as given), minCount and replaceInvalid apply to both; maxLength caps sources and
+// targets alike.
 #pragma once
 #include <nlohmann/json.hpp>
 
@@ -26,7 +33,9 @@
 namespace rnn {
 
 struct RunConfig {
-  TokenizerOptions tokenizer;
+  TokenizerOptions tokenizer;          // the input tokens (seq2seq: the source side)
+  TokenizerOptions target_tokenizer;   // seq2seq: the target side (same options, its own kind)
+  bool shared_vocabulary = false;      // seq2seq: one vocabulary built from both sides
   ModelConfig model;  // model.vocab_size is filled in from the tokenizer
   TrainingConfig training;
   double validation_fraction = 0.05;

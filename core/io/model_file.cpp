@@ -70,7 +70,11 @@ LanguageModel& ModelFile::language_model() const {
 }
 
 std::string save_model_file(const RunConfig& config, const Tokenizer& tokenizer, const Vocabulary& labels,
-                            const Model& model, const TrainingState* training) {
+                            const Model& model, const TrainingState* training, const Tokenizer* target_tokenizer) {
+  const bool seq2seq = config.model.kind == ModelKind::Seq2Seq;
+  if (seq2seq != (target_tokenizer != nullptr))
+    fail(seq2seq ? "an encoder–decoder's model file needs its target tokenizer"
+                 : "only an encoder–decoder's model file has a target tokenizer");
   std::vector<safetensors::TensorRef> refs;
   for (const TensorInfo& t : model.params.tensors)
     refs.push_back({t.name, t.shape, model.params.value.data() + t.offset, t.size});
@@ -83,6 +87,11 @@ std::string save_model_file(const RunConfig& config, const Tokenizer& tokenizer,
   if (mc.kind != ModelKind::LanguageModel) model_meta["task"] = model_kind_name(mc.kind);
   if (mc.bidirectional) model_meta["bidirectional"] = true;
   if (mc.labels > 0) model_meta["labels"] = mc.labels;
+  if (seq2seq) {
+    model_meta["target_vocab_size"] = mc.target_vocab_size;
+    model_meta["attention"] = mc.attention ? attention_score_name(mc.attention_score) : "none";
+    model_meta["input_feeding"] = mc.input_feeding;
+  }
   std::map<std::string, std::string> meta = {
       {"format", "rnn-wasm"},
       {"format_version", std::to_string(kModelFormatVersion)},
@@ -91,6 +100,7 @@ std::string save_model_file(const RunConfig& config, const Tokenizer& tokenizer,
       {"tokenizer", tokenizer.to_json().dump()},
   };
   if (labels.size() > 0) meta["labels"] = json(labels.entries()).dump();
+  if (target_tokenizer) meta["target_tokenizer"] = target_tokenizer->to_json().dump();
   if (training) {
     const OptimizerState& os = training->optimizer;
     const MomentNames mn = moment_names(config.training.optimizer.type, config.training.optimizer.momentum);
@@ -181,6 +191,26 @@ void read_settings(const std::map<std::string, std::string>& meta, ModelFile& ou
   }
   out.config.model.vocab_size = out.tokenizer.vocab_size();
   out.config.model.labels = out.labels.size();
+  const bool seq2seq = out.config.model.kind == ModelKind::Seq2Seq;
+  if (seq2seq != (meta.count("target_tokenizer") > 0))
+    fail(seq2seq ? "model file of task 'seq2seq' has no 'target_tokenizer' metadata"
+                 : "model file has 'target_tokenizer' metadata but is not for task 'seq2seq'");
+  if (seq2seq) {
+    const json target_json = parse_meta_json(meta, "target_tokenizer");
+    try {
+      out.target_tokenizer = Tokenizer::from_json(target_json);
+    } catch (const Error& e) {
+      fail(std::string("model file target tokenizer: ") + e.what());
+    }
+    const RunConfig& c = out.config;
+    if (out.tokenizer.options.kind != c.tokenizer.kind || out.target_tokenizer.options.kind != c.target_tokenizer.kind)
+      fail(std::string("model file tokenizers (source '") + tokenizer_kind_name(out.tokenizer.options.kind) +
+           "', target '" + tokenizer_kind_name(out.target_tokenizer.options.kind) + "') do not match its config (source '" +
+           tokenizer_kind_name(c.tokenizer.kind) + "', target '" + tokenizer_kind_name(c.target_tokenizer.kind) + "')");
+    if (c.shared_vocabulary && out.tokenizer.vocab.entries() != out.target_tokenizer.vocab.entries())
+      fail("model file config says sharedVocabulary but its source and target vocabularies differ");
+    out.config.model.target_vocab_size = out.target_tokenizer.vocab_size() + 2;  // + start and end tokens
+  }
   try {
     out.config.model.validate();
   } catch (const Error& e) {
@@ -197,8 +227,12 @@ class TensorChecklist {
     if (!e) fail("model file lacks tensor '" + name + "'");
     if (e->dtype != "F32") fail("tensor '" + name + "' has dtype " + e->dtype + ", expected F32");
     if (e->shape != shape) {
-      if (name == "embedding.weight" && !e->shape.empty() && e->shape[0] != shape[0])
-        fail("vocabulary has " + std::to_string(shape[0]) + " tokens but tensor 'embedding.weight' has " +
+      const char* side = name == "embedding.weight"           ? "vocabulary"
+                         : name == "encoder.embedding.weight" ? "source vocabulary"
+                         : name == "decoder.embedding.weight" ? "target vocabulary (with the start and end tokens)"
+                                                              : nullptr;
+      if (side && !e->shape.empty() && e->shape[0] != shape[0])
+        fail(std::string(side) + " has " + std::to_string(shape[0]) + " tokens but tensor '" + name + "' has " +
              std::to_string(e->shape[0]) + " rows");
       fail("tensor '" + name + "' has shape " + shape_str(e->shape) + ", expected " + shape_str(shape) +
            " from the config");
@@ -315,7 +349,8 @@ ModelFile load_model_file(const uint8_t* bytes, size_t size) {
   return out;
 }
 
-json model_info(const RunConfig& config, const Tokenizer& tokenizer, const Vocabulary& labels, const Model& model) {
+json model_info(const RunConfig& config, const Tokenizer& tokenizer, const Vocabulary& labels, const Model& model,
+                const Tokenizer* target_tokenizer) {
   const ModelConfig& mc = config.model;
   json j = {{"parameters", model.params.total},
             {"vocabSize", tokenizer.vocab_size()},
@@ -329,6 +364,18 @@ json model_info(const RunConfig& config, const Tokenizer& tokenizer, const Vocab
   j["task"] = model_kind_name(mc.kind);
   j["bidirectional"] = mc.bidirectional;
   j["labels"] = labels.entries();
+  if (mc.kind == ModelKind::Seq2Seq) {
+    if (!target_tokenizer) fail("model_info: an encoder–decoder needs its target tokenizer");
+    j["sourceTokenizer"] = tokenizer_kind_name(tokenizer.options.kind);
+    j["targetTokenizer"] = tokenizer_kind_name(target_tokenizer->options.kind);
+    j["sourceVocabSize"] = tokenizer.vocab_size();
+    j["targetVocabSize"] = target_tokenizer->vocab_size() + 2;
+    j["sharedVocabulary"] = config.shared_vocabulary;
+    j["attention"] = mc.attention ? attention_score_name(mc.attention_score) : "none";
+    j["inputFeeding"] = mc.input_feeding;
+    j["scheduledSampling"] = mc.scheduled_sampling;
+    j["maxLength"] = config.max_length;
+  }
   return j;
 }
 

@@ -17,6 +17,10 @@
 //   and vocabulary (JSON), checksum = "crc32:…" of the tensor bytes, and for checkpoints
 //   training = {step, epoch, position, optimizer_step, rng_state, rng_inc, corpus_crc32, corpus_bytes}
 //   (JSON; 64-bit values as decimal strings).
+// Encoder–decoders (task "seq2seq") hold the tensors core/models/seq2seq.h names (encoder.*, bridge.*,
+// decoder.*, attention.*, fc.*); `tokenizer` is the source side's and `target_tokenizer` the target
+// side's (the decoder's vocabulary is its V tokens, then the start and end tokens: V + 2 rows);
+// `model` adds target_vocab_size, attention ("general" | "dot" | "none") and input_feeding.
 #pragma once
 #include <memory>
 #include <optional>
@@ -51,7 +55,8 @@ struct TrainingSnapshot {
 
 struct ModelFile {
   RunConfig config;     // config.model.vocab_size and labels filled in
-  Tokenizer tokenizer;
+  Tokenizer tokenizer;  // seq2seq: the source side's
+  Tokenizer target_tokenizer;  // seq2seq only
   Vocabulary labels;    // classes, tags or categories (empty for a plain language model)
   std::shared_ptr<Model> model;
   std::optional<TrainingSnapshot> training;
@@ -70,15 +75,19 @@ struct TrainingState {
 };
 
 // training == nullptr writes the weights only (a model to generate or predict with). `config`
-// must describe `model` (vocab_size and labels filled in); `labels` is saved when not empty.
+// must describe `model` (vocab_size and labels filled in); `labels` is saved when not empty;
+// `target_tokenizer` is required for an encoder–decoder (and refused for other models).
 std::string save_model_file(const RunConfig& config, const Tokenizer& tokenizer, const Vocabulary& labels,
-                            const Model& model, const TrainingState* training = nullptr);
+                            const Model& model, const TrainingState* training = nullptr,
+                            const Tokenizer* target_tokenizer = nullptr);
 // Validates the container, the metadata, the config and every tensor's name, dtype and shape
 // before allocating the model; throws rnn::Error naming the first problem.
 ModelFile load_model_file(const uint8_t* bytes, size_t size);
 
 // What the JS API's info reports of a model: sizes, tokenizer, cell, the run options.
+// Encoder–decoders add sourceTokenizer, targetTokenizer, targetVocabSize, sharedVocabulary,
+// attention, inputFeeding, scheduledSampling (`target_tokenizer` required for them).
 nlohmann::json model_info(const RunConfig& config, const Tokenizer& tokenizer, const Vocabulary& labels,
-                          const Model& model);
+                          const Model& model, const Tokenizer* target_tokenizer = nullptr);
 
 }  // namespace rnn

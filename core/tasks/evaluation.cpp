@@ -61,6 +61,10 @@ json evaluate_loaded_model(LoadedModel& m, const TrainingData& data, int64_t max
     if (data.has_examples()) fail("this language model was trained on a text: score it on a text, not on examples");
     return score_text(m, data.text, max_tokens);
   }
+  if (kind == ModelKind::Seq2Seq) {
+    if (max_tokens > 0) fail("an encoder–decoder is evaluated on a number of sources: use maxExamples, not maxTokens");
+    return evaluate_loaded_seq2seq(m, data, {});
+  }
   if (!data.has_examples())
     fail(std::string("this model was trained on examples (task '") + model_kind_name(kind) +
          (conditional ? "' by category" : "'") + "): score it on examples in the same format");
@@ -107,9 +111,27 @@ json evaluate_loaded_model(LoadedModel& m, const TrainingData& data, int64_t max
   return task.evaluate(max_tokens);
 }
 
+json evaluate_loaded_seq2seq(LoadedModel& m, const TrainingData& data, const Seq2SeqEvalOptions& options) {
+  if (!m.translator)
+    fail("options beam and maxExamples are for an encoder–decoder (task 'seq2seq'); this model is for task '" +
+         std::string(model_kind_name(m.file.config.model.kind)) + "'");
+  if (!data.has_examples()) fail("this model was trained on pairs (task 'seq2seq'): score it on source<TAB>target pairs");
+  check_examples_utf8(data);
+  m.translator->set_evaluation_pairs(parse_pairs(m.file.config, data.examples).pairs);
+  return m.translator->evaluate(options);
+}
+
 json analyze_examples(const RunConfig& config, const TrainingData& data) {
   if (!data.has_examples()) fail("option 'examples' is required: the text of a file or an array of examples");
   check_examples_utf8(data);
+  if (config.model.kind == ModelKind::Seq2Seq) {
+    const PairData v = data.validation.is_null() ? PairData{} : parse_pairs(config, data.validation);
+    const Seq2SeqTask task(config, parse_pairs(config, data.examples), v);
+    json j = task.info();
+    j["vocabSize"] = task.source_tokenizer.vocab_size();
+    j["parameters"] = task.model->params.total;
+    return j;
+  }
   const ExampleData d = parse_examples(config, data.examples);
   const ExampleData v = data.validation.is_null() ? ExampleData{} : parse_examples(config, data.validation);
   const ExampleTask task(config, d, v);

@@ -29,7 +29,7 @@ ExampleData parse_examples(const RunConfig& config, const json& data) {
       d.category = text ? parse_category_tsv(data.get<std::string>(), o, &d.report) : category_examples_from_json(data);
       break;
     case ModelKind::Seq2Seq:
-      fail("task 'seq2seq' has no example format yet");
+      fail("task 'seq2seq' trains on pairs (parse_pairs), not on examples");
   }
   return d;
 }

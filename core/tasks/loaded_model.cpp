@@ -6,8 +6,17 @@
 namespace rnn {
 
 LoadedModel::LoadedModel(const uint8_t* bytes, size_t size) : file(load_model_file(bytes, size)) {
-  if (file.config.model.kind != ModelKind::LanguageModel)
+  if (file.config.model.kind == ModelKind::Seq2Seq)
+    translator = std::make_unique<Seq2SeqTask>(file.config, file.tokenizer, file.target_tokenizer, file.model);
+  else if (file.config.model.kind != ModelKind::LanguageModel)
     predictor = std::make_unique<ExampleTask>(file.config, file.tokenizer, file.labels, file.model);
+}
+
+nlohmann::json LoadedModel::translate(const std::string& source, const TranslateOptions& options) {
+  if (!translator)
+    fail("translate() needs a model trained with task 'seq2seq'; this one is for task '" +
+         std::string(model_kind_name(file.config.model.kind)) + "'");
+  return translator->translate(source, options);
 }
 
 std::unique_ptr<Generator> LoadedModel::generator(GenerateOptions o) {

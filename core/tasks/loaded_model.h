@@ -1,4 +1,5 @@
-// A model file loaded to use: generate (language models), classify or tag (the example tasks).
+// A model file loaded to use: generate (language models), classify or tag (the example tasks),
+// translate (encoder–decoders).
 #pragma once
 #include <memory>
 #include <string>
@@ -6,16 +7,23 @@
 #include "decode/generate.h"
 #include "io/model_file.h"
 #include "tasks/example_task.h"
+#include "tasks/seq2seq_task.h"
 
 namespace rnn {
 
 struct LoadedModel {
   ModelFile file;
   std::unique_ptr<ExampleTask> predictor;  // classify / tag models
+  std::unique_ptr<Seq2SeqTask> translator; // seq2seq models
 
   LoadedModel(const uint8_t* bytes, size_t size);
-  std::string save() const { return save_model_file(file.config, file.tokenizer, file.labels, *file.model); }
-  nlohmann::json info() const { return model_info(file.config, file.tokenizer, file.labels, *file.model); }
+  std::string save() const {
+    return save_model_file(file.config, file.tokenizer, file.labels, *file.model, nullptr, target_tokenizer());
+  }
+  nlohmann::json info() const { return model_info(file.config, file.tokenizer, file.labels, *file.model, target_tokenizer()); }
+  const Tokenizer* target_tokenizer() const { return translator ? &file.target_tokenizer : nullptr; }
+  // [{ text, tokens, score, logProb, attention }] (Seq2SeqTask::translate); throws for other models.
+  nlohmann::json translate(const std::string& source, const TranslateOptions& options);
   std::unique_ptr<Generator> generator(GenerateOptions options);
   std::string generate(GenerateOptions options);
 };

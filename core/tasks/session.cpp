@@ -62,10 +62,20 @@ ExampleData parse_validation(const RunConfig& config, const TrainingData& d) {
   if (d.validation.is_null()) return {};
   return parse_examples(config, d.validation);
 }
+PairData parse_validation_pairs(const RunConfig& config, const TrainingData& d) {
+  if (d.validation.is_null()) return {};
+  return parse_pairs(config, d.validation);
+}
 }  // namespace
 
 Session::Session(const TrainingData& data, const RunConfig& cfg) : config(cfg) {
   corpus = fingerprint(data);
+  if (data.has_examples() && config.model.kind == ModelKind::Seq2Seq) {
+    seq2seq_task = std::make_unique<Seq2SeqTask>(config, parse_pairs(config, data.examples), parse_validation_pairs(config, data));
+    config = seq2seq_task->config;
+    return;
+  }
+  if (config.model.kind == ModelKind::Seq2Seq) fail("task 'seq2seq' trains on source<TAB>target pairs: give pairs");
   if (data.has_examples()) {
     example_task = std::make_unique<ExampleTask>(config, parse_examples(config, data.examples), parse_validation(config, data));
     config = example_task->config;
@@ -91,7 +101,10 @@ Session::Session(const TrainingData& data, const uint8_t* bytes, size_t size) {
          std::to_string(corpus.bytes) + " bytes, crc32 " + std::to_string(corpus.crc32) + ")");
   // The run is rebuilt from the data (deterministically); the file supplies weights and state.
   config = f.config;
-  if (data.has_examples()) {
+  if (config.model.kind == ModelKind::Seq2Seq) {
+    if (!data.has_examples()) fail("resumeFrom: this checkpoint trained an encoder–decoder: give its pairs");
+    seq2seq_task = std::make_unique<Seq2SeqTask>(config, parse_pairs(config, data.examples), parse_validation_pairs(config, data));
+  } else if (data.has_examples()) {
     example_task = std::make_unique<ExampleTask>(config, parse_examples(config, data.examples), parse_validation(config, data));
   } else {
     tokenizer = std::move(f.tokenizer);
@@ -106,9 +119,9 @@ Session::Session(const TrainingData& data, const uint8_t* bytes, size_t size) {
   t.optimizer = std::move(ts.optimizer);
   t.updates = ts.step;
   t.dropout_rng = ts.dropout_rng;
-  if (example_task) {
+  if (example_task || seq2seq_task) {
     if (!ts.shuffle_rng) fail("resumeFrom: the checkpoint has no example order to resume");
-    example_task->train_data->restore(ts.epoch, ts.position, *ts.shuffle_rng);
+    example_source().restore(ts.epoch, ts.position, *ts.shuffle_rng);
     return;
   }
   if (ts.position >= task->train_data.batches_per_epoch()) fail("resumeFrom: checkpoint data position is beyond the corpus");
@@ -129,18 +142,46 @@ void Session::start(const std::string& text) {
 
 Model& Session::model() const {
   if (task) return task->model;
-  return *example_task->model;
+  return example_task ? *example_task->model : *seq2seq_task->model;
+}
+
+Trainer& Session::trainer() const {
+  if (task) return task->trainer;
+  return example_task ? *example_task->trainer : *seq2seq_task->trainer;
+}
+
+const Tokenizer& Session::input_tokenizer() const {
+  if (task) return tokenizer;
+  return example_task ? example_task->tokenizer : seq2seq_task->source_tokenizer;
+}
+
+ExampleBatchSource& Session::example_source() const {
+  if (example_task) return *example_task->train_data;
+  if (seq2seq_task) return *seq2seq_task->train_data;
+  fail("a run on a text has no examples");
 }
 
 const Vocabulary& Session::labels() const {
   static const Vocabulary none;
-  return task ? none : example_task->labels;
+  return example_task ? example_task->labels : none;
 }
 
 json Session::evaluate_json(int64_t max_tokens) {
   if (example_task) return example_task->evaluate(max_tokens);
+  if (seq2seq_task) {
+    Seq2SeqEvalOptions o;
+    if (max_tokens > 0) fail("an encoder–decoder is evaluated on a number of sources: use maxExamples, not maxTokens");
+    return seq2seq_task->evaluate(o);
+  }
   const EvalResult e = task->evaluate(max_tokens);
   return {{"loss", e.loss}, {"perplexity", e.perplexity}, {"bitsPerToken", e.bits_per_token}, {"tokens", e.tokens}};
+}
+
+json Session::evaluate_pairs(const Seq2SeqEvalOptions& options) {
+  if (!seq2seq_task)
+    fail("this run is for task '" + std::string(model_kind_name(config.model.kind)) +
+         "': options beam and maxExamples are for an encoder–decoder (task 'seq2seq')");
+  return seq2seq_task->evaluate(options);
 }
 
 std::string Session::save_checkpoint() const {
@@ -150,12 +191,14 @@ std::string Session::save_checkpoint() const {
                                  t.dropout_rng, &task->train_data.state, nullptr, corpus};
     return save_model_file(config, tokenizer, labels(), task->model, &training);
   }
-  const ExampleBatchSource& d = *example_task->train_data;
+  const ExampleBatchSource& d = example_source();
   const TrainingState training{t.optimizer, t.updates, d.epoch, d.position, t.dropout_rng, nullptr, &d.epoch_rng(), corpus};
-  return save_model_file(config, example_task->tokenizer, labels(), model(), &training);
+  return save_model_file(config, input_tokenizer(), labels(), model(), &training, target_tokenizer());
 }
 
-std::string Session::save_model() const { return save_model_file(config, input_tokenizer(), labels(), model()); }
+std::string Session::save_model() const {
+  return save_model_file(config, input_tokenizer(), labels(), model(), nullptr, target_tokenizer());
+}
 
 std::unique_ptr<Generator> Session::generator(GenerateOptions o) {
   auto* lm = dynamic_cast<LanguageModel*>(&model());
@@ -173,15 +216,15 @@ std::string Session::generate(GenerateOptions o) {
 }
 
 json Session::info() const {
-  json j = model_info(config, input_tokenizer(), labels(), model());
+  json j = model_info(config, input_tokenizer(), labels(), model(), target_tokenizer());
   const Trainer& t = trainer();
   j["step"] = t.updates;
   j["parameterBytes"] = model().params.total * sizeof(float) * 4;  // weights, gradients and up to two moments
-  if (example_task) {
-    const json task_info = example_task->info();  // named: items() of a temporary would dangle
+  if (example_task || seq2seq_task) {
+    const json task_info = example_task ? example_task->info() : seq2seq_task->info();  // named: items() of a temporary would dangle
     for (auto& [k, v] : task_info.items()) j[k] = v;
-    j["epoch"] = example_task->train_data->epoch;
-    j["position"] = example_task->train_data->position;
+    j["epoch"] = example_source().epoch;
+    j["position"] = example_source().position;
     return j;
   }
   j["tokens"] = corpus_tokens;

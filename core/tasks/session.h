@@ -1,5 +1,5 @@
-// A training run — on a text (the language model's stream) or on examples (classify, tag,
-// generation by category) — with its model file: the unit the WebAssembly bindings and the
+// A training run — on a text (the language model's stream), on examples (classify, tag,
+// generation by category) or on source–target pairs (seq2seq) — with its model file: the unit the WebAssembly bindings and the
 // native tools expose.
 #pragma once
 #include <memory>
@@ -9,11 +9,13 @@
 #include "io/model_file.h"
 #include "tasks/example_task.h"
 #include "tasks/lm_task.h"
+#include "tasks/seq2seq_task.h"
 
 namespace rnn {
 
 // What a run trains on. Examples are the text of a file (a JSON string) or an array of examples;
-// validation examples are optional (null: split validationFraction off the examples).
+// validation examples are optional (null: split validationFraction off the examples). For task
+// 'seq2seq' the examples are the pairs (TSV text or an array).
 struct TrainingData {
   std::string text;
   nlohmann::json examples, validation;
@@ -26,6 +28,7 @@ class Session {
   Tokenizer tokenizer;                         // stream runs
   std::unique_ptr<LanguageModelTask> task;     // stream runs
   std::unique_ptr<ExampleTask> example_task;   // examples runs
+  std::unique_ptr<Seq2SeqTask> seq2seq_task;   // pairs runs
   Fingerprint corpus;
   int64_t corpus_tokens = 0, validation_tokens = 0;
 
@@ -37,18 +40,24 @@ class Session {
   Session(const std::string& text, const uint8_t* checkpoint, size_t size)
       : Session(TrainingData{text, {}, {}}, checkpoint, size) {}
 
-  StepResult step() { return task ? task->step() : example_task->step(); }
+  StepResult step() { return task ? task->step() : example_task ? example_task->step() : seq2seq_task->step(); }
   EvalResult evaluate(int64_t max_tokens = 0) { return task->evaluate(max_tokens); }  // stream runs
   // Loss and the task's metrics, in the JS API's shape (stream runs: loss, perplexity, bitsPerToken, tokens).
   nlohmann::json evaluate_json(int64_t max_tokens = 0);
+  // Seq2seq runs: loss, exact match, token error rate, BLEU (Seq2SeqTask::evaluate).
+  nlohmann::json evaluate_pairs(const Seq2SeqEvalOptions& options);
   std::string save_checkpoint() const;
   std::string save_model() const;  // weights, config, tokenizer, labels: no training state
   nlohmann::json info() const;
 
   Model& model() const;
-  Trainer& trainer() const { return task ? task->trainer : *example_task->trainer; }
-  const Tokenizer& input_tokenizer() const { return task ? tokenizer : example_task->tokenizer; }
+  Trainer& trainer() const;
+  const Tokenizer& input_tokenizer() const;
+  // The batch source of an examples or pairs run.
+  ExampleBatchSource& example_source() const;
   const Vocabulary& labels() const;
+  // An encoder–decoder's target side; null for other runs.
+  const Tokenizer* target_tokenizer() const { return seq2seq_task ? &seq2seq_task->target_tokenizer : nullptr; }
   // Generation for a language model (a conditional one resolves options.label).
   std::string generate(GenerateOptions options);
   std::unique_ptr<Generator> generator(GenerateOptions options);

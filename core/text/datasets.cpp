@@ -323,6 +323,32 @@ std::vector<CategoryExample> parse_category_tsv(const std::string& text, const P
   return out;
 }
 
+std::vector<PairExample> parse_pairs_tsv(const std::string& text, const ParseOptions& options, ParseReport* report) {
+  check_utf8(text);
+  Problems problems(options, report);
+  std::vector<PairExample> out;
+  bool seen_content = false;
+  for (const Line& line : split_lines(text)) {
+    if (is_blank(line.text)) continue;
+    const std::vector<std::string_view> columns = split_tabs(line.text);
+    if (!seen_content) {
+      seen_content = true;
+      if (columns.size() >= 2 && ascii_lower(columns[0]) == "source" && ascii_lower(columns[1]) == "target") continue;
+    }
+    const char* what = nullptr;
+    if (columns.size() < 2) what = "missing tab between source and target";
+    else if (is_blank(columns[0])) what = "empty source";
+    else if (is_blank(columns[1])) what = "empty target";
+    if (what) {
+      problems.bad(line.number, what);
+      continue;
+    }
+    out.push_back({std::string(columns[0]), std::string(columns[1]), line.number});
+  }
+  problems.require_some(out.size(), seen_content, "line", "only the header line, no source<TAB>target lines");
+  return out;
+}
+
 std::vector<TagExample> parse_tagged(const std::string& text, const ParseOptions& options, ParseReport* report) {
   check_utf8(text);
   Problems problems(options, report);
@@ -376,6 +402,31 @@ std::vector<CategoryExample> category_examples_from_json(const json& j) {
     CategoryExample ex;
     ex.label = read_string(field(e, "label"), at_index(i) + ".label");
     ex.text = read_string(field(e, "text"), at_index(i) + ".text");
+    ex.line = static_cast<int64_t>(i) + 1;
+    out.push_back(std::move(ex));
+  }
+  return out;
+}
+
+std::vector<PairExample> pair_examples_from_json(const json& j) {
+  std::vector<PairExample> out;
+  const json& a = example_array(j);
+  for (size_t i = 0; i < a.size(); ++i) {
+    const json& e = a[i];
+    PairExample ex;
+    if (e.is_array()) {
+      if (e.size() != 2)
+        fail(at_index(i) + " must be [source, target] or {source, target} (got an array of " + std::to_string(e.size()) +
+             ")");
+      ex.source = read_string(&e[0], at_index(i) + "[0]");
+      ex.target = read_string(&e[1], at_index(i) + "[1]");
+    } else {
+      if (!e.is_object())
+        fail(at_index(i) + " must be [source, target] or {source, target} (got " + e.type_name() + ")");
+      check_object(e, i, {"source", "target"});
+      ex.source = read_string(field(e, "source"), at_index(i) + ".source");
+      ex.target = read_string(field(e, "target"), at_index(i) + ".target");
+    }
     ex.line = static_cast<int64_t>(i) + 1;
     out.push_back(std::move(ex));
   }

@@ -3,7 +3,9 @@
 //  * text classification (many-to-one): `text<TAB>label` lines, or JSON [{text, label}];
 //  * sequence tagging (a tag per token): CoNLL-style `token<TAB>tag` lines or Brown-corpus
 //    `word/tag` sentences, or JSON [{tokens, tags}];
-//  * generation by category (one-to-many): `category<TAB>text` lines, or JSON [{label, text}].
+//  * generation by category (one-to-many): `category<TAB>text` lines, or JSON [{label, text}];
+//  * encoder–decoder pairs (many-to-many): `source<TAB>target` lines, or JSON [[source, target]]
+//    / [{source, target}].
 // Parsing only checks the format: texts are kept exactly as given (the Tokenizer splits them
 // later) and labels/tags too (no case folding, no trimming). Every error names where it is
 // ("line 12: …", "examples[3].label …"), because a person has to find it in their file.
@@ -28,6 +30,11 @@ struct TagExample {
 
 struct CategoryExample {
   std::string label, text;
+  int64_t line = 0;  // 1-based line in the file (JSON: index + 1)
+};
+
+struct PairExample {
+  std::string source, target;
   int64_t line = 0;  // 1-based line in the file (JSON: index + 1)
 };
 
@@ -64,6 +71,15 @@ std::vector<ClassifyExample> parse_classify_tsv(const std::string& text, const P
 std::vector<CategoryExample> parse_category_tsv(const std::string& text, const ParseOptions& options = {},
                                                 ParseReport* report = nullptr);
 
+// Source–target pairs (the format of the common sentence-pair downloads): `source<TAB>target` a
+// line, further tab-separated columns ignored (attribution, licence); a first non-blank line whose
+// first two columns are `source<TAB>target` (ASCII case-insensitive) is a header. Blank lines are
+// skipped. The same source may appear on several lines (several targets: each line is a pair).
+// Errors: "line N: missing tab between source and target", "line N: empty source", "line N: empty
+// target".
+std::vector<PairExample> parse_pairs_tsv(const std::string& text, const ParseOptions& options = {},
+                                         ParseReport* report = nullptr);
+
 // Tagged sentences in either of two formats, told apart by tabs: if any line has a tab after
 // its first non-blank character the input is CoNLL-style, otherwise word/tag (the Brown
 // corpus starts its lines with a tab, hence "after the first non-blank character").
@@ -87,16 +103,20 @@ std::vector<TagExample> parse_tagged(const std::string& text, const ParseOptions
 //   classify: [{"text": "...", "label": "..."}]
 //   tagged:   [{"tokens": ["...", ...], "tags": ["...", ...]}]   (same length, at least one)
 //   category: [{"label": "...", "text": "..."}]
+//   pairs:    [["source", "target"]] or [{"source": "...", "target": "..."}] (may be mixed)
 // Errors name the element and field: "examples must be an array (got object)",
 // "examples[3] must be an object (got string)", "examples[3]: unknown key 'lable'",
 // "examples[3].label must be a non-empty string" (+ " (missing)" or " (got number)" when it
 // is absent or not a string), "examples[2].tokens must be a non-empty array of strings",
 // "examples[2].tokens[4] must be a non-empty string", "examples[5]: 4 tokens but 3 tags",
-// "examples[1].text: invalid UTF-8 at byte B (reason)", "no examples: the array is empty".
+// "examples[1].text: invalid UTF-8 at byte B (reason)", "no examples: the array is empty",
+// pairs: "examples[4] must be [source, target] or {source, target} (got an array of 3)",
+// "examples[4][1] must be a non-empty string".
 // `line` is index + 1.
 std::vector<ClassifyExample> classify_examples_from_json(const nlohmann::json& j);
 std::vector<TagExample> tag_examples_from_json(const nlohmann::json& j);
 std::vector<CategoryExample> category_examples_from_json(const nlohmann::json& j);
+std::vector<PairExample> pair_examples_from_json(const nlohmann::json& j);
 
 struct SplitIndices {
   std::vector<int64_t> train, validation;  // disjoint, together 0..n-1, each sorted ascending

@@ -103,7 +103,7 @@ export function baseline(train, test) {
   };
 }
 
-// A word's shape (its signature) for rare and unknown words: capitalisation (first letter, or all
+// A word's shape (its signature), for the baseline (the core's twin: core/text/word_shape.h): capitalisation (first letter, or all
 // capitals), digits, a hyphen and a suffix (possessive 's / s' first). A general recipe (the
 // Berkeley parser's unknown-word signatures, simplified): nothing in it is specific to Brown's tags.
 export function shapeOf(w) {
@@ -112,16 +112,6 @@ export function shapeOf(w) {
   const hy = w.includes('-') ? '-' : '';
   const m = /('s|s'|ing|ed|ly|tion|ness|ment|able|ible|ous|ive|al|er|est|ful|less|ist|ism|ity|ic|ian|y|s)$/.exec(w.toLowerCase());
   return cap + hy + (m ? m[1] : '');
-}
-
-// The signature preprocessing of a tagging corpus: a training word seen once, and a test word seen
-// at most once in training, is replaced by the token <unk:SHAPE>, so an unknown word keeps its
-// shape instead of becoming the one <unk>. Uses the training counts only. → { train, test }
-export function withSignatures(train, test) {
-  const count = new Map();
-  for (const s of train) for (const w of s.tokens) count.set(w, (count.get(w) || 0) + 1);
-  const map = (s) => ({ tokens: s.tokens.map((w) => ((count.get(w) || 0) <= 1 ? `<unk:${shapeOf(w)}>` : w)), tags: s.tags });
-  return { train: train.map(map), test: test.map(map) };
 }
 
 export function names() {

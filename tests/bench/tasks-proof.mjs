@@ -12,14 +12,14 @@
 //
 // usage: node tests/bench/tasks-proof.mjs [--native] [--no-wasm] [--only brown,names]
 //          [--out NAME (build/bench/NAME.json, default tasks)] [--minutes M (cap per tagging run, default 20)] [--tag-epochs E (default 3)] [--plain] [--quick]
-//   --plain  also the tagging runs without the signature preprocessing (rare words → one <unk>)
+//   --plain  also the tagging runs with unknownShapes off (rare and unseen words → one <unk>)
 // env: RNN_WASM_THREADS (default 2 here), RNN_WASM_DIR (the API folder, default wasm/)
 import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import { spawnSync, spawn } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { brown, baseline, taggedText, namesSplit, withSignatures } from './tasks-data.mjs';
+import { brown, baseline, taggedText, namesSplit } from './tasks-data.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const args = process.argv.slice(2);
@@ -147,13 +147,13 @@ const row = (...cells) => rows.push(cells);
 
 // ---- 1. Brown ------------------------------------------------------------------------------
 // Accuracy overall and on test tokens whose word never occurs in the training files, from the
-// model's predictions (so that it is the same definition with and without signatures).
-function scoreTags(test, rawTest, trainWords, predicted) {
+// model's predictions (the same definition for every run and the baselines).
+function scoreTags(test, trainWords, predicted) {
   let n = 0, right = 0, unseen = 0, unseenRight = 0;
   test.forEach((s, i) => s.tags.forEach((gold, k) => {
     const ok = predicted[i][k] === gold;
     n++; right += ok;
-    if (!trainWords.has(rawTest[i].tokens[k])) { unseen++; unseenRight += ok; }
+    if (!trainWords.has(s.tokens[k])) { unseen++; unseenRight += ok; }
   }));
   return { tokens: n, accuracy: right / n, unseenTokens: unseen, unseenAccuracy: unseenRight / unseen };
 }
@@ -173,23 +173,24 @@ if (only.includes('brown')) {
   row('Brown POS', `test tokens (${b.testFiles.length} of ${b.trainFiles.length + b.testFiles.length} files)`, base.tokens, `${tagSet.size} tags`, `unseen ${base.unseenTokens}`, '');
   row('Brown POS', 'baseline: word\'s most frequent tag, unseen → nn', pct(base.accuracy), `unseen ${pct(base.unseenAccuracy)}`, '', '');
   row('Brown POS', 'baseline: … unseen → most frequent tag of its shape', pct(base.accuracyShape), `unseen ${pct(base.unseenAccuracyShape)}`, '', '');
-  const variants = flag('--plain') ? ['signatures', 'plain'] : ['signatures'];
+  // 'shapes': the tag task's default (unknownShapes: rare and unseen words read as their shape);
+  // 'plain': unknownShapes off, every such word is the one <unk>.
+  const variants = flag('--plain') ? ['shapes', 'plain'] : ['shapes'];
+  const trainText = taggedText(b.train), testText = taggedText(b.test);
+  const trainFile = path.join(dataDir, 'brown-train.txt'), testFile = path.join(dataDir, 'brown-test.txt');
+  fs.writeFileSync(trainFile, trainText);
+  fs.writeFileSync(testFile, testText);
   for (const variant of variants) {
-    const data = variant === 'plain' ? { train: b.train, test: b.test } : withSignatures(b.train, b.test);
-    const suffix = variant === 'plain' ? '' : '-sig';
-    const trainText = taggedText(data.train), testText = taggedText(data.test);
-    const trainFile = path.join(dataDir, `brown-train${suffix}.txt`), testFile = path.join(dataDir, `brown-test${suffix}.txt`);
-    fs.writeFileSync(trainFile, trainText);
-    fs.writeFileSync(testFile, testText);
+    const suffix = variant === 'plain' ? '-plain' : '';
     for (const bidirectional of [true, false]) {
       const name = bidirectional ? 'BiLSTM' : 'LSTM';
-      const options = { ...TAG, bidirectional };
+      const options = { ...TAG, bidirectional, unknownShapes: variant !== 'plain' };
       for (const where of [...(wasm ? ['wasm'] : []), ...(native ? ['native'] : [])]) {
         log(`-- ${name}, ${variant} (${where}, ${TAG_EPOCHS} epochs, cap ${capMinutes} min)`);
         let r, predicted;
         if (where === 'wasm') {
           r = await wasmRun({ ...options, examples: trainText, validationExamples: testText }, TAG_EPOCHS, capMinutes * 60, true);
-          predicted = data.test.map((s) => r.trainer.model.tag(s.tokens).map((t) => t.tag));
+          predicted = b.test.map((s) => r.trainer.model.tag(s.tokens).map((t) => t.tag));
           r.trainer.dispose();
           delete r.trainer;
         } else {
@@ -199,7 +200,7 @@ if (only.includes('brown')) {
           if (p.status !== 0) throw new Error(p.stderr);
           predicted = JSON.parse(p.stdout);
         }
-        r.scored = scoreTags(data.test, b.test, trainWords, predicted);
+        r.scored = scoreTags(b.test, trainWords, predicted);
         results.brown.runs[`${name}-${variant}-${where}`] = r;
         log(`   accuracy ${pct(r.scored.accuracy)} (evaluate(): ${pct(r.evaluation.accuracy)}), unseen ${pct(r.scored.unseenAccuracy)} (${r.scored.unseenTokens}), ${mins(r.seconds)}`);
         row('Brown POS', `${name} ${TAG.layers}×${TAG.hidden}, emb ${TAG.embedding}, ${variant === 'plain' ? 'rare words → <unk>' : 'rare words → <unk:shape>'} (${where}, ${threads} thr)`,

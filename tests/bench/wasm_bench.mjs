@@ -51,13 +51,16 @@ async function tasksBench() {
     for (let i = 0; i < steps; i++) { const a = performance.now(); t.step(); ms.push(performance.now() - a); }
     return median(ms);
   };
-  let uni, bi, lm;
+  let uni, bi, uni1, bi1, lm;
   try {
     uni = await api.createTrainer({ ...w.options, examples, bidirectional: false });
     bi = await api.createTrainer({ ...w.options, examples, bidirectional: true });
+    // One layer each: there a bidirectional layer does exactly twice a unidirectional one's arithmetic.
+    uni1 = await api.createTrainer({ ...w.options, layers: 1, examples, bidirectional: false });
+    bi1 = await api.createTrainer({ ...w.options, layers: 1, examples, bidirectional: true });
     lm = await api.createTrainer({ ...workload.options, text });
   } catch (e) {
-    for (const t of [uni, bi, lm]) t?.dispose();
+    for (const t of [uni, bi, uni1, bi1, lm]) t?.dispose();
     console.log(`tasks: skipped (${e.message})`);
     return null;
   }
@@ -65,16 +68,17 @@ async function tasksBench() {
   const maxT = Math.min(2, api.features?.().maxThreads ?? 1);
   for (let threads = 1; threads <= maxT; threads++) {
     api.setThreads?.(threads);
-    const msLm = stepMs(lm), msUni = stepMs(uni), msBi = stepMs(bi);
+    const msLm = stepMs(lm), msUni = stepMs(uni), msBi = stepMs(bi), msUni1 = stepMs(uni1), msBi1 = stepMs(bi1);
     const tpsLm = (workload.options.batchSize * workload.options.seqLength) / msLm * 1e3;
     const tpsUni = (w.options.batchSize * w.length) / msUni * 1e3, tpsBi = (w.options.batchSize * w.length) / msBi * 1e3;
     console.log(`tasks ${threads} thread${threads > 1 ? 's' : ' '}: LM ${tpsLm.toFixed(0)} tokens/s, tagger uni ${tpsUni.toFixed(0)} tokens/s, ` +
-      `tagger bi ${tpsBi.toFixed(0)} tokens/s; bi/uni cost per token ${(tpsUni / tpsBi).toFixed(2)}x, bi tagger/LM ${(tpsLm / tpsBi).toFixed(2)}x`);
+      `tagger bi ${tpsBi.toFixed(0)} tokens/s; bi/uni cost per token ${(tpsUni / tpsBi).toFixed(2)}x (one layer: ${(msBi1 / msUni1).toFixed(2)}x), bi tagger/LM ${(tpsLm / tpsBi).toFixed(2)}x`);
     rows.push({ threads, lm: { msMedian: msLm, tokensPerSecond: tpsLm }, taggerUni: { msMedian: msUni, tokensPerSecond: tpsUni },
-      taggerBi: { msMedian: msBi, tokensPerSecond: tpsBi }, biOverUni: tpsUni / tpsBi, biOverLm: tpsLm / tpsBi });
+      taggerBi: { msMedian: msBi, tokensPerSecond: tpsBi }, biOverUni: tpsUni / tpsBi, biOverLm: tpsLm / tpsBi,
+      taggerUniOneLayer: { msMedian: msUni1 }, taggerBiOneLayer: { msMedian: msBi1 }, biOverUniOneLayer: msBi1 / msUni1 });
   }
   const info = uni.info;
-  for (const t of [uni, bi, lm]) t.dispose();
+  for (const t of [uni, bi, uni1, bi1, lm]) t.dispose();
   return { tags: info.labels?.length ?? w.tags, vocab: info.vocabSize, batch: w.options.batchSize, length: w.length, steps, rows };
 }
 process.exit(0); // pool workers of a threaded build must not keep the process alive

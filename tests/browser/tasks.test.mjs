@@ -153,6 +153,7 @@ test('tag: a CoNLL file trains and a typed sentence comes back with a tag on eac
 
   await useFile(page, file('grammar.conll', conll()));
   assert.match(await page.getByTestId('label-counts').textContent(), /NOUN/);
+  assert.equal(await page.getByTestId('unknown-shapes').isChecked(), true, 'unknown words keep their shape by default');
   for (const [k, v] of [['hidden', 32], ['steps', 200], ['evalEvery', 50]]) await setTaskField(page, k, v);
   await trainToEnd(page);
   assert.match(await page.getByTestId('task-metric').textContent(), /\d+\.\d %/);
@@ -179,6 +180,7 @@ test('generate by category: a TSV trains and generates texts for the chosen cate
   await useFile(page, file('updown.tsv', categoryTsv()));
   assert.match(await page.getByTestId('label-counts').textContent(), /up/);
   assert.equal(await page.locator('#tsettings [name="bidirectional"]').isVisible(), false, 'no bidirectional language model');
+  assert.equal(await page.getByTestId('unknown-shapes').isVisible(), false, 'word shapes are a tagging setting');
   for (const [k, v] of [['hidden', 48], ['steps', 200], ['evalEvery', 100]]) await setTaskField(page, k, v);
   await trainToEnd(page);
   assert.match(await page.getByTestId('task-metric').textContent(), /^\d+\.\d\d$/, 'perplexity');

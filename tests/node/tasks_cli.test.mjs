@@ -169,10 +169,10 @@ describe('rnn-wasm on examples', () => {
     }
     const c = tmp.path('train.tsv');
     for (const [args, re] of [
-      [['train', c, '--task', 'sort'], /--task must be 'lm', 'classify' or 'tag'/],
+      [['train', c, '--task', 'sort'], /--task must be 'lm', 'classify', 'tag' or 'seq2seq'/],
       [['train', c, '--task', 'classify', '--pooling', 'min'], /--pooling/],
       [['train', c, '--task', 'classify', '--max-length', '0'], /--max-length/],
-      [['train', c, '--bidirectional'], /--bidirectional is for --task classify or tag/],
+      [['train', c, '--bidirectional'], /--bidirectional is for --task classify, tag or seq2seq/],
       [['train', c, '--validation-file', c], /--validation-file is for examples/],
       [['train', c, '--task', 'tag', '--by-category'], /--by-category is for task lm/],
       [['train', c, '--resume', c, '--task', 'classify'], /--task cannot be combined with --resume/],
