@@ -15,6 +15,7 @@
 #include "kernels/threads.h"
 #include "tasks/corpus.h"
 #include "tasks/evaluation.h"
+#include "tasks/inspect.h"
 #include "tasks/loaded_model.h"
 #include "tasks/session.h"
 
@@ -53,6 +54,7 @@ val step_val(const rnn::StepResult& r) {
   o.set("epoch", (double)r.epoch);
   o.set("loss", r.loss);
   o.set("gradNorm", r.grad_norm);
+  o.set("gradNormClipped", r.grad_norm_clipped);
   o.set("learningRate", r.learning_rate);
   return o;
 }
@@ -92,6 +94,59 @@ rnn::GenerateOptions generate_options(const std::string& options) {
 
 val generator_val(std::shared_ptr<void> owner, std::unique_ptr<rnn::Generator> g) {
   return val(GeneratorHandle{std::move(owner), std::move(g)});
+}
+
+// Copies into new JS typed arrays (the views on wasm memory live only for this call).
+template <class T>
+val typed_copy(const char* type, const std::vector<T>& v) {
+  return val::global(type).new_(val(emscripten::typed_memory_view(v.size(), v.data())));
+}
+
+// Gradient flow through time: { loss, steps, batch, layers: [Float32Array of ‖∂L_T/∂h_t‖ per step] }.
+val flow_val(const rnn::GradientFlow& f) {
+  val o = val::object();
+  o.set("loss", f.loss);
+  o.set("steps", f.T);
+  o.set("batch", f.B);
+  val layers = val::array();
+  for (const auto& n : f.norms) layers.call<void>("push", typed_copy("Float32Array", n));
+  o.set("layers", layers);
+  return o;
+}
+
+rnn::LanguageModel& text_language_model(rnn::Session& s, const char* method) {
+  if (!s.task) rnn::fail(std::string(method) + "() is for a language model trained on a text; this run is for task '" +
+                         rnn::model_kind_name(s.config.model.kind) + "'");
+  return s.task->model;
+}
+
+rnn::LanguageModel& text_language_model(rnn::LoadedModel& m, const char* method) {
+  if (m.file.config.model.kind != rnn::ModelKind::LanguageModel)
+    rnn::fail(std::string(method) + "() is for a language model; this model is for task '" +
+              rnn::model_kind_name(m.file.config.model.kind) + "'");
+  return m.file.language_model();
+}
+
+// One forward pass over a text (model.inspect / activations / predictNext / surprise): options
+// { layer (−1: no activations), kind, topK, surprise } as JSON; the wrapper checked their types.
+val inspect_val(rnn::LanguageModel& lm, const rnn::Tokenizer& tok, uintptr_t text, size_t len, const std::string& options) {
+  const json o = parse_json(options, "inspect options");
+  rnn::InspectOptions io;
+  io.layer = o.value("layer", -1);
+  io.kind = rnn::parse_activation_kind(o.value("kind", std::string("h")));
+  io.top_k = o.value("topK", 0);
+  io.surprise = o.value("surprise", false);
+  const rnn::TextInspection r = rnn::inspect_text(lm, tok.encode(take(text, len)), io);
+  const auto& vocab = tok.vocab.entries();
+  json tokens = json::array(), next = json::array();
+  for (int32_t id : r.ids) tokens.push_back(vocab[id]);
+  for (int32_t id : r.top_ids) next.push_back(vocab[id]);
+  val out = json_val({{"tokens", tokens}, {"next", next}, {"topK", r.top_k}, {"width", r.width}, {"hidden", lm.config.hidden_size},
+                      {"gates", rnn::gate_names(lm.config.cell)}});
+  out.set("values", typed_copy("Float32Array", r.values));
+  out.set("probabilities", typed_copy("Float32Array", r.top_probs));
+  out.set("surprise", typed_copy("Float32Array", r.surprise));
+  return out;
 }
 
 // Examples as the wrapper passes them: kind 0 absent, 1 the text of a file, 2 an array as JSON text.
@@ -286,6 +341,25 @@ EMSCRIPTEN_BINDINGS(rnn_wasm) {
       .function("generator", optional_override([](SessionHandle& h, std::string o) {
                   return guarded([&] { return generator_val(h.s, h.s->generator(generate_options(o))); });
                 }))
+      .function("stepDiagnostics", optional_override([](SessionHandle& h) {
+                  return guarded([&] {
+                    rnn::LanguageModel& lm = text_language_model(*h.s, "step({ diagnostics })");
+                    const rnn::DiagnosticStep d = rnn::diagnostic_step(h.s->task->trainer, lm);
+                    val o = step_val(d.step);
+                    o.set("gradientFlow", flow_val(d.flow));
+                    return o;
+                  });
+                }))
+      .function("gradientFlow", optional_override([](SessionHandle& h, uintptr_t text, size_t len, bool has_text) {
+                  return guarded([&] {
+                    rnn::LanguageModel& lm = text_language_model(*h.s, "gradientFlow");
+                    if (has_text) return flow_val(rnn::gradient_flow(lm, h.s->tokenizer.encode(take(text, len))));
+                    return flow_val(rnn::gradient_flow(lm, h.s->task->train_data.current(), h.s->task->trainer.dropout_rng));
+                  });
+                }))
+      .function("inspect", optional_override([](SessionHandle& h, uintptr_t text, size_t len, std::string o) {
+                  return guarded([&] { return inspect_val(text_language_model(*h.s, "inspect"), h.s->tokenizer, text, len, o); });
+                }))
       .function("classify", optional_override([](SessionHandle& h, std::string text) {
                   return guarded([&] {
                     if (!h.s->example_task) wrong_task("classify", "classify");
@@ -324,6 +398,9 @@ EMSCRIPTEN_BINDINGS(rnn_wasm) {
                 }))
       .function("generator", optional_override([](ModelHandle& h, std::string o) {
                   return guarded([&] { return generator_val(h.m, h.m->generator(generate_options(o))); });
+                }))
+      .function("inspect", optional_override([](ModelHandle& h, uintptr_t text, size_t len, std::string o) {
+                  return guarded([&] { return inspect_val(text_language_model(*h.m, "inspect"), h.m->file.tokenizer, text, len, o); });
                 }))
       .function("classify", optional_override([](ModelHandle& h, std::string text) {
                   return guarded([&] {

@@ -302,6 +302,8 @@ export interface StepResult {
   loss: number;
   /** Global gradient norm before clipping. */
   gradNorm: number;
+  /** Global gradient norm after clipping: what the update used (equals `gradNorm` without clipping). */
+  gradNormClipped: number;
   /** Learning rate used for this update (after the schedule). */
   learningRate: number;
   /** Throughput of this call. */
@@ -654,8 +656,82 @@ export interface InitOptions {
   threads?: 'auto' | 'off' | number;
 }
 
+/** Gradient flow through time (`Trainer.gradientFlowDetails()`, `step({ diagnostics: true })`). */
+export interface GradientFlow {
+  /** L_T: the mean over the batch's rows of the loss at the last step. */
+  loss: number;
+  /** T: steps of the batch (or the text's tokens − 1). */
+  steps: number;
+  /** Rows of the batch (1 for a text). */
+  batch: number;
+  /** Per recurrent level, T values: `layers[l][t]` = ‖∂L_T/∂h_t‖ over the batch's rows and the level's units. */
+  layers: Float32Array[];
+}
+
+/** A step with diagnostics: the gradient flow of the batch it trained on. */
+export interface DiagnosticStepResult extends StepResult {
+  gradientFlow: GradientFlow;
+}
+
+/** `model.activations()`: one level's activations over a text (one forward pass from a zero state). */
+export interface Activations {
+  /** The text's tokens as the model reads them. */
+  tokens: string[];
+  /** T × H, row-major: `values[t * H + j]` is column j after reading tokens[t]. */
+  values: Float32Array;
+  /** Columns: the hidden size for 'h' and 'c'; G × hidden for 'gates' (gate k of unit j at k × hidden + j). */
+  H: number;
+  hidden: number;
+  layer: number;
+  kind: 'h' | 'c' | 'gates';
+  /** kind 'gates': the gate names in column-block order (LSTM i f g o, GRU r z n). */
+  gates?: string[];
+}
+
+/** `model.predictNext()`: the most probable next tokens after every token of a text. */
+export interface NextTokenPredictions {
+  tokens: string[];
+  topK: number;
+  /** T × topK: `next[t * topK + k]` is the k-th most probable token after tokens[t]. */
+  next: string[];
+  /** T × topK, matching `next`. */
+  probabilities: Float32Array;
+}
+
+/** `model.surprise()`: `surprise[t]` = −ln p(tokens[t + 1] | tokens[0..t]) in nats (T − 1 values; their mean is the text's loss). */
+export interface Surprise {
+  tokens: string[];
+  surprise: Float32Array;
+}
+
+/** `model.inspect()`: activations, next-token predictions and surprise from one forward pass. */
+export interface TextInspection {
+  tokens: string[];
+  /** Columns of `values` (0 when no `layer` was asked). */
+  H: number;
+  hidden: number;
+  gates: string[];
+  values: Float32Array;
+  topK: number;
+  next: string[];
+  probabilities: Float32Array;
+  surprise: Float32Array;
+}
+
+/** Seeing inside a language model (trained on a text; others throw naming the task). */
+interface Inspecting {
+  /** Activations of level `layer` (default 0), kind 'h' (default), 'c' (LSTM only) or 'gates' (not for a plain RNN). */
+  activations(text: string | Bytes, options?: { layer?: number; kind?: 'h' | 'c' | 'gates' }): Activations;
+  /** The `topK` (default 5) most probable next tokens after every token, with their probabilities. */
+  predictNext(text: string | Bytes, options?: { topK?: number }): NextTokenPredictions;
+  /** −ln p of every token after the first, given the ones before it. */
+  surprise(text: string | Bytes): Surprise;
+  /** The three in one pass: `layer` (+ `kind`) for activations, `topK` > 0 for predictions, `surprise: true`. */
+  inspect(text: string | Bytes, options?: { layer?: number; kind?: 'h' | 'c' | 'gates'; topK?: number; surprise?: boolean }): TextInspection;
+}
+
 /** Generation, shared by loaded models and a trainer's live model. */
-interface Generating {
+interface Generating extends Inspecting {
   /** The prime (unless `includePrime: false`) followed by `length` generated tokens, or fewer if a `stop` token came. */
   generate(options?: GenerateOptions): string;
   /** The same text as `generate()` with the same options, piece by piece: the prime first, then one piece per token. */
@@ -675,6 +751,10 @@ interface Generating {
 /** A model loaded with `loadModel()`. */
 export declare class Model implements Generating {
   private constructor(handle: unknown);
+  activations(text: string | Bytes, options?: { layer?: number; kind?: 'h' | 'c' | 'gates' }): Activations;
+  predictNext(text: string | Bytes, options?: { topK?: number }): NextTokenPredictions;
+  surprise(text: string | Bytes): Surprise;
+  inspect(text: string | Bytes, options?: { layer?: number; kind?: 'h' | 'c' | 'gates'; topK?: number; surprise?: boolean }): TextInspection;
   generate(options?: GenerateOptions): string;
   stream(options?: GenerateOptions): AsyncGenerator<string, void, undefined>;
   classify(text: string): Classification;
@@ -712,7 +792,18 @@ export declare class Trainer {
   /** The model being trained (the same object every time). */
   readonly model: LiveModel;
   /** One update on the next batch (synchronous). */
-  step(): StepResult;
+  step(options?: { diagnostics?: false }): StepResult;
+  /** The same update, plus the gradient flow of its batch (one more forward and backward pass; the update is bitwise the same). */
+  step(options: { diagnostics: true }): DiagnosticStepResult;
+  /**
+   * ‖∂L_T/∂h_t‖ for every step t of the batch the next step trains on, or of `text` (one sequence
+   * from a zero state, no dropout); L_T = the loss at the last step. With `layer`: that level's
+   * Float32Array (index t); otherwise one per level. Does not change the run.
+   */
+  gradientFlow(options: { layer: number; text?: string | Bytes }): Float32Array;
+  gradientFlow(options?: { text?: string | Bytes }): Float32Array[];
+  /** `gradientFlow()` with L_T, T and the batch size. */
+  gradientFlowDetails(options?: { text?: string | Bytes }): GradientFlow;
   /** Trains in chunks, yielding to the event loop between them, until `steps`, `seconds` or `signal`. */
   train(options: TrainOptions): Promise<TrainResult>;
   /** Loss and the task's metrics on the validation split (throws if there is none); 'seq2seq': `Seq2SeqEvaluateResult` (tell it by `'exactMatch' in r`), with `beam`, `alpha`, `maxExamples`. Does not change the run. */

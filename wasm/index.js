@@ -372,6 +372,83 @@ class ModelBase {
   }
 }
 
+// ---------------------------------------------------------------- seeing inside (language models)
+
+const INSPECT_KEYS = new Set(['layer', 'kind', 'topK', 'surprise']);
+const KINDS = new Set(['h', 'c', 'gates']);
+
+function inspectText(text, method) {
+  if (typeof text !== 'string' && !isBytes(text)) throw new Error(`${method}() needs a text (a string or Uint8Array; got ${typeName(text)})`);
+  return typeof text === 'string' ? text : toBytes(text, 'text');
+}
+
+/** Checks inspect options (the keys `allowed` of INSPECT_KEYS) and fills the defaults. */
+function inspectOptions(options, allowed, defaults) {
+  const o = checkObject(options, 'options');
+  for (const k of Object.keys(o)) if (!allowed.includes(k)) throw new Error(`unknown option '${k}'`);
+  const r = { ...defaults, ...o };
+  if (r.layer !== undefined && !(Number.isInteger(r.layer) && r.layer >= 0)) {
+    throw new Error(`option 'layer' must be a non-negative integer (got ${String(r.layer)})`);
+  }
+  if (r.kind !== undefined && !KINDS.has(r.kind)) throw new Error(`option 'kind' must be 'h', 'c' or 'gates' (got ${String(r.kind)})`);
+  if (r.topK !== undefined && !(Number.isInteger(r.topK) && r.topK >= 0)) {
+    throw new Error(`option 'topK' must be a non-negative integer (got ${String(r.topK)})`);
+  }
+  if (r.surprise !== undefined && typeof r.surprise !== 'boolean') throw new Error("option 'surprise' must be a boolean");
+  return r;
+}
+
+/** The one forward pass behind activations / predictNext / surprise / inspect. */
+function runInspect(handle, text, opts, method) {
+  const bytes = inspectText(text, method);
+  const json = toJson({ layer: opts.layer ?? -1, kind: opts.kind ?? 'h', topK: opts.topK ?? 0, surprise: !!opts.surprise });
+  return check(withBuffer(loadedModule, bytes, (p, n) => handle.inspect(p, n, json)));
+}
+
+Object.assign(ModelBase.prototype, {
+  /**
+   * Activations of one level over a text, from a zero state, in one forward pass:
+   * { tokens, values: Float32Array (T × H row-major: values[t * H + j] is unit j after token t), H }.
+   * kind 'h' (hidden state, default), 'c' (LSTM cell state) or 'gates' (LSTM i f g o / GRU r z n:
+   * H = G × hidden columns, gate k of unit j at column k × hidden + j; `gates` names them).
+   */
+  activations(text, options) {
+    const o = inspectOptions(options, ['layer', 'kind'], { layer: 0, kind: 'h' });
+    const r = runInspect(this._h(), text, o, 'activations');
+    return { tokens: r.tokens, values: r.values, H: r.width, hidden: r.hidden, kind: o.kind, layer: o.layer, gates: o.kind === 'gates' ? r.gates : undefined };
+  },
+
+  /**
+   * What the model expects after each token of a text: { tokens, topK, next: string[] (T × topK:
+   * next[t * topK + k] is the k-th most probable token after tokens[t]), probabilities: Float32Array (T × topK) }.
+   */
+  predictNext(text, options) {
+    const o = inspectOptions(options, ['topK'], { topK: 5 });
+    if (o.topK < 1) throw new Error(`option 'topK' must be a positive integer (got ${o.topK})`);
+    const r = runInspect(this._h(), text, o, 'predictNext');
+    return { tokens: r.tokens, topK: r.topK, next: r.next, probabilities: r.probabilities };
+  },
+
+  /**
+   * The model's surprise at each token of a text: { tokens, surprise: Float32Array (T − 1) } with
+   * surprise[t] = −ln p(tokens[t + 1] | tokens[0..t]) in nats (its mean is the text's loss).
+   */
+  surprise(text) {
+    const r = runInspect(this._h(), text, { surprise: true }, 'surprise');
+    return { tokens: r.tokens, surprise: r.surprise };
+  },
+
+  /**
+   * All of the above in one forward pass: { tokens, H, hidden, gates, values (if `layer` is given),
+   * topK, next, probabilities (if topK > 0), surprise (if `surprise`) }.
+   */
+  inspect(text, options) {
+    const o = inspectOptions(options, [...INSPECT_KEYS], {});
+    const r = runInspect(this._h(), text, o, 'inspect');
+    return { tokens: r.tokens, H: r.width, hidden: r.hidden, gates: r.gates, values: r.values, topK: r.topK, next: r.next, probabilities: r.probabilities, surprise: r.surprise };
+  },
+});
+
 const TRANSLATE_KEYS = new Set(['beam', 'nBest', 'maxLength', 'alpha', 'temperature', 'topK', 'topP', 'sample', 'seed']);
 
 function translateJson(options) {
@@ -497,11 +574,19 @@ export class Trainer {
     return this._model;
   }
 
-  /** One batch: { step, epoch, loss, gradNorm, learningRate, tokensPerSecond }. */
-  step() {
+  /**
+   * One batch: { step, epoch, loss, gradNorm, gradNormClipped, learningRate, tokensPerSecond }.
+   * With { diagnostics: true } (a language model on a text) also gradientFlow: { loss, steps,
+   * batch, layers: Float32Array per level } of the batch this step trains on (see gradientFlow()),
+   * at the cost of one more forward and backward pass; the step itself is the same, bit for bit.
+   */
+  step(options) {
+    const o = checkObject(options, 'step options');
+    for (const k of Object.keys(o)) if (k !== 'diagnostics') throw new Error(`unknown option '${k}'`);
+    if (o.diagnostics !== undefined && typeof o.diagnostics !== 'boolean') throw new Error("option 'diagnostics' must be a boolean");
     const h = this._h();
     const t0 = performance.now();
-    const r = check(h.step());
+    const r = check(o.diagnostics ? h.stepDiagnostics() : h.step());
     const secs = (performance.now() - t0) / 1000;
     r.tokensPerSecond = secs > 0 ? this._tokensPerBatch / secs : 0;
     return r;
@@ -574,6 +659,33 @@ export class Trainer {
       throw new Error(`option 'maxTokens' must be a non-negative integer (got ${String(o.maxTokens)})`);
     }
     return check(this._h().evaluate(max));
+  }
+
+  /**
+   * Gradient flow through time: ‖∂L_T/∂h_t‖ for every step t of the batch the next step trains on
+   * (or of `text`, one sequence from a zero state), where L_T is the loss at the last step. With
+   * { layer } a Float32Array (index t, length T); otherwise one per level. Training is unchanged.
+   */
+  gradientFlow(options) {
+    const f = this.gradientFlowDetails(options);
+    const o = checkObject(options, 'gradientFlow options');
+    return o.layer === undefined ? f.layers : f.layers[o.layer];
+  }
+
+  /** gradientFlow() with its context: { loss: L_T, steps: T, batch: B, layers: Float32Array[] }. */
+  gradientFlowDetails(options) {
+    const o = checkObject(options, 'gradientFlow options');
+    for (const k of Object.keys(o)) if (k !== 'layer' && k !== 'text') throw new Error(`unknown option '${k}'`);
+    const h = this._h();
+    if (o.layer !== undefined && !(Number.isInteger(o.layer) && o.layer >= 0)) {
+      throw new Error(`option 'layer' must be a non-negative integer (got ${String(o.layer)})`);
+    }
+    const f = o.text === undefined ? check(h.gradientFlow(0, 0, false))
+      : check(withBuffer(loadedModule, inspectText(o.text, 'gradientFlow'), (p, n) => h.gradientFlow(p, n, true)));
+    if (o.layer !== undefined && o.layer >= f.layers.length) {
+      throw new Error(`option 'layer' must be between 0 and ${f.layers.length - 1} (got ${o.layer})`);
+    }
+    return f;
   }
 
   /** The checkpoint (safetensors): weights, config, tokenizer and the whole training state. */

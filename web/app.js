@@ -21,6 +21,7 @@ import { bindTaskTry } from './task-try.js';
 import { cacheForOffline, isolateOrReload } from './sw-register.js';
 import { renderFeatures } from './capabilities.js';
 import { state } from './state.js';
+import { bindInspect, setupInspectCharts } from './inspect.js';
 
 function bind() {
   bindCorpusInputs();
@@ -35,6 +36,7 @@ function bind() {
   bindTasks();
   bindTaskRun();
   bindTaskTry();
+  bindInspect();
   // A task tab opened for the first time starts with its example dataset, as this tab does with Brown.
   onShowTask((task) => {
     const t = tasks[task];
@@ -54,6 +56,8 @@ async function main() {
   if (await isolateOrReload()) return;
   bind();
   await setupCharts();
+  await nextTask();
+  await setupInspectCharts();
   await nextTask();
   render();
   let coreDefaults;

@@ -64,9 +64,23 @@
  * @typedef {{ id: number, type: 'generate', options: GenerateOptions }} GenerateRequest
  *   Events: Piece. Reply: {text, stopped}
  * @typedef {{ id: number, type: 'stopGenerate' }} StopGenerateRequest      Reply: {}
+ * See inside (inspect-worker.js; the language model's slot):
+ * @typedef {{ id: number, type: 'inspect', slot?: string, text: string, layer: number, kind: 'h'|'c'|'gates', topK: number }} InspectRequest
+ *   One forward pass of the slot's model over the text. Reply: model.inspect()'s {tokens, H, hidden, gates, values,
+ *   topK, next (joined by U+0000), probabilities, surprise} (typed arrays transferred) + {ranking: rankUnits() of inspect-features.js,
+ *   ms, rankMs, layers, cell}
+ * @typedef {{ id: number, type: 'gradientFlow', slot?: string, text?: string }} GradientFlowRequest
+ *   The run's gradient flow now (next batch, or the text). Reply: {loss, steps, batch, layers: Float32Array[]}
+ * @typedef {{ id: number, type: 'compare', config: TrainerConfig, variants: {label: string, config: object}[],
+ *   seconds: number, chunkSeconds?: number } & CorpusRef} CompareRequest
+ *   Side-by-side runs of one small model per variant on the corpus, taking turns, for `seconds` (refused while a
+ *   run trains). Events: Compare. Reply: {stopped, seconds}
+ * @typedef {{ id: number, type: 'stopCompare' }} StopCompareRequest   Ends a comparison after the current turn. Reply: {}
+ * TrainRequest also takes `diagnosticsEvery` (steps; 0 or absent = off): a step with diagnostics that often,
+ *   each emitting a Diagnostics event.
  * @typedef {InitRequest|AnalyzeRequest|AnalyzeExamplesRequest|EstimateRequest|CreateRequest|TrainRequest|PauseRequest|
  *   SaveRequest|LoadModelRequest|UseTrainerRequest|GenerateRequest|StopGenerateRequest|EvaluateRequest|PredictRequest|
- *   GenerateManyRequest} Request
+ *   GenerateManyRequest|InspectRequest|GradientFlowRequest|CompareRequest|StopCompareRequest} Request
  */
 
 /**
@@ -83,9 +97,16 @@
  *   byLabel?: {label: string, text: string}[], error?: string }} Sample   byLabel: a conditional model's (sample.labels given)
  * @typedef {{ type: 'checkpoint', id: number, step: number, bytes: ArrayBuffer }} Checkpoint
  *   The run's checkpoint, due every checkpointSeconds of training: the page keeps it for restore.
+ * @typedef {{ type: 'diagnostics', id: number, step: number, loss: number, gradNorm: number, gradNormClipped: number,
+ *   flow: {loss: number, steps: number, batch: number, layers: Float32Array[]} }} Diagnostics
+ *   A training step taken with diagnostics: ‖∂L_T/∂h_t‖ per layer and step of its batch. (Progress also carries
+ *   gradNormClipped: the chunk's mean norm after clipping.)
+ * @typedef {{ type: 'compare', id: number, index: number, steps: {step: number, loss: number, gradNorm: number,
+ *   gradNormClipped: number}[], flow?: {layers: Float32Array[]}, error?: string, elapsed: number }} Compare
+ *   A comparison variant's turn: its steps and its gradient flow, or the error that stopped it (a diverged run).
  * @typedef {{ type: 'piece', id: number, text: string }} Piece
  * @typedef {{ type: 'fatal', message: string }} Fatal
- * @typedef {Reply|ErrorReply|Progress|Eval|Sample|Checkpoint|Piece|Fatal} WorkerMessage
+ * @typedef {Reply|ErrorReply|Progress|Eval|Sample|Checkpoint|Piece|Fatal|Diagnostics|Compare} WorkerMessage
  */
 
 /** Page side: typed request/reply over a Worker. */

@@ -8,6 +8,7 @@ import { addEvaluation, addProgress, bounded, drawCharts, emptyHistory } from '.
 import { loadDefaultCorpus, useCorpus } from './corpus.js';
 import { renderGenModel } from './generate.js';
 import { renderHeap } from './capabilities.js';
+import { diagnosticsEvery, onTrainDiagnostics, onTrainProgress } from './inspect.js';
 
 const AUTOSAVE_SECONDS = 120;   // the worker sends a checkpoint this often while training
 const RENDER_INTERVAL_MS = 250; // the page repaints at most 4 times a second
@@ -131,7 +132,7 @@ async function train() {
   try {
     result = await worker.client.request('train', {
       untilStep: r.untilStep, chunkSeconds: CHUNK_SECONDS, evalEvery: s.evalEvery, sampleEvery: s.sampleEvery,
-      checkpointSeconds: AUTOSAVE_SECONDS, sample,
+      checkpointSeconds: AUTOSAVE_SECONDS, sample, diagnosticsEvery: diagnosticsEvery(),
     }, { onEvent: (m) => onTrainEvent(r, m) });
   } catch (e) {
     if (state.run !== r || worker.crashing) return;
@@ -160,6 +161,7 @@ function onTrainEvent(r, m) {
     r.elapsed += m.seconds;
     if (m.heapBytes) r.heapBytes = m.heapBytes;
     addProgress(r.history, m);
+    onTrainProgress(m);
     r.history = bounded(r.history);
   } else if (m.type === 'eval') {
     r.valLoss = m.loss;
@@ -168,6 +170,8 @@ function onTrainEvent(r, m) {
   } else if (m.type === 'sample') {
     r.sample = m;
     r.sampleDirty = true;
+  } else if (m.type === 'diagnostics') {
+    onTrainDiagnostics(m);
   } else if (m.type === 'checkpoint') {
     saveRun(async () => m); // the worker's periodic checkpoint, sent every AUTOSAVE_SECONDS of training
   }

@@ -5,6 +5,7 @@
 // `slot`, 'lm' when absent) with its own training run and loaded model; one run trains at a time.
 import { serve, errorMessage } from './protocol.js';
 import { TrainingSchedule } from './rnn-wasm/loop.js';
+import { inspectHandlers, diagnosticStep } from './inspect-worker.js';
 
 /** @type {typeof import('./rnn-wasm/index.js')} */
 let api = null;
@@ -123,24 +124,26 @@ serve({
       while (!training.pause) {
         const remaining = req.untilStep - step;
         if (remaining <= 0) { reason = 'done'; break; }
-        let n = 0, loss = 0, grad = 0, last = null;
+        let n = 0, loss = 0, grad = 0, clipped = 0, last = null;
         const t0 = now();
         const ret = await trainer.train({
           steps: Math.min(remaining, schedule.chunkSteps(step)), seconds: req.chunkSeconds,
-          onProgress: (p) => { n++; loss += p.loss; grad += p.gradNorm; last = p; },
+          onProgress: (p) => { n++; loss += p.loss; grad += p.gradNorm; clipped += p.gradNormClipped ?? p.gradNorm; last = p; },
         });
         const seconds = (now() - t0) / 1000;
-        if (!last && ret) { last = ret; n = 1; loss = ret.loss; grad = ret.gradNorm; }
+        if (!last && ret) { last = ret; n = 1; loss = ret.loss; grad = ret.gradNorm; clipped = ret.gradNormClipped ?? ret.gradNorm; }
         if (!last) break;
         const steps = last.step - step;
         step = slot.step = last.step;
         const tokens = steps * perBatch;
         emit('progress', {
-          step, epoch: last.epoch, loss: loss / n, gradNorm: grad / n, seconds,
+          step, epoch: last.epoch, loss: loss / n, gradNorm: grad / n, gradNormClipped: clipped / n, seconds,
           stepsPerSecond: steps / seconds,
           tokensPerSecond: tokens ? tokens / seconds : last.tokensPerSecond,
           heapBytes: api.features().heapBytes,
         });
+        // Gradient flow every diagnosticsEvery steps (inspect-worker.js): one step taken with diagnostics.
+        if (req.diagnosticsEvery > 0 && step < req.untilStep) step = slot.step = diagnosticStep(trainer, step, req.diagnosticsEvery, emit);
         if (schedule.evaluationDue(step)) emit('eval', schedule.quickEvaluation(trainer, step));
         if (schedule.sampleDue(step)) {
           schedule.sampled(step);
@@ -252,6 +255,12 @@ serve({
     if (generating) generating.stop = true;
     return { result: {} };
   },
+
+  // Seeing inside the model (inspect-worker.js): inspect, gradientFlow, compare, stopCompare.
+  ...inspectHandlers({
+    api: () => api, activeModel: (req) => activeModel(slotOf(req)), trainer: (req) => slotOf(req).trainer,
+    corpusBytes, isTraining: () => !!training, yieldToMessages,
+  }),
 });
 
 const TASK_NAMES = { lm: 'writing like a text', classify: 'classifying', tag: 'tagging', bycat: 'generating by category' };

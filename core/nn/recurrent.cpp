@@ -73,6 +73,13 @@ void release_finished_gradients(RecurrentCache& cache, int t, bool with_cell) {
   }
 }
 
+void record_state_gradient(const RecurrentCache& cache, int t, const float* dy) {
+  const size_t BH = (size_t)cache.B * cache.H;
+  float* out = cache.probe_dh + t * BH;
+  const float* dh = cache.dh.data();
+  for (size_t i = 0; i < BH; ++i) out[i] = dh[i] + (dy ? dy[t * BH + i] : 0.0f);
+}
+
 void recurrent_forward(const RecurrentLayer& L, int T, int B, const float* x, const int32_t* lengths,
                        const float* state0, float* stateT, RecurrentCache& cache) {
   const int H = L.hidden, GH = L.gates() * H;

@@ -60,6 +60,10 @@ struct RecurrentCache {
   std::vector<float> held;    // B × 2H: state gradients of finished rows, held across a step
   kernels::PackedMatrix w_hh_fwd;  // W_hh packed for h·W_hhᵀ, once per forward pass
   kernels::PackedMatrix w_hh_bwd;  // W_hh packed for δ·W_hh, once per backward pass
+  // Diagnostics (gradient flow through time): when set, backward writes ∂L/∂hₜ — everything that
+  // reaches step t's output, from above (dyₜ) and from step t+1 — to probe_dh[t] (T × B × H, the
+  // caller's). Null, the default, costs one branch per step and changes nothing.
+  float* probe_dh = nullptr;
 
   const float* outputs() const { return h.data() + (size_t)B * H; }
 };
@@ -80,6 +84,7 @@ void hidden_matmul(const RecurrentCache& cache, const float* h, float* out, bool
 // dh (B × H) (+)= δ (B × G·H) · W_hh: the same product backwards, once per step of the backward pass.
 void hidden_matmul_backward(const RecurrentCache& cache, const float* delta, float* dh, bool accumulate);
 
+void record_state_gradient(const RecurrentCache& cache, int t, const float* dy);
 // Rows finished by step t: the forward step copies their previous state over what the cell
 // computed; the backward step holds their state gradients (hold), zeroes their gate gradients
 // (zero, before the recurrent product) and puts the state gradients back after it (release).
@@ -87,6 +92,11 @@ void carry_finished_rows(const RecurrentCache& cache, int t, const float* prev, 
 void hold_finished_gradients(RecurrentCache& cache, int t, bool with_cell);
 void zero_finished_rows(const RecurrentCache& cache, int t, int width, float* rows);
 void release_finished_gradients(RecurrentCache& cache, int t, bool with_cell);
+// The backward step at t starts: cache.dh holds ∂L/∂hₜ from step t+1; with probe_dh set, store it
+// plus dyₜ (the whole gradient at hₜ). Each cell's backward calls it first thing in its step.
+inline void probe_state_gradient(RecurrentCache& cache, int t, const float* dy) {
+  if (cache.probe_dh) record_state_gradient(cache, t, dy);
+}
 
 // The per-cell time loops (one file each). Forward: cache.gates holds x·W_ihᵀ + b_ih for every
 // step on entry. Backward: fill cache.dgates (input side) and cache.dhproj (hidden side).

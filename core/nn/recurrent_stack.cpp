@@ -129,9 +129,15 @@ void RecurrentStack::backward(const float* dy, const float* dstate_out, float* d
   const int T = T_, B = B_, H = hidden(), width = output_size();
   const size_t N = (size_t)T * B;
   size_t state_offset = state_size(B);
+  if (state_gradients) state_gradients->resize(layers.size());
   for (int l = (int)layers.size() - 1; l >= 0; --l) {
     const RecurrentLayer& L = layers[l];
     Level& level = levels_[l];
+    level.forward_cache.probe_dh = nullptr;
+    if (state_gradients) {
+      (*state_gradients)[l].resize(N * H);
+      level.forward_cache.probe_dh = (*state_gradients)[l].data();
+    }
     const size_t S = layer_state(l);
     // This level's blocks: [forward S][reverse S] (reverse only if bidirectional).
     const size_t reverse_offset = bidirectional() ? state_offset - S : state_offset;

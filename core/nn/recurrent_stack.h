@@ -27,6 +27,9 @@ struct RecurrentStack {
   std::vector<RecurrentLayer> layers;   // the forward direction of each level
   std::vector<RecurrentLayer> reverse;  // the reverse direction of each level; empty if unidirectional
   float dropout = 0.0f;                 // between levels, training only
+  // Diagnostics: when set, backward() fills (*state_gradients)[l] with level l's ∂L/∂hₜ (forward
+  // direction, T × B × H; see RecurrentCache::probe_dh). Null (the default): nothing is recorded.
+  std::vector<std::vector<float>>* state_gradients = nullptr;
 
   // PyTorch names: prefix.weight_ih_l{k} … then, if bidirectional, prefix.weight_ih_l{k}_reverse ….
   void declare(Params& p, const std::string& prefix, CellType cell, int input, int hidden, int n_layers,
@@ -47,6 +50,8 @@ struct RecurrentStack {
   // gradient at the final states (may be null). Accumulates weight gradients; writes dx
   // (T × B × input, may be null) and dstate_in (may be null).
   void backward(const float* dy, const float* dstate_out, float* dx, float* dstate_in);
+  // Level l's forward-direction cache after forward(): its states h (and c) and gate activations.
+  const RecurrentCache& level_cache(int l) const { return levels_[l].forward_cache; }
 
  private:
   // A level's buffers beyond its layers' caches (used with lengths or bidirectional levels).

@@ -27,6 +27,7 @@ struct StepResult {
   int64_t epoch = 0;        // completed epochs
   double loss = 0;          // mean loss of this batch (before the update)
   double grad_norm = 0;     // global norm before clipping
+  double grad_norm_clipped = 0;  // global norm after clipping (the update's); = grad_norm without clipping
   float learning_rate = 0;  // used for this update
 };
 

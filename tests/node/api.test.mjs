@@ -172,7 +172,7 @@ describe('Trainer', () => {
 
   test('step()', () => {
     const r = trainer.step();
-    assert.deepEqual(Object.keys(r).sort(), ['epoch', 'gradNorm', 'learningRate', 'loss', 'step', 'tokensPerSecond']);
+    assert.deepEqual(Object.keys(r).sort(), ['epoch', 'gradNorm', 'gradNormClipped', 'learningRate', 'loss', 'step', 'tokensPerSecond']);
     assert.equal(r.step, 1);
     assert.equal(r.epoch, 0);
     // The first loss of an untrained model is about ln(V).

@@ -1,0 +1,81 @@
+// "See inside the network": the three views (gradient flow, neurons, what the model expects) render
+// on the model being trained and follow it while it trains, with no main-thread task over 50 ms;
+// the RNN · GRU · LSTM comparison overlays its curves. Screenshots of each view go to
+// build/screenshots/inspect-*.png (the README's copies: web/screenshot-{flow,neurons,expects,compare}.png).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { launch, until, waitStatus, screenshots } from './helpers.mjs';
+
+// Screenshots are the harness's work, not the page's: long tasks that overlap one are not counted.
+const shots = [];
+async function shoot(page, locator, path) {
+  const from = await page.evaluate(() => performance.now());
+  await locator.screenshot({ path });
+  shots.push([from, await page.evaluate(() => performance.now())]);
+}
+const points = async (page, id) => Number(await page.getByTestId(id).getAttribute('data-points'));
+const backgrounds = (page, id) => page.getByTestId(id).evaluate((el) => [...el.querySelectorAll('span[data-i]')].slice(0, 300).map((s) => s.style.background).join('|'));
+
+test('the three views render, follow training, and the comparison overlays RNN, GRU and LSTM', { timeout: 300_000 }, async (t) => {
+  const env = await launch();
+  t.after(() => env.close());
+  const page = await env.open({ height: 1400 });
+  const card = page.getByTestId('inspect');
+
+  await page.getByTestId('preset-tiny').click();
+  await page.locator('#flow-every').fill('10');
+  const trainStart = await page.evaluate(() => performance.now());
+  await page.getByTestId('train').click();
+  await waitStatus(page, /training/);
+
+  // Gradient flow: measured every 10 steps while training, the chart redrawn each time.
+  await until(async () => (await points(page, 'chart-flow')) > 0, { timeout: 60_000, message: 'a gradient-flow curve' });
+  const firstAt = await page.locator('#flow-step').textContent();
+  await until(async () => (await page.locator('#flow-step').textContent()) !== firstAt, { timeout: 30_000, message: 'a newer gradient-flow curve' });
+  assert.match(await page.locator('#flow-step').textContent(), /at step \d+/);
+  assert.ok((await points(page, 'chart-clip')) > 0, 'the clipping chart has points');
+  await shoot(page, card, join(screenshots, 'inspect-flow.png'));
+
+  // Neurons: the text from the corpus, coloured by a unit; the correlation list; click-through.
+  await page.getByTestId('inspect-tab-units').click();
+  await until(async () => Number(await page.getByTestId('units-text').getAttribute('data-tokens')) > 100, { timeout: 30_000, message: 'the coloured text' });
+  assert.ok((await page.getByTestId('unit-ranking').locator('li').count()) === 6, 'six features listed');
+  const chip = page.getByTestId('unit-ranking').locator('button[data-unit]').first();
+  const unit = await chip.getAttribute('data-unit');
+  await chip.click();
+  await until(async () => (await page.getByTestId('unit-info').textContent()).startsWith(`unit ${unit} `), { message: `unit ${unit} shown` });
+  const H = Number(await page.getByTestId('unit-index').getAttribute('max')) + 1;
+  await page.locator('#unit-next').click();
+  await until(async () => (await page.getByTestId('unit-info').textContent()).startsWith(`unit ${(Number(unit) + 1) % H} `), { message: 'the next unit' });
+  // While training, the view re-reads the text with the newer weights: the colours change.
+  const before = await backgrounds(page, 'units-text');
+  await until(async () => (await backgrounds(page, 'units-text')) !== before, { timeout: 40_000, message: 'the colours to follow training' });
+  await shoot(page, card, join(screenshots, 'inspect-neurons.png'));
+
+  // What it expects: coloured by surprise; hovering shows the top 5 and the surprise at the next token.
+  await page.getByTestId('inspect-tab-next').click();
+  await until(async () => Number(await page.getByTestId('next-text').getAttribute('data-tokens')) > 100, { message: 'the surprise view' });
+  await page.getByTestId('next-text').locator('span').nth(40).hover();
+  await page.getByTestId('next-tip').waitFor({ state: 'visible' });
+  assert.equal(await page.getByTestId('next-top').locator('li').count(), 5);
+  assert.match(await page.getByTestId('next-tip').textContent(), /surprise \d+\.\d\d nats/);
+  await shoot(page, card, join(screenshots, 'inspect-expects.png'));
+
+  const tasks = await page.evaluate(() => window.__longtasks);
+  const during = tasks.filter((x) => x.start + x.duration >= trainStart && !shots.some(([a, b]) => x.start < b && x.start + x.duration > a));
+  t.diagnostic(`long tasks while training and inspecting: ${during.length} (longest ${Math.max(0, ...during.map((x) => x.duration)).toFixed(0)} ms)`);
+
+  // The comparison: pause, then one minute of RNN, GRU and LSTM side by side.
+  await page.getByTestId('pause').click();
+  await waitStatus(page, /paused/);
+  await page.getByTestId('inspect-tab-flow').click();
+  await page.getByTestId('compare-cells').click();
+  await until(async () => (await points(page, 'chart-cmp-flow')) > 0 && (await points(page, 'chart-cmp-loss')) > 10, { timeout: 60_000, message: 'comparison curves' });
+  await until(async () => /done|stopped/.test(await page.locator('#compare-note').textContent()), { timeout: 90_000, message: 'the comparison to end' });
+  const legend = await page.locator('#chart-cmp-flow .u-legend').textContent();
+  for (const cell of ['RNN', 'GRU', 'LSTM']) assert.ok(legend.includes(cell), `${cell} in the overlay`);
+  await shoot(page, card, join(screenshots, 'inspect-compare.png'));
+  assert.equal(during.length, 0, `main-thread tasks over 50 ms while training and inspecting: ${JSON.stringify(during)}`);
+  env.done();
+});
