@@ -58,7 +58,8 @@ tasks (the file is the text of a language model unless one of these says otherwi
                                word/tag sentences one a line; the line of a bad example is named
   --by-category                task lm on category<TAB>text lines: a language model that writes
                                for a label ('generate --label')
-  --validation-file FILE       held-out examples in the same format [split --validation-fraction off]
+  --validation-file FILE       held-out examples in the same format, or a language model's
+                               validation text (a benchmark's valid.txt) [split --validation-fraction off]
   --bidirectional              classify/tag: read each text both ways
   --pooling final|mean|max     classify: how the steps become one vector [final]
   --max-length N               examples are cut to N tokens [256]
@@ -314,9 +315,6 @@ async function train(argv) {
     if (options.bidirectional && !(options.task === 'classify' || options.task === 'tag')) {
       throw new UsageError('--bidirectional is for --task classify or tag: a language model predicts each token from the ones before it');
     }
-    if (v['validation-file'] !== undefined && !examplesRun) {
-      throw new UsageError('--validation-file is for examples (--task classify, --task tag or --by-category); a text is split by --validation-fraction');
-    }
     try {
       await resolveOptions(options); // option mistakes are usage errors, named by their flag
     } catch (e) {
@@ -333,13 +331,10 @@ async function train(argv) {
     });
     examplesRun = m.info.task !== 'lm' || m.info.labels.length > 0;
     m.dispose();
-    if (v['validation-file'] !== undefined && !examplesRun) {
-      throw new UsageError('--validation-file is for examples: this checkpoint trained on a text');
-    }
     options = { resumeFrom };
   }
   const runData = examplesRun ? { examples: data } : { text: data };
-  if (v['validation-file'] !== undefined) runData.validationExamples = readInput(v['validation-file'], 'validation file');
+  if (v['validation-file'] !== undefined) runData[examplesRun ? 'validationExamples' : 'validationText'] = readInput(v['validation-file'], 'validation file');
   let trainer;
   try {
     trainer = await createTrainer({ ...runData, ...options });
@@ -540,7 +535,8 @@ const EVAL_HELP = `usage: rnn-wasm eval <model> --file <data> [options]
 
 Scores a model (or checkpoint) on a file it was not trained on: the loss, and the task's metrics.
 The file is in the model's training format: text<TAB>label (classify), CoNLL or word/tag (tag),
-category<TAB>text (by category), or plain text (a language model).
+category<TAB>text (by category), or plain text (a language model: every token after the first
+is predicted once, and tokens outside the vocabulary are counted).
   --file FILE                  the data (required)
   --max-tokens N               score only the first batches holding N tokens [all]
   --json                       the result as JSON
@@ -617,8 +613,11 @@ function evaluationText(e) {
     const unseen = e.unseenTokens ? `  unseen-token accuracy ${pct(e.unseenAccuracy)} (${e.unseenTokens} tokens)` : '  no unseen tokens';
     lines.push(`loss ${e.loss.toFixed(4)}  accuracy ${pct(e.accuracy)}${unseen}  ${e.examples} examples, ${e.tokens} tokens`);
   } else {
+    // A language model on a text also says how many of its tokens the vocabulary did not know.
+    const unknown = e.unknownTokens === undefined ? ''
+      : `, ${e.unknownTokens} unknown${e.unknownTokens ? (e.skippedTokens ? ` (${e.skippedTokens} left out: no <unk>)` : ' (read as <unk>)') : ''}`;
     lines.push(`loss ${e.loss.toFixed(4)}  perplexity ${e.perplexity.toFixed(2)}  bits/token ${e.bitsPerToken.toFixed(4)}  ` +
-      `${e.examples !== undefined ? `${e.examples} examples, ` : ''}${e.tokens} tokens`);
+      `${e.examples !== undefined ? `${e.examples} examples, ` : ''}${e.tokens} tokens${unknown}`);
   }
   return lines.join('\n');
 }

@@ -343,10 +343,13 @@ export class Model extends ModelBase {
    * Loss and metrics of this model on data it was not trained on, in the shape of
    * Trainer.evaluate() for its task: { examples } (file text or an array, in the format the model
    * was trained on) for classify, tag and generation by category; { text } for a language model
-   * trained on a text. { maxTokens } scores only the first batches holding that many tokens.
+   * trained on a text (a string or bytes alone is read as { text }): every token after the first
+   * predicted once, as benchmarks count it, with { tokens, unknownTokens, skippedTokens,
+   * unknownExamples } saying what was scored. { maxTokens } scores only the first batches holding
+   * that many tokens.
    */
   evaluate(options) {
-    const o = checkObject(options, 'evaluate options');
+    const o = typeof options === 'string' || isBytes(options) || ArrayBuffer.isView(options) ? { text: options } : checkObject(options, 'evaluate options');
     for (const k of Object.keys(o)) if (!MODEL_EVALUATE_KEYS.has(k)) throw new Error(`unknown option '${k}'`);
     const max = o.maxTokens ?? 0;
     if (!(Number.isInteger(max) && max >= 0)) {
@@ -539,8 +542,11 @@ function examplesArg(x, name) {
 
 const EXAMPLE_TASKS = new Set(['classify', 'tag']);
 
-/** What a run trains on: a text, or examples (and optional validation examples). */
-function runData({ text, examples, validationExamples }, task, resuming) {
+/** What a run trains on: a text (and an optional validation text), or examples (and optional validation examples). */
+function runData({ text, examples, validationExamples, validationText }, task, resuming) {
+  if (validationText !== undefined && examples !== undefined) {
+    throw new Error("option 'validationText' is for a language model on a text; examples take 'validationExamples'");
+  }
   if (examples !== undefined) {
     if (text !== undefined) {
       throw new Error("option 'text' cannot be combined with 'examples': a run trains on a text (task 'lm') or on examples");
@@ -553,7 +559,14 @@ function runData({ text, examples, validationExamples }, task, resuming) {
   }
   const bytes = corpusText(text, 'text');
   if (bytes.length === 0) throw new Error("option 'text' is empty: give a corpus to train on");
-  return { text: bytes, examples: examplesArg(undefined), validation: examplesArg(undefined) };
+  let validation = examplesArg(undefined);
+  if (validationText !== undefined) {
+    // Scored instead of a validationFraction split, with the training text's vocabulary.
+    const v = corpusText(validationText, 'validationText');
+    if (v.length === 0) throw new Error("option 'validationText' is empty: give the validation text, or leave it out to split validationFraction off the text");
+    validation = { kind: 1, data: v };
+  }
+  return { text: bytes, examples: examplesArg(undefined), validation };
 }
 
 // Copies a run's data into wasm memory for fn(textPtr, textLen, examplesKind, ptr, len, validationKind, ptr, len).
@@ -570,8 +583,8 @@ function withData(m, d, fn) {
  */
 export async function createTrainer(options) {
   const o = checkObject(options, 'createTrainer options');
-  const { text, examples, validationExamples, resumeFrom, ...rest } = o;
-  const data = runData({ text, examples, validationExamples }, rest.task, resumeFrom !== undefined);
+  const { text, examples, validationExamples, validationText, resumeFrom, ...rest } = o;
+  const data = runData({ text, examples, validationExamples, validationText }, rest.task, resumeFrom !== undefined);
   const m = await wasm();
   let handle;
   if (resumeFrom !== undefined) {

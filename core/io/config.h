@@ -16,6 +16,8 @@
 //     "maxLength": 256, "skipBadLines": false }
 // For task 'tag' the tokenizer defaults to 'whitespace' (the only one it takes), lowercase to
 // false and minCount to 2 (rare words then train the <unk> embedding unseen words will get).
+// Tokenizer 'whitespace' keeps case unless lowercase is given; for a language model every newline
+// is then the end-of-sentence token "<eos>".
 #pragma once
 #include <nlohmann/json.hpp>
 

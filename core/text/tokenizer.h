@@ -4,7 +4,9 @@
 //    is split on whitespace. Optional lower-casing and a min_count below which words map
 //    to "<unk>".
 //  * Whitespace: tokens are exactly the whitespace-separated strings (pre-tokenized text, the
-//    tokens of a tagging corpus); optional lower-casing and min_count as for Word.
+//    tokens of a tagging corpus); optional lower-casing and min_count as for Word. With `eos` set
+//    (a language model's default: "<eos>"), every newline is that end-of-sentence token, as the
+//    published Penn Treebank and WikiText figures count it.
 //
 // Vocabulary order is deterministic: "<unk>" first (id 0) when present, then by descending
 // frequency, ties by token string compared byte-wise ascending.
@@ -37,6 +39,8 @@ struct TokenizerOptions {
   // true replaces each invalid sequence with U+FFFD. encode() always replaces (prime text
   // typed by a user must never throw); the U+FFFD then goes through the unknown-token rules.
   bool replace_invalid = false;
+  // Whitespace level only: the token each newline becomes ("" = a newline is just whitespace).
+  std::string eos;
 };
 
 inline constexpr const char* kUnkToken = "<unk>";
@@ -97,8 +101,8 @@ struct Tokenizer {
   int32_t vocab_size() const { return vocab.size(); }
   int32_t id_of(const std::string& token) const { return vocab.id_of(token); }  // -1 when absent
 
-  // {"kind": "char"|"word", "lowercase": b, "min_count": n, "replace_invalid": b,
-  //  "vocab": [token strings in id order]}
+  // {"kind": "char"|"word"|"whitespace", "lowercase": b, "min_count": n, "replace_invalid": b,
+  //  "vocab": [token strings in id order]}, plus "eos": token when set (so files without it keep their bytes)
   nlohmann::json to_json() const;
   // Validates everything (kind, option types, vocab entries, duplicates, <unk> placement)
   // and throws rnn::Error naming the problem.
