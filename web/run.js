@@ -78,7 +78,9 @@ function runNote() {
   const r = state.run;
   if (!r) { $('run-note').textContent = ''; return; }
   const s = r.settings;
-  $('run-note').textContent = `${s.cell.toUpperCase()} ${s.layers}×${s.hidden} · ${s.tokenizer} · ${formatCount(r.info.parameters)} params · vocab ${r.info.vocabSize}`;
+  // A validation file (validationUnknownTokens is only there then) is named with its tokens.
+  const v = r.info.validationUnknownTokens === undefined ? '' : ` · validation file: ${formatInteger(r.info.validationTokens)} tokens`;
+  $('run-note').textContent = `${s.cell.toUpperCase()} ${s.layers}×${s.hidden} · ${s.tokenizer} · ${formatCount(r.info.parameters)} params · vocab ${r.info.vocabSize}${v}`;
 }
 
 /** A raised step target in the settings extends the current run. */
