@@ -66,7 +66,8 @@ tasks (the file is the text of a language model unless one of these says otherwi
                                line of a bad example is named
   --by-category                task lm on category<TAB>text lines: a language model that writes
                                for a label ('generate --label')
-  --validation-file FILE       held-out examples in the same format [split --validation-fraction off]
+  --validation-file FILE       held-out examples in the same format, or a language model's
+                               validation text (a benchmark's valid.txt) [split --validation-fraction off]
   --bidirectional              classify/tag/seq2seq: read each text (source) both ways
   --pooling final|mean|max     classify: how the steps become one vector [final]
   --max-length N               examples (seq2seq: sources and targets) are cut to N tokens [256]
@@ -346,9 +347,6 @@ async function train(argv) {
     if (options.bidirectional && !(options.task === 'classify' || options.task === 'tag' || pairsRun)) {
       throw new UsageError('--bidirectional is for --task classify, tag or seq2seq: a language model predicts each token from the ones before it');
     }
-    if (v['validation-file'] !== undefined && !examplesRun) {
-      throw new UsageError('--validation-file is for examples (--task classify, tag or seq2seq, or --by-category); a text is split by --validation-fraction');
-    }
     try {
       await resolveOptions(options); // option mistakes are usage errors, named by their flag
     } catch (e) {
@@ -366,14 +364,11 @@ async function train(argv) {
     examplesRun = m.info.task !== 'lm' || m.info.labels.length > 0;
     pairsRun = m.info.task === 'seq2seq';
     m.dispose();
-    if (v['validation-file'] !== undefined && !examplesRun) {
-      throw new UsageError('--validation-file is for examples: this checkpoint trained on a text');
-    }
     options = { resumeFrom };
   }
   const runData = pairsRun ? { pairs: data } : examplesRun ? { examples: data } : { text: data };
   if (v['validation-file'] !== undefined) {
-    runData[pairsRun ? 'validationPairs' : 'validationExamples'] = readInput(v['validation-file'], 'validation file');
+    runData[pairsRun ? 'validationPairs' : examplesRun ? 'validationExamples' : 'validationText'] = readInput(v['validation-file'], 'validation file');
   }
   let trainer;
   try {
@@ -606,7 +601,8 @@ const EVAL_HELP = `usage: rnn-wasm eval <model> --file <data> [options]
 Scores a model (or checkpoint) on a file it was not trained on: the loss, and the task's metrics.
 The file is in the model's training format: text<TAB>label (classify), CoNLL or word/tag (tag),
 category<TAB>text (by category), source<TAB>target (seq2seq: exact match against any of a
-source's targets, token error rate, BLEU for word-level targets), or plain text (a language model).
+source's targets, token error rate, BLEU for word-level targets), or plain text (a language model:
+every token after the first is predicted once, and tokens outside the vocabulary are counted).
   --file FILE                  the data (required)
   --max-tokens N               score only the first batches holding N tokens [all]
   --beam N                     seq2seq: decode with beam search of width N [1 = greedy]
@@ -689,8 +685,11 @@ function evaluationText(e) {
     const unseen = e.unseenTokens ? `  unseen-token accuracy ${pct(e.unseenAccuracy)} (${e.unseenTokens} tokens)` : '  no unseen tokens';
     lines.push(`loss ${e.loss.toFixed(4)}  accuracy ${pct(e.accuracy)}${unseen}  ${e.examples} examples, ${e.tokens} tokens`);
   } else {
+    // A language model on a text also says how many of its tokens the vocabulary did not know.
+    const unknown = e.unknownTokens === undefined ? ''
+      : `, ${e.unknownTokens} unknown${e.unknownTokens ? (e.skippedTokens ? ` (${e.skippedTokens} left out: no <unk>)` : ' (read as <unk>)') : ''}`;
     lines.push(`loss ${e.loss.toFixed(4)}  perplexity ${e.perplexity.toFixed(2)}  bits/token ${e.bitsPerToken.toFixed(4)}  ` +
-      `${e.examples !== undefined ? `${e.examples} examples, ` : ''}${e.tokens} tokens`);
+      `${e.examples !== undefined ? `${e.examples} examples, ` : ''}${e.tokens} tokens${unknown}`);
   }
   return lines.join('\n');
 }

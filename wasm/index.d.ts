@@ -98,6 +98,12 @@ export interface TrainerOptions extends RunOptions {
   pairs?: Pairs;
   /** Task 'seq2seq': held-out pairs; otherwise `validationFraction` of the distinct sources (with all their targets) is split off, seeded. */
   validationPairs?: Pairs;
+  /**
+   * A language model's validation text (a benchmark's valid.txt), scored by `evaluate()` instead of a
+   * `validationFraction` split: read with the training text's vocabulary (tokens outside it count in
+   * `info.validationUnknownTokens`), every token after the first predicted once. Not with `examples`.
+   */
+  validationText?: string | Bytes;
   /** Not with a new run: see `ResumeOptions`. */
   resumeFrom?: undefined;
 }
@@ -126,9 +132,14 @@ export interface RunOptions {
   maxLength?: number;
   /** Examples given as file text: leave malformed lines out (counted in `info.skipped`, the first 20 in `info.problems`) instead of failing on the first. @default false */
   skipBadLines?: boolean;
-  /** Tokens are Unicode characters, words (the TV-script recipe: punctuation becomes tokens like `||Period||`) or whitespace-separated tokens; 'seq2seq': both sides. @default 'char'; 'whitespace' (the only one allowed) for task 'tag' */
+  /**
+   * Tokens are Unicode characters, words (the TV-script recipe: punctuation becomes tokens like
+   * `||Period||`) or exactly the whitespace-separated strings (pre-tokenized text: Penn Treebank,
+   * WikiText; no punctuation mapping, case kept unless `lowercase`; a language model reads every
+   * newline as the end-of-sentence token `<eos>`). @default 'char'; 'whitespace' (the only one allowed) for task 'tag'; 'seq2seq': both sides
+   */
   tokenizer?: TokenizerKind;
-  /** Word and whitespace level: lower-case the text. (Char level always keeps the text exactly.) @default true; false for tasks 'tag' and 'seq2seq' */
+  /** Word and whitespace level: lower-case the text. (Char level always keeps the text exactly.) @default true; false for tokenizer 'whitespace' and tasks 'tag' and 'seq2seq' */
   lowercase?: boolean;
   /** Tokens seen fewer times than this map to `<unk>`; integer >= 1. @default 1; 2 for task 'tag' */
   minCount?: number;
@@ -192,6 +203,7 @@ export type ResumeOptions = {
   validationExamples?: Examples;
   pairs?: Pairs;
   validationPairs?: Pairs;
+  validationText?: string | Bytes;
 } & { [K in keyof RunOptions]?: never };
 
 /** The full option set with every default filled in, as `resolveOptions()` and `info.config` give it. */
@@ -372,10 +384,16 @@ export interface EvaluateResult {
   perplexity: number;
   /** loss / ln 2. */
   bitsPerToken: number;
-  /** Tokens scored. */
+  /** Tokens scored (predictions: a text of N tokens gives N − 1 when scored by `Model.evaluate()` or as a `validationText`). */
   tokens: number;
   /** Examples scored: present for a language model by category. */
   examples?: number;
+  /** `Model.evaluate()` of a text: its tokens outside the vocabulary (read as `<unk>`, or left out when there is none). */
+  unknownTokens?: number;
+  /** Of those, the ones left out because the vocabulary has no `<unk>`. */
+  skippedTokens?: number;
+  /** The first distinct unknown tokens (at most 10). */
+  unknownExamples?: string[];
 }
 
 /** One label's scores in `ClassifyEvaluateResult.perLabel`. */
@@ -583,7 +601,10 @@ export interface TrainerInfo extends ModelInfo {
   /** Tokens in the whole text. */
   tokens: number;
   trainTokens: number;
+  /** Held-out tokens: the `validationFraction` split, or the tokens of `validationText`. */
   validationTokens: number;
+  /** With `validationText`: its tokens outside the training text's vocabulary. */
+  validationUnknownTokens?: number;
   batchesPerEpoch: number;
   /** batchSize × seqLength. */
   tokensPerBatch: number;
@@ -765,9 +786,9 @@ export declare class Model implements Generating {
    * its task: `{ examples }` (file text or array, the training format) for classify, tag and lm
    * by category; `{ text }` for a language model on a text. Classify: `majorityLabel` is the label
    * most frequent in training. Tag: `unseenTokens` are tokens outside the model's vocabulary.
-   * Unknown labels or tags throw, naming the line.
+   * Unknown labels or tags throw, naming the line. A string or bytes alone is `{ text }`.
    */
-  evaluate(data: { text: string | Bytes; examples?: undefined; maxTokens?: number } | { examples: Examples; text?: undefined; maxTokens?: number }): Evaluation;
+  evaluate(data: string | Bytes | { text: string | Bytes; examples?: undefined; maxTokens?: number } | { examples: Examples; text?: undefined; maxTokens?: number }): Evaluation;
   /** Task 'seq2seq': on pairs (each source's targets in the file are its references), greedy unless `beam` > 1. */
   evaluate(data: { pairs: Pairs; beam?: number; alpha?: number; maxExamples?: number }): Seq2SeqEvaluateResult;
   /** The model file as bytes. */

@@ -480,10 +480,13 @@ export class Model extends ModelBase {
    * Loss and metrics of this model on data it was not trained on, in the shape of
    * Trainer.evaluate() for its task: { examples } (file text or an array, in the format the model
    * was trained on) for classify, tag and generation by category; { text } for a language model
-   * trained on a text. { maxTokens } scores only the first batches holding that many tokens.
+   * trained on a text (a string or bytes alone is read as { text }): every token after the first
+   * predicted once, as benchmarks count it, with { tokens, unknownTokens, skippedTokens,
+   * unknownExamples } saying what was scored. { maxTokens } scores only the first batches holding
+   * that many tokens.
    */
   evaluate(options) {
-    const o = checkObject(options, 'evaluate options');
+    const o = typeof options === 'string' || isBytes(options) || ArrayBuffer.isView(options) ? { text: options } : checkObject(options, 'evaluate options');
     for (const k of Object.keys(o)) if (!MODEL_EVALUATE_KEYS.has(k)) throw new Error(`unknown option '${k}'`);
     if (o.pairs !== undefined || this.info.task === 'seq2seq') {
       // An encoder-decoder on pairs: { pairs, beam, alpha, maxExamples }.
@@ -736,17 +739,20 @@ function examplesArg(x, name) {
 
 const EXAMPLE_TASKS = new Set(['classify', 'tag']);
 
-/** What a run trains on: a text, examples or pairs (and optional validation examples or pairs). */
-function runData({ text, examples, validationExamples, pairs, validationPairs }, task, resuming) {
+/** What a run trains on: a text (and an optional validation text), examples or pairs (and optional validation examples or pairs). */
+function runData({ text, examples, validationExamples, validationText, pairs, validationPairs }, task, resuming) {
   if (pairs !== undefined || validationPairs !== undefined || task === 'seq2seq') {
     if (task !== undefined && task !== 'seq2seq') throw new Error(`option 'pairs' is for task 'seq2seq' (got task '${task}')`);
-    for (const [k, v] of [['text', text], ['examples', examples], ['validationExamples', validationExamples]]) {
+    for (const [k, v] of [['text', text], ['examples', examples], ['validationExamples', validationExamples], ['validationText', validationText]]) {
       if (v !== undefined) throw new Error(`option '${k}' cannot be combined with task 'seq2seq': give 'pairs' (and 'validationPairs')`);
     }
     if (pairs === undefined) {
       throw new Error("option 'pairs' is required for task 'seq2seq' (the text of a source<TAB>target file or an array of [source, target])");
     }
     return { text: '', examples: examplesArg(pairs, 'pairs'), validation: examplesArg(validationPairs, 'validationPairs') };
+  }
+  if (validationText !== undefined && examples !== undefined) {
+    throw new Error("option 'validationText' is for a language model on a text; examples take 'validationExamples'");
   }
   if (examples !== undefined) {
     if (text !== undefined) {
@@ -760,7 +766,14 @@ function runData({ text, examples, validationExamples, pairs, validationPairs },
   }
   const bytes = corpusText(text, 'text');
   if (bytes.length === 0) throw new Error("option 'text' is empty: give a corpus to train on");
-  return { text: bytes, examples: examplesArg(undefined), validation: examplesArg(undefined) };
+  let validation = examplesArg(undefined);
+  if (validationText !== undefined) {
+    // Scored instead of a validationFraction split, with the training text's vocabulary.
+    const v = corpusText(validationText, 'validationText');
+    if (v.length === 0) throw new Error("option 'validationText' is empty: give the validation text, or leave it out to split validationFraction off the text");
+    validation = { kind: 1, data: v };
+  }
+  return { text: bytes, examples: examplesArg(undefined), validation };
 }
 
 // Copies a run's data into wasm memory for fn(textPtr, textLen, examplesKind, ptr, len, validationKind, ptr, len).
@@ -777,9 +790,9 @@ function withData(m, d, fn) {
  */
 export async function createTrainer(options) {
   const o = checkObject(options, 'createTrainer options');
-  const { text, examples, validationExamples, pairs, validationPairs, resumeFrom, ...rest } = o;
+  const { text, examples, validationExamples, validationText, pairs, validationPairs, resumeFrom, ...rest } = o;
   if (pairs !== undefined && resumeFrom === undefined && rest.task === undefined) rest.task = 'seq2seq'; // pairs mean an encoder-decoder
-  const data = runData({ text, examples, validationExamples, pairs, validationPairs }, rest.task, resumeFrom !== undefined);
+  const data = runData({ text, examples, validationExamples, validationText, pairs, validationPairs }, rest.task, resumeFrom !== undefined);
   const m = await wasm();
   let handle;
   if (resumeFrom !== undefined) {

@@ -101,7 +101,25 @@ export async function loadDefaultCorpus() {
   return useCorpus(DEFAULT_CORPUS.name, 'default', await res.blob());
 }
 
+/**
+ * The language model's validation file (a benchmark's valid.txt): scored instead of the validation
+ * split, sent with the run as `validationBlob` (createTrainer's validationText). state.validation:
+ * { name, blob } or null (the split).
+ */
+export function setValidationFile(file) {
+  state.validation = file ? { name: file.name, blob: file } : null;
+  $('validation-name').textContent = file ? `${file.name} (${formatBytes(file.size)})` : 'none';
+  $('validation-clear').hidden = !file;
+  document.querySelector('#settings [name="validationFraction"]').disabled = !!file;
+}
+
 export function bindCorpusInputs() {
+  $('validation-file').addEventListener('change', (e) => {
+    const f = e.target.files?.[0];
+    if (f) setValidationFile(f);
+    e.target.value = '';
+  });
+  $('validation-clear').addEventListener('click', () => setValidationFile(null));
   $('corpus-file').addEventListener('change', (e) => {
     const f = e.target.files?.[0];
     if (f) useCorpus(f.name, 'custom', f);

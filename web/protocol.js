@@ -42,8 +42,9 @@
  *   skipBadLines). Reply: {task, labels, labelCounts, examples, validationExamples, lengthHistogram, skipped,
  *   problems, truncated, vocabSize, bytes, head: the file's first lines}; an error for a file without examples.
  * @typedef {{ id: number, type: 'create', slot?: string, dataKind?: 'text'|'examples', config: TrainerConfig,
- *   resumeFrom?: ArrayBuffer } & CorpusRef} CreateRequest
- *   New trainer (or the exact resume of a checkpoint) on the corpus as `text` (default) or as `examples`. Reply: TrainerInfo
+ *   resumeFrom?: ArrayBuffer, validationBlob?: Blob } & CorpusRef} CreateRequest
+ *   New trainer (or the exact resume of a checkpoint) on the corpus as `text` (default) or as `examples`;
+ *   `validationBlob`: a language model's validation file (createTrainer's validationText). Reply: TrainerInfo
  * @typedef {{ id: number, type: 'evaluate', slot?: string }} EvaluateRequest   The run's full evaluate(). Reply: its result + step
  * @typedef {{ id: number, type: 'predict', slot: string, kind: 'classify'|'tag', input: string|string[] }} PredictRequest
  *   model.classify(text) -> {label, probabilities} or model.tag(tokens) -> [{token, tag, probability}]

@@ -5,7 +5,7 @@ import { $, clearError, clockTime, duration, fixed, formatCount, formatInteger, 
 import { setStatus, state, worker } from './state.js';
 import { readSettings, trainerConfig, applySettings } from './settings.js';
 import { addEvaluation, addProgress, bounded, drawCharts, emptyHistory } from './charts.js';
-import { loadDefaultCorpus, useCorpus } from './corpus.js';
+import { loadDefaultCorpus, setValidationFile, useCorpus } from './corpus.js';
 import { renderGenModel } from './generate.js';
 import { renderHeap } from './capabilities.js';
 import { diagnosticsEvery, onTrainDiagnostics, onTrainProgress } from './inspect.js';
@@ -79,7 +79,9 @@ function runNote() {
   const r = state.run;
   if (!r) { $('run-note').textContent = ''; return; }
   const s = r.settings;
-  $('run-note').textContent = `${s.cell.toUpperCase()} ${s.layers}×${s.hidden} · ${s.tokenizer} · ${formatCount(r.info.parameters)} params · vocab ${r.info.vocabSize}`;
+  // A validation file (validationUnknownTokens is only there then) is named with its tokens.
+  const v = r.info.validationUnknownTokens === undefined ? '' : ` · validation file: ${formatInteger(r.info.validationTokens)} tokens`;
+  $('run-note').textContent = `${s.cell.toUpperCase()} ${s.layers}×${s.hidden} · ${s.tokenizer} · ${formatCount(r.info.parameters)} params · vocab ${r.info.vocabSize}${v}`;
 }
 
 /** A raised step target in the settings extends the current run. */
@@ -96,7 +98,7 @@ export async function startTraining() {
   setStatus('starting');
   let info;
   try {
-    info = await worker.client.request('create', { config: trainerConfig(settings), corpusId: state.corpus.id, blob: state.corpus.blob });
+    info = await worker.client.request('create', { config: trainerConfig(settings), corpusId: state.corpus.id, blob: state.corpus.blob, validationBlob: state.validation?.blob });
   } catch (e) {
     setStatus(prev === 'loading' ? 'ready' : prev);
     showError(`Could not start training: ${e.message}`, 'train');
@@ -108,7 +110,7 @@ export async function startTraining() {
   renderGenModel();
   render();
   // Keep the corpus with the run so a reload can resume on exactly the same text.
-  store.saveCorpus({ kind: state.corpus.kind, name: state.corpus.name, blob: state.corpus.kind === 'custom' ? state.corpus.blob : null })
+  store.saveCorpus({ kind: state.corpus.kind, name: state.corpus.name, blob: state.corpus.kind === 'custom' ? state.corpus.blob : null, validation: state.validation ?? null })
     .catch(() => {});
   hideRestore();
   train();
@@ -266,9 +268,10 @@ export async function restore() {
       if (!(await useCorpus(c.name, 'custom', c.blob))) throw new Error('its corpus could not be read');
     }
     setStatus('starting');
+    setValidationFile((await store.loadCorpus())?.validation?.blob ?? null); // the run's validation file, if it had one
     const resumeFrom = rec.checkpoint.slice().buffer;
     const info = await worker.client.request('create', {
-      config: trainerConfig(rec.settings), corpusId: state.corpus.id, blob: state.corpus.blob, resumeFrom,
+      config: trainerConfig(rec.settings), corpusId: state.corpus.id, blob: state.corpus.blob, resumeFrom, validationBlob: state.validation?.blob,
     }, { transfer: [resumeFrom] });
     const r = newRun(rec.settings, info, state.corpus);
     Object.assign(r, {

@@ -48,7 +48,7 @@ function settingsChanged() {
   const s = readSettings();
   const F = fields();
   document.getElementById('lr-out').textContent = s.learningRate.toString();
-  F.lowercase.disabled = s.tokenizer !== 'word'; // char level always keeps the text exactly
+  F.lowercase.disabled = s.tokenizer === 'char'; // char level always keeps the text exactly
   F.clipAt.disabled = s.clipKind === 'none';
   for (const fn of listeners) fn(s);
 }

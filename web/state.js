@@ -9,6 +9,7 @@ export const state = {
   status: 'loading',
   /** @type {{id: number, name: string, kind: 'default'|'custom', blob: Blob, analysis: import('./protocol.js').CorpusAnalysis} | null} */
   corpus: null,
+  validation: null, // the language model's validation file { name, blob } (corpus.js), or null: the split
   /** The training run: settings, progress and chart history (run.js). */
   run: null,
   /** {name, info} when generation uses a loaded file. */

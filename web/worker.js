@@ -96,6 +96,8 @@ serve({
     const data = await corpusBytes(req);
     // The language model trains on a text; the other tasks (and lm by category) on examples.
     const input = req.dataKind === 'examples' ? { examples: data } : { text: data };
+    // A language model's validation file, scored instead of the split (and needed again to resume).
+    if (req.validationBlob && req.dataKind !== 'examples') input.validationText = new Uint8Array(await req.validationBlob.arrayBuffer());
     // A checkpoint carries its own settings: resuming takes only the data and the file.
     const opts = req.resumeFrom ? { ...input, resumeFrom: bytesOf(req.resumeFrom) } : { ...req.config, ...input };
     const next = await api.createTrainer(opts); // throws with the core's message; the old run stays

@@ -157,6 +157,10 @@ RunConfig parse_run_config(const json& j, const std::vector<std::string>& allow)
   if (has("lowercase")) c.tokenizer.lowercase = read_bool(j, "lowercase");
   if (has("minCount")) c.tokenizer.min_count = (int)read_integer(j, "minCount", 1, 1000000);
   if (has("replaceInvalid")) c.tokenizer.replace_invalid = read_bool(j, "replaceInvalid");
+  // 'whitespace' takes pre-tokenized text as it is: no lower-casing unless asked for, and a language
+  // model reads each newline as the end-of-sentence token (benchmarks such as Penn Treebank count it).
+  if (c.tokenizer.kind == TokenizerKind::Whitespace && !has("lowercase")) c.tokenizer.lowercase = false;
+  if (c.tokenizer.kind == TokenizerKind::Whitespace && m.kind == ModelKind::LanguageModel) c.tokenizer.eos = "<eos>";
   if (has("unknownShapes")) {
     c.tokenizer.unknown_shapes = read_bool(j, "unknownShapes");
     if (c.tokenizer.unknown_shapes && c.tokenizer.kind == TokenizerKind::Char)

@@ -23,6 +23,8 @@
 // For task 'seq2seq', "tokenizer" sets both sides and lowercase (default false: targets are
 // written as given), minCount and replaceInvalid apply to both; maxLength caps sources and
 // targets alike.
+// Tokenizer 'whitespace' keeps case unless lowercase is given; for a language model every newline
+// is then the end-of-sentence token "<eos>".
 #pragma once
 #include <nlohmann/json.hpp>
 

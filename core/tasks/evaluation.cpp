@@ -40,15 +40,14 @@ int32_t token_id(const Tokenizer& tok, const std::string& t) {
 
 json score_text(LoadedModel& m, const std::string& text, int64_t max_tokens) {
   LanguageModel& lm = m.file.language_model();
-  const std::vector<int32_t> ids = m.file.tokenizer.encode(text);
-  const int64_t len = (int64_t)ids.size();
-  if (len < 2) fail("the text is too short to score: it has " + std::to_string(len) + " token(s) the model knows, need at least 2");
-  // As LanguageModelTask::evaluate: the training layout when the text is long enough.
+  UnknownReport unknown;
+  const std::vector<int32_t> ids = m.file.tokenizer.encode(text, &unknown);
   const TrainingConfig& t = m.file.config.training;
-  const int rows = (int)std::clamp<int64_t>(len / t.seq_length, 1, t.batch_size);
-  StreamBatchSource data(ids, rows, (int)std::min<int64_t>(t.seq_length, len / rows), lm.state_size(rows));
-  const EvalResult e = evaluate(lm, data, max_tokens);
-  return {{"loss", e.loss}, {"perplexity", e.perplexity}, {"bitsPerToken", e.bits_per_token}, {"tokens", e.tokens}};
+  const EvalResult e = evaluate_text(lm, ids, t.batch_size, t.seq_length, max_tokens);
+  // Tokens outside the vocabulary are read as <unk> (unknownTokens) or, without one, left out
+  // (skippedTokens, also counted in unknownTokens): a perplexity is only comparable when both are known.
+  return {{"loss", e.loss}, {"perplexity", e.perplexity}, {"bitsPerToken", e.bits_per_token}, {"tokens", e.tokens},
+          {"unknownTokens", unknown.total()}, {"skippedTokens", unknown.skipped}, {"unknownExamples", unknown.examples}};
 }
 
 }  // namespace

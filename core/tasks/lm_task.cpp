@@ -1,6 +1,7 @@
 #include "tasks/lm_task.h"
 
 #include <algorithm>
+#include <cmath>
 #include "common.h"
 
 namespace rnn {
@@ -61,11 +62,54 @@ LanguageModelTask::LanguageModelTask(const ModelConfig& m, const TrainingConfig&
 EvalResult LanguageModelTask::evaluate(int64_t max_tokens) {
   const int64_t len = (int64_t)validation_ids.size();
   if (len < 2) fail("no validation split: set validationFraction > 0 (and give enough text)");
+  if (validation_given)
+    return evaluate_text(model, validation_ids, trainer.config.batch_size, trainer.config.seq_length, max_tokens);
   // Same layout as training when the split is large enough; fewer rows or shorter rows otherwise.
   const int B = trainer.config.batch_size, T = trainer.config.seq_length;
   const int rows = (int)std::clamp<int64_t>(len / T, 1, B);
   StreamBatchSource data(validation_ids, rows, (int)std::min<int64_t>(T, len / rows), model.state_size(rows));
   return rnn::evaluate(model, data, max_tokens);
+}
+
+EvalResult evaluate_text(LanguageModel& model, const std::vector<int32_t>& ids, int batch_size, int seq_length,
+                         int64_t max_tokens) {
+  const int64_t P = (int64_t)ids.size() - 1;  // predictions
+  if (P < 1)
+    fail("the text is too short to score: it has " + std::to_string(ids.size()) + " token(s) the model knows, need at least 2");
+  const int T = seq_length, R = (int)std::clamp<int64_t>(P / std::max(1, T), 1, std::max(1, batch_size));
+  std::vector<int64_t> start(R + 1);
+  for (int r = 0; r <= R; ++r) start[r] = P * r / R;
+  int64_t longest = 0;
+  for (int r = 0; r < R; ++r) longest = std::max(longest, start[r + 1] - start[r]);
+  ModelState state = model.zero_state(R);
+  std::vector<int32_t> in((size_t)R * T), target((size_t)R * T);
+  std::vector<float> weight((size_t)R * T);
+  double total = 0;
+  int64_t scored = 0;
+  for (int64_t t0 = 0; t0 < longest && (max_tokens <= 0 || scored < max_tokens); t0 += T) {
+    const int steps = (int)std::min<int64_t>(T, longest - t0);
+    int64_t real = 0;
+    for (int r = 0; r < R; ++r)
+      for (int t = 0; t < steps; ++t) {
+        const int64_t pos = start[r] + t0 + t;
+        const bool is_real = pos < start[r + 1];  // a shorter row ends one step early: weight 0 there
+        const size_t k = (size_t)r * steps + t;
+        in[k] = is_real ? ids[(size_t)pos] : 0;
+        target[k] = is_real ? ids[(size_t)pos + 1] : 0;
+        weight[k] = is_real ? 1.0f : 0.0f;
+        real += is_real;
+      }
+    Batch b = Batch::carrying(R, steps, in.data(), target.data(), state);
+    b.weights = weight.data();
+    total += model.evaluate_batch(b) * (double)real;  // the batch's mean × its predictions = their sum
+    scored += real;
+  }
+  EvalResult e;
+  e.loss = total / (double)scored;
+  e.perplexity = std::exp(e.loss);
+  e.bits_per_token = e.loss / std::log(2.0);
+  e.tokens = scored;
+  return e;
 }
 
 }  // namespace rnn

@@ -33,6 +33,19 @@ class LanguageModelTask {
   // no validation split.
   EvalResult evaluate(int64_t max_tokens = 0);
   void reset_state() { train_data.reset_state(); }
+  // Set when the validation tokens are a text of their own (validationText): evaluate() then
+  // scores them as evaluate_text() does, every token once, as benchmarks count it.
+  bool validation_given = false;
 };
+
+// A language model's loss on a token stream as benchmarks count it: every token after the first
+// is predicted once, from everything before it in its row. The ids.size() − 1 predictions are cut
+// into R = clamp(predictions / seq_length, 1, batch_size) contiguous rows (row r: predictions
+// ⌊rP/R⌋ … ⌊(r+1)P/R⌋ − 1), each starting from a zero state and carrying it from one seq_length
+// chunk to the next; nothing is dropped and no target wraps around (the training batches' layout
+// does both). max_tokens > 0 stops after the chunks holding that many predictions. Throws for
+// fewer than 2 tokens.
+EvalResult evaluate_text(LanguageModel& model, const std::vector<int32_t>& ids, int batch_size, int seq_length,
+                         int64_t max_tokens = 0);
 
 }  // namespace rnn

@@ -38,7 +38,8 @@ void check_examples_utf8(const TrainingData& data) {
 }
 
 Fingerprint fingerprint(const TrainingData& d) {
-  if (!d.has_examples()) return fingerprint(d.text);
+  // A given validation text decides the training tokens too (nothing is split off): resuming needs it again.
+  if (!d.has_examples()) return d.validation.is_string() ? fingerprint(d.text + "\x1e" + d.validation.get<std::string>()) : fingerprint(d.text);
   check_examples_utf8(d);
   return fingerprint(d.examples.dump() + "\x1e" + d.validation.dump());
 }
@@ -86,7 +87,7 @@ Session::Session(const TrainingData& data, const RunConfig& cfg) : config(cfg) {
   if (data.text.empty()) fail("text is empty: give a corpus to train on");
   tokenizer = Tokenizer::build(data.text, config.tokenizer);
   config.model.vocab_size = tokenizer.vocab_size();
-  start(data.text);
+  start(data.text, data.validation);
 }
 
 Session::Session(const TrainingData& data, const uint8_t* bytes, size_t size) {
@@ -108,7 +109,7 @@ Session::Session(const TrainingData& data, const uint8_t* bytes, size_t size) {
     example_task = std::make_unique<ExampleTask>(config, parse_examples(config, data.examples), parse_validation(config, data));
   } else {
     tokenizer = std::move(f.tokenizer);
-    start(data.text);
+    start(data.text, data.validation);
   }
   Model& m = model();
   if (m.params.total != f.model->params.total) fail("resumeFrom: the checkpoint does not match this data's model");
@@ -130,9 +131,23 @@ Session::Session(const TrainingData& data, const uint8_t* bytes, size_t size) {
   task->train_data.state = std::move(ts.state);
 }
 
-void Session::start(const std::string& text) {
+void Session::start(const std::string& text, const json& validation) {
   std::vector<int32_t> ids = tokenizer.encode(text);
   corpus_tokens = (int64_t)ids.size();
+  if (!validation.is_null()) {  // a validation text of its own, read with the training text's vocabulary
+    if (!validation.is_string()) fail("option 'validationText' must be a text (a string or Uint8Array)");
+    UnknownReport unknown;
+    std::vector<int32_t> val = tokenizer.encode(validation.get_ref<const std::string&>(), &unknown);
+    if (val.size() < 2)
+      fail("validationText is too short: it has " + std::to_string(val.size()) + " token(s) the vocabulary knows, need at least 2");
+    validation_tokens = (int64_t)val.size();
+    validation_unknown = (int64_t)unknown.total();
+    const std::string problem = too_short_problem(corpus_tokens, 0, config.training);
+    if (!problem.empty()) fail(problem);
+    task = std::make_unique<LanguageModelTask>(config.model, config.training, ids, std::move(val));
+    task->validation_given = true;
+    return;
+  }
   TrainValidation split = split_validation(ids, config.validation_fraction);
   validation_tokens = (int64_t)split.validation.size();
   const std::string problem = too_short_problem((int64_t)split.train.size(), validation_tokens, config.training);
@@ -228,8 +243,9 @@ json Session::info() const {
     return j;
   }
   j["tokens"] = corpus_tokens;
-  j["trainTokens"] = corpus_tokens - validation_tokens;
+  j["trainTokens"] = task->validation_given ? corpus_tokens : corpus_tokens - validation_tokens;
   j["validationTokens"] = validation_tokens;
+  if (task->validation_given) j["validationUnknownTokens"] = validation_unknown;
   j["batchesPerEpoch"] = task->train_data.batches_per_epoch();
   j["tokensPerBatch"] = t.config.batch_size * t.config.seq_length;
   j["epoch"] = task->train_data.epoch;

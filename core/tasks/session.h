@@ -15,7 +15,9 @@ namespace rnn {
 
 // What a run trains on. Examples are the text of a file (a JSON string) or an array of examples;
 // validation examples are optional (null: split validationFraction off the examples). For task
-// 'seq2seq' the examples are the pairs (TSV text or an array).
+// 'seq2seq' the examples are the pairs (TSV text or an array). A language
+// model on a text may be given its validation text (a JSON string, the JS validationText) instead
+// of the fraction.
 struct TrainingData {
   std::string text;
   nlohmann::json examples, validation;
@@ -31,6 +33,7 @@ class Session {
   std::unique_ptr<Seq2SeqTask> seq2seq_task;   // pairs runs
   Fingerprint corpus;
   int64_t corpus_tokens = 0, validation_tokens = 0;
+  int64_t validation_unknown = 0;  // a given validation text: its tokens outside the vocabulary
 
   // New run. Throws rnn::Error for bad options, empty or invalid data, or data too short.
   Session(const TrainingData& data, const RunConfig& config);
@@ -63,7 +66,7 @@ class Session {
   std::unique_ptr<Generator> generator(GenerateOptions options);
 
  private:
-  void start(const std::string& text);
+  void start(const std::string& text, const nlohmann::json& validation = nullptr);
 };
 
 Fingerprint fingerprint(const std::string& text);

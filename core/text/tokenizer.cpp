@@ -100,13 +100,14 @@ std::vector<std::string> split_words(const std::u32string& cps, bool lowercase) 
   return out;
 }
 
-std::vector<std::string> split_whitespace(const std::u32string& cps, bool lowercase) {
+std::vector<std::string> split_whitespace(const std::u32string& cps, bool lowercase, const std::string& eos) {
   std::vector<std::string> out;
   std::string word;
   for (char32_t c : cps) {
     if (is_space(c)) {
       if (!word.empty()) out.push_back(std::move(word));
       word.clear();
+      if (c == '\n' && !eos.empty()) out.push_back(eos);
     } else {
       append_utf8(word, lowercase ? to_lower(c) : c);
     }
@@ -120,7 +121,7 @@ std::vector<std::string> split_text(const std::string& text, const TokenizerOpti
   switch (o.kind) {
     case TokenizerKind::Char: return split_chars(cps);
     case TokenizerKind::Word: return split_words(cps, o.lowercase);
-    case TokenizerKind::Whitespace: return split_whitespace(cps, o.lowercase);
+    case TokenizerKind::Whitespace: return split_whitespace(cps, o.lowercase, o.eos);
   }
   fail("tokenizer kind is invalid");
 }
@@ -134,6 +135,7 @@ void check_options(const TokenizerOptions& o) {
   if (o.unknown_shapes && o.min_count < 2)
     fail("unknown-word shapes need a minimum count of at least 2: the shapes are learned from the tokens seen fewer "
          "than that many times");
+  if (!o.eos.empty() && o.kind != TokenizerKind::Whitespace) fail("an end-of-sentence token is for the whitespace tokenizer");
 }
 
 // How a word-level token sits against its neighbours when detokenizing.
@@ -230,6 +232,10 @@ std::string Tokenizer::piece(int32_t id, DetokState& st) const {
   const std::string& tok = vocab.at(id);
   if (options.kind == TokenizerKind::Char) return id == unk ? std::string("\xEF\xBF\xBD") : tok;
   if (options.kind == TokenizerKind::Whitespace) {
+    if (!options.eos.empty() && tok == options.eos) {
+      st.line_start = true;
+      return "\n";
+    }
     std::string out = st.line_start ? tok : " " + tok;
     st.line_start = false;
     return out;
@@ -271,6 +277,7 @@ nlohmann::json Tokenizer::to_json() const {
           {"replace_invalid", options.replace_invalid},
           {"vocab", vocab.entries()}};
   if (options.unknown_shapes) j["unknown_shapes"] = true;  // only when set: older files keep their bytes
+  if (!options.eos.empty()) j["eos"] = options.eos;
   return j;
 }
 
@@ -297,6 +304,15 @@ Tokenizer Tokenizer::from_json(const nlohmann::json& j) {
     o.min_count = static_cast<int>(m.get<int64_t>());
   }
 
+  if (j.contains("eos")) {
+    const auto& e = j["eos"];
+    if (!e.is_string() || e.get<std::string>().empty()) fail("tokenizer eos must be a non-empty string (got " + e.dump() + ")");
+    if (o.kind != TokenizerKind::Whitespace) fail("tokenizer eos is for kind 'whitespace' (got '" + kind + "')");
+    o.eos = e.get<std::string>();
+    if (validate_utf8(o.eos)) fail("tokenizer eos is not valid UTF-8");
+    const std::u32string cps = decode_utf8(o.eos);
+    if (std::any_of(cps.begin(), cps.end(), is_space)) fail("tokenizer eos \"" + o.eos + "\" contains whitespace");
+  }
   if (!j.contains("vocab") || !j["vocab"].is_array()) fail("tokenizer vocab is missing or not an array");
   const auto& vocab = j["vocab"];
   if (vocab.empty()) fail("tokenizer vocab is empty");

@@ -8,6 +8,8 @@
 // Word and whitespace level may keep the shape of rare and unknown words (text/word_shape.h):
 // then a token seen fewer than min_count times, and an unknown token, becomes "<unk:SHAPE>"
 // (when that shape is in the vocabulary; else "<unk>").
+// With `eos` set (a language model's default at whitespace level: "<eos>"), every newline is that
+// end-of-sentence token, as the published Penn Treebank and WikiText figures count it.
 //
 // Vocabulary order is deterministic: "<unk>" first (id 0) when present, then by descending
 // frequency, ties by token string compared byte-wise ascending.
@@ -43,6 +45,8 @@ struct TokenizerOptions {
   // Word and whitespace level with min_count > 1: rare and unknown tokens keep their shape
   // ("<unk:Cing>") instead of all becoming "<unk>" — the shapes are learned from the rare tokens.
   bool unknown_shapes = false;
+  // Whitespace level only: the token each newline becomes ("" = a newline is just whitespace).
+  std::string eos;
 };
 
 inline constexpr const char* kUnkToken = "<unk>";
@@ -107,7 +111,8 @@ struct Tokenizer {
   int32_t lookup(const std::string& token) const;
 
   // {"kind": "char"|"word"|"whitespace", "lowercase": b, "min_count": n, "replace_invalid": b,
-  //  "unknown_shapes": true (only when set), "vocab": [token strings in id order]}
+  //  "unknown_shapes": true and "eos": token (each only when set, so files without them keep their
+  //  bytes), "vocab": [token strings in id order]}
   nlohmann::json to_json() const;
   // Validates everything (kind, option types, vocab entries, duplicates, <unk> placement)
   // and throws rnn::Error naming the problem.

@@ -6,10 +6,9 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTrainer } from '../../wasm/index.js';
-import { launch, setField, sharedData, text, until } from './helpers.mjs';
+import { launch, missingData, setField, sharedData, text, until } from './helpers.mjs';
 
-const dataDir = process.env.RNN_DATA_DIR || sharedData;
-const simpsons = join(dataDir, 'simpsons_moes_tavern.txt');
+const simpsons = join(sharedData, 'simpsons_moes_tavern.txt');
 
 const count = (s) => Number(s.replace(/,/g, ''));
 
@@ -79,7 +78,7 @@ test('the corpus panel shows the core\'s tokens, vocabulary and batches per epoc
   });
 
   await t.test('Simpsons script, word level (TV preset)', {
-    skip: !existsSync(simpsons) && `${simpsons} not found: set RNN_DATA_DIR to the folder holding simpsons_moes_tavern.txt`,
+    skip: !existsSync(simpsons) && missingData('simpsons_moes_tavern.txt'),
   }, async (t) => {
     await page.getByTestId('preset-tv').click();
     await setField(page, 'minCount', 2);

