@@ -79,14 +79,13 @@ test('surprise summed equals evaluate() loss on the same text', async () => {
   try {
     for (let i = 0; i < 30; i++) t.step();
     const model = await loadModel(t.model.save());
-    // seqLength characters: evaluate() scores them as one row of one batch from a zero state, and
-    // (the recipe's batching) its last target wraps around to the first character — so the same
-    // 40 predictions are the surprise of the text followed by its first character.
+    // A model's evaluate(text) scores every token after the first once, from a zero state and
+    // everything before it: the same 39 predictions as the surprise of the text.
     const text = quotedText(200, 5).slice(0, 40);
     const e = model.evaluate({ text });
-    assert.equal(e.tokens, 40);
-    const s = model.surprise(text + text[0]).surprise;
-    assert.equal(s.length, 40);
+    assert.equal(e.tokens, 39);
+    const s = model.surprise(text).surprise;
+    assert.equal(s.length, 39);
     const sum = s.reduce((a, b) => a + b, 0);
     console.log(`[inspect] sum of surprise ${sum.toFixed(6)}, evaluate() loss x tokens ${(e.loss * e.tokens).toFixed(6)}`);
     assert.ok(Math.abs(sum - e.loss * e.tokens) < 1e-4 * sum, `${sum} vs ${e.loss * e.tokens}`);
