@@ -190,16 +190,17 @@ double Seq2Seq::evaluate_batch(const Batch& b) { return forward(b, nullptr, fals
 
 // ---- the step-by-step decoder ----
 
-// The per-step products' right-hand sides, packed once (per training batch, or per Decoding).
+// The per-step products' right-hand sides, packed once (per training batch, or per Decoding) for
+// products of `rows` rows (below 4 nothing is packed: those take dot products on the weights).
 // With input feeding W_ih0's two column blocks are copied apart first: W_e (G·H × E) for the
 // embeddings, W_f (G·H × H) for h̃.
-void Seq2Seq::pack_steps(bool backward) {
+void Seq2Seq::pack_steps(bool backward, int rows) {
   const int H = config.hidden_size, E = config.embedding_size;
   for (int l = 0; l < config.layers; ++l) {
     const RecurrentLayer& L = decoder.rnn.layers[l];
     StepLevel& s = steps_[l];
     const int GH = L.gates() * H;
-    kernels::pack_nt(GH, H, L.w_hh.w, s.cache.w_hh_fwd);
+    kernels::pack_nt(GH, H, L.w_hh.w, s.cache.w_hh_fwd, rows);
     if (backward) kernels::pack_nn(GH, H, L.w_hh.w, s.cache.w_hh_bwd);
     if (l == 0 && feeding()) {
       w_emb_.resize((size_t)GH * E);
@@ -208,16 +209,16 @@ void Seq2Seq::pack_steps(bool backward) {
         std::memcpy(w_emb_.data() + (size_t)r * E, L.w_ih.w + (size_t)r * (E + H), sizeof(float) * E);
         std::memcpy(w_feed_.data() + (size_t)r * H, L.w_ih.w + (size_t)r * (E + H) + E, sizeof(float) * H);
       }
-      kernels::pack_nt(GH, E, w_emb_.data(), s.w_ih_nt);
-      kernels::pack_nt(GH, H, w_feed_.data(), w_feed_nt_);
+      kernels::pack_nt(GH, E, w_emb_.data(), s.w_ih_nt, rows);
+      kernels::pack_nt(GH, H, w_feed_.data(), w_feed_nt_, rows);
       if (backward) kernels::pack_nn(GH, H, w_feed_.data(), w_feed_nn_);
     } else {
-      kernels::pack_nt(GH, L.input, L.w_ih.w, s.w_ih_nt);
+      kernels::pack_nt(GH, L.input, L.w_ih.w, s.w_ih_nt, rows);
       if (backward && l > 0) kernels::pack_nn(GH, L.input, L.w_ih.w, s.w_ih_nn);
     }
   }
-  kernels::pack_nt(config.target_vocab_size, H, output.weight.w, fc_nt_);
-  if (config.attention) attention.pack();
+  kernels::pack_nt(config.target_vocab_size, H, output.weight.w, fc_nt_, rows);
+  if (config.attention) attention.pack(rows, backward);
 }
 
 // T steps of B rows from `initial` (the decoder's state, RecurrentStack layout) and, with input
@@ -442,7 +443,7 @@ double Seq2Seq::forward_steps(const Batch& b, Rng* dropout_rng, bool gradient, c
   const float p = gradient ? config.scheduled_sampling : 0.0f;
   const bool sampling = p > 0;
   if (config.attention) attention.prepare(S, B, memory_, lengths, memory_steps_);
-  pack_steps(gradient);
+  pack_steps(gradient, B);
   packed_id_ = 0;  // no Decoding's packing
   feed0_.assign(BH, 0.0f);
   steps_begin(T, B, initial_.data(), feed0_.data(), dropout_rng && config.dropout > 0);
@@ -521,9 +522,12 @@ Seq2Seq::Decoding Seq2Seq::start(int B, int S, const int32_t* sources, const int
 void Seq2Seq::step(Decoding& d, const int32_t* tokens, float* logits) {
   const int B = d.B, V = config.target_vocab_size;
   if (B < 1) fail("decoding has no rows left");
-  if (packed_id_ != d.id) {
-    pack_steps(false);
+  // Packed once per Decoding, and again when it grows to 4 rows (beam search starts from one row).
+  const bool many = B >= 4;
+  if (packed_id_ != d.id || packed_many_ != many) {
+    pack_steps(false, B);
     packed_id_ = d.id;
+    packed_many_ = many;
   }
   steps_begin(1, B, d.state.data.data(), feeding() ? d.feed.data() : nullptr, false);
   if (config.attention) attention.begin(d.memory, 1, B, d.source.data());

@@ -103,7 +103,7 @@ class Seq2Seq : public Model {
     std::vector<float> x, mask;     // the level's inputs (T × B × I; dropped out above level 0), masks
     kernels::PackedMatrix w_ih_nt, w_ih_nn;
   };
-  void pack_steps(bool backward);   // every per-step weight product, packed once
+  void pack_steps(bool backward, int rows);  // every per-step weight product, packed once
   void steps_begin(int T, int B, const float* initial, const float* feed, bool dropout);
   const float* steps_forward(int t, bool projected, Rng* dropout_rng);
   void steps_backward(const float* dhead);  // every step, then the products over all steps
@@ -125,6 +125,7 @@ class Seq2Seq : public Model {
   std::vector<float> w_emb_, w_feed_, feed0_, emb_, demb_, dfeed_, dlevel_, dtop_step_, dsum_;
   kernels::PackedMatrix w_feed_nt_, w_feed_nn_, fc_nt_;
   uint64_t packed_id_ = 0, next_id_ = 1;  // the Decoding whose packing is current (0: none)
+  bool packed_many_ = false;               // packed for 4 rows or more
 };
 
 }  // namespace rnn

@@ -156,10 +156,10 @@ void Attention::prepare(int S, int B, const float* e, const int32_t* lengths, At
   }
 }
 
-void Attention::pack() {
+void Attention::pack(int rows, bool backward) {
   const int W = encoder_size + decoder_size;
-  kernels::pack_nt(output_size, W, w_c.w, w_c_nt_);
-  kernels::pack_nn(output_size, W, w_c.w, w_c_nn_);
+  kernels::pack_nt(output_size, W, w_c.w, w_c_nt_, rows);
+  if (backward) kernels::pack_nn(output_size, W, w_c.w, w_c_nn_);
 }
 
 void Attention::begin(const AttentionMemory& m, int T, int B, const int32_t* rows) {

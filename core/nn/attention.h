@@ -63,8 +63,9 @@ struct Attention {
   // ---- step by step ----
   // e: S × B × D time-major (encoder outputs), lengths: B values in [1, S].
   void prepare(int S, int B, const float* e, const int32_t* lengths, AttentionMemory& m) const;
-  // Packs W_c for the per-step products; again whenever the weights change.
-  void pack();
+  // Packs W_c for per-step products of `rows` rows (below 4: not packed), and for backward_step if
+  // `backward`; again whenever the weights change.
+  void pack(int rows, bool backward);
   // Starts T steps of B decoder rows over m (kept by pointer until finish_backward); decoder row b
   // attends to memory row rows[b] (null: row b).
   void begin(const AttentionMemory& m, int T, int B, const int32_t* rows = nullptr);

@@ -478,6 +478,7 @@ TEST(GradCheck, Attention) {
 
 TEST(GradCheck, EncoderDecoder) {
   // Sources and targets of different lengths in one batch; with and without attention, uni and bi.
+  test::ThreadCount one(1);  // thousands of tiny passes: handing them to a second thread costs more than it saves
   const int B = 3, S = 4, T = 3;
   const std::vector<int32_t> src = {1, 2, 3, 4, 5, 6, 0, 0, 2, 2, 1, 0}, src_len = {4, 2, 3};
   const std::vector<int32_t> dec_in = {0, 1, 2, 0, 3, 0, 0, 2, 2}, tgt = {1, 2, 3, 3, 4, 0, 2, 2, 4}, tgt_len = {3, 2, 3};
@@ -554,6 +555,7 @@ ModelConfig pair_model(CellType cell, bool bi, bool attention) {
 // is enough to know the loss as a function of the weights; re-sampling under a perturbation could
 // flip an argmax and make the loss jump).
 void check_steps(const ModelConfig& cfg, const std::string& what) {
+  test::ThreadCount one(1);  // thousands of tiny passes: handing them to a second thread costs more than it saves
   Seq2Seq m(cfg);
   EXPECT_EQ((double)m.params.total, parameter_count(cfg)) << what;
   const PairBatch pb;
