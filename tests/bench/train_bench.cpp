@@ -157,6 +157,8 @@ static json seq2seq_bench(bool quick) {
         rnn::threads::set_count(threads);
         for (int i = 0; i < warmup; ++i) trainer.train_step();
         std::vector<double> ms, tps, target_tps;
+        const double cpu0 = process_cpu_seconds();
+        long long all_tokens = 0;
         for (int i = 0; i < steps; ++i) {
           const rnn::Batch b = source.current();
           long long src_tokens = 0, tgt_tokens = 0;
@@ -166,14 +168,18 @@ static json seq2seq_bench(bool quick) {
           const double sec = seconds_since(a);
           ms.push_back(sec * 1e3);
           tps.push_back((src_tokens + tgt_tokens) / sec);
+          all_tokens += src_tokens + tgt_tokens;
           target_tps.push_back(tgt_tokens / sec);
         }
+        // CPU time too: on a busy machine, one thread's CPU time per step is what an idle one would take.
+        const double cpu = process_cpu_seconds() - cpu0;
         std::printf("seq2seq %d x 256 bi LSTM, attention%s, %d thread%s: %6.1f ms/step median, %6.0f tokens/s "
-                    "(source + target), %6.0f target tokens/s\n",
+                    "(source + target), %6.0f target tokens/s; CPU %.1f ms/step = %.0f tokens/s per CPU second\n",
                     layers, feeding ? " + input feeding" : "", threads, threads > 1 ? "s" : " ", median(ms),
-                    median(tps), median(target_tps));
+                    median(tps), median(target_tps), cpu / steps * 1e3, all_tokens / cpu);
         rows.push_back({{"layers", layers}, {"inputFeeding", feeding}, {"threads", threads}, {"msMedian", median(ms)},
-                        {"tokensPerSecond", median(tps)}, {"targetTokensPerSecond", median(target_tps)}});
+                        {"tokensPerSecond", median(tps)}, {"targetTokensPerSecond", median(target_tps)},
+                        {"cpuMsPerStep", cpu / steps * 1e3}, {"tokensPerCpuSecond", all_tokens / cpu}});
       }
     }
   return {{"sourceVocab", 30}, {"targetVocab", 42}, {"embedding", 64}, {"hidden", 256}, {"batch", 64},
