@@ -5,6 +5,13 @@
 // scored with the length normalisation of Wu et al. 2016, log P / ((5 + |y|) / 6)^α (α = 0: raw
 // log-probability, which favours short outputs), and the search stops when `width` targets have
 // ended or at the maximum length. The n best are returned, best first.
+//
+// translate_batch decodes many sources together (evaluation): sources sorted by length, `batch`
+// at a time in one Decoding — greedy: a row per source; beam search: every source's beams as rows
+// of the one Decoding, reordered together after each step (beams of a source share its encoder
+// outputs). Each source's search is exactly translate()'s: the same candidates, order and
+// stopping, its own sampling RNG. The numbers agree with translate() on the source alone to float
+// rounding only: the products run on more rows, and below 4 rows the kernels take another path.
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -21,7 +28,8 @@ struct TranslateOptions {
   int max_length = 0;     // 0: 2 × the source length + 10
   bool sample = false;    // beam 1 only: draw with `sampling` instead of taking the argmax
   SamplingOptions sampling;
-  uint64_t seed = 1;
+  uint64_t seed = 1;      // sampling: each source draws from Rng(seed) of its own
+  int batch = 64;         // translate_batch: sources decoded together
   void validate() const;
 };
 
@@ -34,5 +42,8 @@ struct Translation {
 
 std::vector<Translation> translate(Seq2Seq& model, const std::vector<int32_t>& source, int32_t start, int32_t end,
                                    const TranslateOptions& options);
+// result[i] is source i's n best.
+std::vector<std::vector<Translation>> translate_batch(Seq2Seq& model, const std::vector<std::vector<int32_t>>& sources,
+                                                      int32_t start, int32_t end, const TranslateOptions& options);
 
 }  // namespace rnn

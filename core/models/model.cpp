@@ -50,6 +50,8 @@ void ModelConfig::validate() const {
     check_size("target_vocab_size", target_vocab_size, 1, 1 << 22);
     if (!(scheduled_sampling >= 0.0f && scheduled_sampling <= 1.0f))
       fail("scheduled_sampling must be in [0, 1] (got " + std::to_string(scheduled_sampling) + ")");
+    if (input_feeding && !attention)
+      fail("input_feeding needs attention: it feeds the attentional state h̃ of each step to the next one");
     if (attention && attention_score == AttentionScore::Dot && bidirectional)
       fail("'dot' attention needs encoder outputs as wide as the decoder's states; a bidirectional encoder's are twice "
            "as wide: use 'general'");
@@ -71,7 +73,8 @@ double parameter_count(const ModelConfig& cfg) {
     double n = V * E + Vt * E;  // the two embeddings
     for (int l = 0; l < cfg.layers; ++l) {
       n += directions * G * ((l ? W : E) + H + 2);  // encoder level
-      n += G * ((l ? H : E) + H + 2);                // decoder level
+      const double feed = cfg.attention && cfg.input_feeding ? H : 0;  // input feeding: level 0 also reads h̃
+      n += G * ((l ? H : E + feed) + H + 2);         // decoder level
     }
     if (cfg.bidirectional) n += cfg.layers * state_parts * H * (2 * H + 1);  // bridge
     double top = H;

@@ -1,10 +1,12 @@
 // Native side of the reference workload (tests/bench/workload.json): training steps on 1 and 2
 // threads, generation speed of one stream, and the process's peak RSS. The WebAssembly twins are
 // wasm_bench.mjs (Node) and browser/ (Chromium). Prints human lines, then one JSON object on its
-// last line.   usage: train_bench [--quick] [workload.json]   (run from the repository root)
+// last line.   usage: train_bench [--quick] [--seq2seq] [workload.json]   (run from the repository root)
 // Also the tasks' cost (tasks-workload.json): training tokens/s of a 2-layer 256 LSTM tagger, uni-
 // and bidirectional, beside the language model above at the same shapes, and the ratio of the
 // bidirectional cost per token to the unidirectional one ("tasks" in the JSON).
+// And the encoder–decoder's training tokens/s at grapheme-to-phoneme shapes ("seq2seq" in the JSON;
+// `train_bench --seq2seq` runs only that part, needing no corpus).
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -16,6 +18,9 @@
 #include <vector>
 
 #include "decode/generate.h"
+#include "models/seq2seq.h"
+#include "train/example_source.h"
+#include "train/trainer.h"
 #include "io/safetensors.h"
 #include "kernels/kernels.h"
 #include "kernels/threads.h"
@@ -110,12 +115,96 @@ static json tasks_bench(rnn::Session& lm, bool quick) {
           {"batch", (int)options["batchSize"]}, {"length", len}, {"steps", steps}, {"rows", rows}};
 }
 
+// Encoder–decoder training at grapheme-to-phoneme shapes: source 30 symbols (letters), target 42
+// (39 phonemes, start, end, one spare), words of 4–12 letters and 3–11 phonemes (random: only the
+// shapes matter for speed), batch 64; embedding 64, bidirectional LSTM encoder, general attention,
+// 1 and 2 levels of 256, without and with input feeding. Tokens/s counts the real source and target
+// tokens of each batch (padding excluded).
+static json seq2seq_bench(bool quick) {
+  rnn::SequenceExamples ex;
+  rnn::Rng rng(5);
+  for (int i = 0; i < 4096; ++i) {
+    std::vector<int32_t> src(4 + rng.below(9)), in(3 + rng.below(9)), out(in.size());
+    for (auto& c : src) c = (int32_t)rng.below(30);
+    in[0] = 40;
+    for (size_t t = 0; t < out.size(); ++t) {
+      out[t] = t + 1 < out.size() ? (int32_t)rng.below(39) : 41;
+      if (t + 1 < in.size()) in[t + 1] = out[t];
+    }
+    ex.add_pair(src, in, out);
+  }
+  const int warmup = 3, steps = quick ? 5 : 20, max_t = std::min(2, rnn::threads::max_threads());
+  json rows = json::array();
+  for (int layers : {1, 2})
+    for (bool feeding : {false, true}) {
+      rnn::ModelConfig cfg;
+      cfg.kind = rnn::ModelKind::Seq2Seq;
+      cfg.vocab_size = 30;
+      cfg.target_vocab_size = 42;
+      cfg.embedding_size = 64;
+      cfg.hidden_size = 256;
+      cfg.layers = layers;
+      cfg.bidirectional = true;
+      cfg.attention = true;
+      cfg.input_feeding = feeding;
+      rnn::Seq2Seq model(cfg);
+      rnn::TrainingConfig tc;
+      tc.batch_size = 64;
+      tc.optimizer.learning_rate = 0.001f;
+      rnn::ExampleBatchSource source(ex, tc.batch_size, true, 1);
+      rnn::Trainer trainer(tc, model, source);
+      for (int threads = 1; threads <= max_t; ++threads) {
+        rnn::threads::set_count(threads);
+        for (int i = 0; i < warmup; ++i) trainer.train_step();
+        std::vector<double> ms, tps, target_tps;
+        const double cpu0 = process_cpu_seconds();
+        long long all_tokens = 0;
+        for (int i = 0; i < steps; ++i) {
+          const rnn::Batch b = source.current();
+          long long src_tokens = 0, tgt_tokens = 0;
+          for (int r = 0; r < b.B; ++r) src_tokens += b.lengths[r], tgt_tokens += b.target_lengths[r];
+          const auto a = Clock::now();
+          trainer.train_step();
+          const double sec = seconds_since(a);
+          ms.push_back(sec * 1e3);
+          tps.push_back((src_tokens + tgt_tokens) / sec);
+          all_tokens += src_tokens + tgt_tokens;
+          target_tps.push_back(tgt_tokens / sec);
+        }
+        // CPU time too: on a busy machine, one thread's CPU time per step is what an idle one would take.
+        const double cpu = process_cpu_seconds() - cpu0;
+        std::printf("seq2seq %d x 256 bi LSTM, attention%s, %d thread%s: %6.1f ms/step median, %6.0f tokens/s "
+                    "(source + target), %6.0f target tokens/s; CPU %.1f ms/step = %.0f tokens/s per CPU second\n",
+                    layers, feeding ? " + input feeding" : "", threads, threads > 1 ? "s" : " ", median(ms),
+                    median(tps), median(target_tps), cpu / steps * 1e3, all_tokens / cpu);
+        rows.push_back({{"layers", layers}, {"inputFeeding", feeding}, {"threads", threads}, {"msMedian", median(ms)},
+                        {"tokensPerSecond", median(tps)}, {"targetTokensPerSecond", median(target_tps)},
+                        {"cpuMsPerStep", cpu / steps * 1e3}, {"tokensPerCpuSecond", all_tokens / cpu}});
+      }
+    }
+  return {{"sourceVocab", 30}, {"targetVocab", 42}, {"embedding", 64}, {"hidden", 256}, {"batch", 64},
+          {"steps", steps}, {"parameters1Layer", rnn::parameter_count([] {
+             rnn::ModelConfig c;
+             c.kind = rnn::ModelKind::Seq2Seq;
+             c.vocab_size = 30, c.target_vocab_size = 42, c.embedding_size = 64, c.hidden_size = 256, c.layers = 1;
+             c.bidirectional = true;
+             return c;
+           }())},
+          {"rows", rows}};
+}
+
 int main(int argc, char** argv) {
-  bool quick = false;
+  bool quick = false, seq2seq_only = false;
   std::string workload_path = "tests/bench/workload.json";
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--quick") == 0) quick = true;
+    else if (std::strcmp(argv[i], "--seq2seq") == 0) seq2seq_only = true;
     else workload_path = argv[i];
+  }
+  if (seq2seq_only) {
+    std::printf("simd: %s\n", rnn::kernels::simd_arch());
+    std::printf("%s\n", seq2seq_bench(quick).dump().c_str());
+    return 0;
   }
   try {
     const json w = json::parse(rnn::safetensors::read_file(workload_path));
@@ -190,6 +279,7 @@ int main(int argc, char** argv) {
       out["generate"].push_back({{"threads", threads}, {"tokens", go.length}, {"tokensPerSecond", median(tps)}});
     }
     out["tasks"] = tasks_bench(s, quick);
+    out["seq2seq"] = seq2seq_bench(quick);
     rnn::threads::set_count(1);
     std::printf("peak RSS after training: %.1f MB (parameters %.1f MB)\n", out["maxRssBytes"].get<double>() / 1e6,
                 out["parameterBytes"].get<double>() / 1e6);

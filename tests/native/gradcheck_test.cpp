@@ -478,6 +478,7 @@ TEST(GradCheck, Attention) {
 
 TEST(GradCheck, EncoderDecoder) {
   // Sources and targets of different lengths in one batch; with and without attention, uni and bi.
+  test::ThreadCount one(1);  // thousands of tiny passes: handing them to a second thread costs more than it saves
   const int B = 3, S = 4, T = 3;
   const std::vector<int32_t> src = {1, 2, 3, 4, 5, 6, 0, 0, 2, 2, 1, 0}, src_len = {4, 2, 3};
   const std::vector<int32_t> dec_in = {0, 1, 2, 0, 3, 0, 0, 2, 2}, tgt = {1, 2, 3, 3, 4, 0, 2, 2, 4}, tgt_len = {3, 2, 3};
@@ -512,4 +513,108 @@ TEST(GradCheck, EncoderDecoder) {
         check_whole_model(m, batch, std::string("seq2seq ") + cell_name(cell) + (bi ? " bi" : "") +
                                         (attention ? " attention" : ""), 2.0f, 20.0);
       }
+}
+
+namespace {
+// The encoder–decoder batch of the check above: sources of lengths 4, 2, 3 and targets of 3, 2, 3.
+struct PairBatch {
+  std::vector<int32_t> src = {1, 2, 3, 4, 5, 6, 0, 0, 2, 2, 1, 0}, src_len = {4, 2, 3};
+  std::vector<int32_t> dec_in = {0, 1, 2, 0, 3, 0, 0, 2, 2}, tgt = {1, 2, 3, 3, 4, 0, 2, 2, 4}, tgt_len = {3, 2, 3};
+  Batch batch() const {
+    Batch b;
+    b.B = 3;
+    b.T = 4;
+    b.inputs = src.data();
+    b.lengths = src_len.data();
+    b.target_steps = 3;
+    b.decoder_inputs = dec_in.data();
+    b.targets = tgt.data();
+    b.target_lengths = tgt_len.data();
+    return b;
+  }
+};
+
+ModelConfig pair_model(CellType cell, bool bi, bool attention) {
+  ModelConfig cfg;
+  cfg.kind = ModelKind::Seq2Seq;
+  cfg.vocab_size = 7;
+  cfg.target_vocab_size = 5;
+  cfg.embedding_size = 3;
+  cfg.hidden_size = 4;
+  cfg.layers = 2;
+  cfg.cell = cell;
+  cfg.bidirectional = bi;
+  cfg.attention = attention;
+  cfg.seed = 6;
+  return cfg;
+}
+
+// check_whole_model for an encoder–decoder run step by step. With scheduled sampling the choices
+// are held fixed: the analytic gradient is the sampled run's, the finite differences are taken on
+// the loss of the same model teacher-forced with the tokens that run fed its decoder (one of them
+// is enough to know the loss as a function of the weights; re-sampling under a perturbation could
+// flip an argmax and make the loss jump).
+void check_steps(const ModelConfig& cfg, const std::string& what) {
+  test::ThreadCount one(1);  // thousands of tiny passes: handing them to a second thread costs more than it saves
+  Seq2Seq m(cfg);
+  EXPECT_EQ((double)m.params.total, parameter_count(cfg)) << what;
+  const PairBatch pb;
+  for (auto& v : m.params.value) v *= 2.0f;
+  m.params.zero_grad();
+  Rng drop(99);
+  const double sampled_loss = m.train_batch(pb.batch(), drop);
+  std::vector<float> grads = m.params.grad;
+  for (auto& g : grads) g = (float)(g * 20.0);
+  PairBatch fixed = pb;  // the fed tokens, row-major
+  const std::vector<int32_t>& fed = m.decoder_tokens();
+  for (int r = 0; r < 3; ++r)
+    for (int t = 0; t < 3; ++t) fixed.dec_in[r * 3 + t] = fed[t * 3 + r];
+  if (cfg.scheduled_sampling > 0) {
+    EXPECT_NE(fixed.dec_in, pb.dec_in) << what << ": no input was sampled, the check would mean nothing";
+    m.config.scheduled_sampling = 0;
+    EXPECT_NEAR(m.evaluate_batch(fixed.batch()), sampled_loss, 1e-6) << what;
+  }
+  auto loss = [&] {
+    Rng r(99);
+    std::vector<float> scratch = m.params.grad;
+    const double l = m.train_batch(fixed.batch(), r);
+    m.params.grad = scratch;
+    return l * 20.0;
+  };
+  for (const auto& t : m.params.tensors)
+    EXPECT_GRAD_OK(grad_check(t.name, m.params.value.data() + t.offset, t.size,
+                              std::vector<float>(grads.begin() + t.offset, grads.begin() + t.offset + t.size), loss),
+                   what + " " + t.name);
+}
+}  // namespace
+
+// Input feeding: the decoder runs step by step, h̃_{t−1} entering step t's first level.
+TEST(GradCheck, EncoderDecoderInputFeeding) {
+  for (bool bi : {false, true}) {
+    ModelConfig cfg = pair_model(CellType::Lstm, bi, true);
+    cfg.input_feeding = true;
+    check_steps(cfg, std::string("seq2seq input feeding lstm") + (bi ? " bi" : ""));
+  }
+  ModelConfig gru = pair_model(CellType::Gru, true, true);
+  gru.input_feeding = true;
+  gru.dropout = 0.3f;  // between the decoder's levels too, per step
+  check_steps(gru, "seq2seq input feeding gru bi dropout");
+  ModelConfig rnn = pair_model(CellType::Rnn, false, true);
+  rnn.input_feeding = true;
+  rnn.attention_score = AttentionScore::Dot;
+  check_steps(rnn, "seq2seq input feeding rnn dot");
+}
+
+// Scheduled sampling: step by step, most inputs the model's own argmax, held fixed.
+TEST(GradCheck, EncoderDecoderScheduledSampling) {
+  ModelConfig att = pair_model(CellType::Lstm, true, true);
+  att.scheduled_sampling = 0.75f;
+  check_steps(att, "seq2seq sampled lstm bi attention");
+  ModelConfig fed = pair_model(CellType::Lstm, false, true);
+  fed.scheduled_sampling = 0.75f;
+  fed.input_feeding = true;
+  check_steps(fed, "seq2seq sampled lstm input feeding");
+  ModelConfig plain = pair_model(CellType::Gru, false, false);
+  plain.scheduled_sampling = 0.75f;
+  check_steps(plain, "seq2seq sampled gru no attention");
 }
