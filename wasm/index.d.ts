@@ -707,10 +707,8 @@ export declare class Trainer {
   step(): StepResult;
   /** Trains in chunks, yielding to the event loop between them, until `steps`, `seconds` or `signal`. */
   train(options: TrainOptions): Promise<TrainResult>;
-  /** Loss and the task's metrics on the validation split (throws if there is none). Does not change the run. */
+  /** Loss and the task's metrics on the validation split (throws if there is none); 'seq2seq': `Seq2SeqEvaluateResult` (tell it by `'exactMatch' in r`), with `beam`, `alpha`, `maxExamples`. Does not change the run. */
   evaluate(options?: EvaluateOptions): Evaluation;
-  /** Task 'seq2seq' (`beam`, `alpha`, `maxExamples`). */
-  evaluate(options: { beam?: number; alpha?: number; maxExamples?: number }): Seq2SeqEvaluateResult;
   /** A checkpoint: weights, config, tokenizer and the whole training state; `createTrainer({ resumeFrom, text | examples })` continues it exactly. */
   save(): Uint8Array;
   /** Starts the next batch from a zero recurrent state (a language model on a text; examples runs throw). */
