@@ -139,6 +139,7 @@ double Seq2Seq::forward(const Batch& b, Rng* dropout_rng, bool gradient) {
     lengths = source_lengths.data();
   }
   if (feeding() || (gradient && config.scheduled_sampling > 0)) return forward_steps(b, dropout_rng, gradient, lengths);
+  // All steps at once: the decoder stack, the attention and the output layer each over T·B rows.
   to_time_major(B, T, b.decoder_inputs, tokens_);
   top_ = decoder.forward(B, T, b.decoder_inputs, b.target_lengths, dropout_rng, nullptr, initial_.data());
   const float* head = top_;
