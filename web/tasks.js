@@ -151,7 +151,7 @@ function renderTaskFrame(task) {
   b.disabled = !ex?.file;
   b.textContent = ex?.file ? `Use the example: ${ex.name}` : 'No example dataset';
   b.title = ex?.missing ?? '';
-  $('tdata-note').textContent = ex?.file ? `Example: ${ex.name}, ${ex.description}. Source: ${ex.source}.` : ex?.missing ? `The example dataset was not built: ${ex.missing.replace(/^skipped the names datasets \([^)]*\): /, '')}.` : '';
+  $('tdata-note').textContent = ex?.file ? `Example: ${ex.name}, ${ex.description}. Source: ${ex.source}.` : ex?.missing ? `The example dataset was not built: ${ex.missing.replace(/^skipped the [^(]*\([^)]*\): /, '')}.` : '';
 }
 
 // ---------------------------------------------------------------- settings

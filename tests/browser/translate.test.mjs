@@ -70,7 +70,7 @@ test('translate: the CMUdict example loads; a pairs file trains, answers with th
   // The built-in example (or why it is not there), with the tokenizers its targets need.
   const note = page.locator('#tdata-note');
   await until(async () => /Example: CMUdict|not built/.test(await note.textContent()), { message: 'the example note' });
-  if (/CMUdict/.test(await note.textContent())) {
+  if (/Example: CMUdict/.test(await note.textContent())) {
     await page.locator('#tdata-name').filter({ hasText: 'CMUdict' }).waitFor({ timeout: 30_000 });
     const stats = await page.getByTestId('pairs-stats').textContent();
     assert.match(stats, /[\d,]+\s*training pairs/, stats);
