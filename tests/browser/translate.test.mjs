@@ -5,7 +5,7 @@
 // is autosaved and restored after a reload. A bad file lists its bad lines by number.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { launch, root, screenshots, until } from './helpers.mjs';
 
@@ -145,7 +145,9 @@ test('translate: the CMUdict example loads; a pairs file trains, answers with th
   assert.match(download.suggestedFilename(), /^rnn-translate-lstm-1x64-step400\.safetensors$/);
   const path = join(root, 'build', `translate-model-${process.pid}.safetensors`);
   await download.saveAs(path);
-  await page.getByTestId('task-load-model').setInputFiles({ name: 'reverser.safetensors', mimeType: 'application/octet-stream', buffer: readFileSync(path) });
+  const bytes = readFileSync(path);
+  rmSync(path);
+  await page.getByTestId('task-load-model').setInputFiles({ name: 'reverser.safetensors', mimeType: 'application/octet-stream', buffer: bytes });
   await page.locator('#tmodel-note').filter({ hasText: 'reverser.safetensors' }).waitFor();
   const loaded = await translate(page, 'abcdef', 3);
   assert.deepEqual(loaded.outputs, outputs, 'the loaded model gives the same n best');
