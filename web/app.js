@@ -1,9 +1,9 @@
 // The page: wires the panels together. Each panel is a module — corpus.js (the text and the core's
 // analysis of it), settings.js and estimate.js (model and training options), run.js (train, pause,
 // autosave, restore), charts.js, generate.js, models.js (download, load, keep), capabilities.js —
-// over the shared state in state.js. The other task tabs (Classify, Tag, Generate by category) share one
-// view: tasks.js (tabs, examples, settings), task-run.js (training, validation, autosave) and
-// task-try.js (predictions, model files). All heavy work happens in worker.js (worker-lifecycle.js starts
+// over the shared state in state.js. The other task tabs (Classify, Tag, Generate by category, Translate)
+// share one view: tasks.js (tabs, examples, settings), task-run.js (training, validation, autosave),
+// task-try.js (predictions, model files) and task-translate.js (Translate's pairs, n best and heat map). All heavy work happens in worker.js (worker-lifecycle.js starts
 // and restarts it); this thread only moves messages and paints, at most 4 times a second.
 import { showError, toast } from './ui.js';
 import { setStatus, worker } from './state.js';

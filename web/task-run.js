@@ -1,7 +1,8 @@
-// Training runs of the task tabs (classify, tag, generate by category): start, train in the shared
-// worker (its slot named by the task), pause, stop, the metrics and charts, the validation scores
+// Training runs of the task tabs (classify, tag, generate by category, translate): start, train in the
+// shared worker (its slot named by the task), pause, stop, the metrics and charts, the validation scores
 // (accuracy next to the majority-class baseline and the confusion matrix as a heat map for
-// classify), autosave to IndexedDB and restore after a reload or a crash.
+// classify; exact match, token error rate and the first outputs for translate, task-translate.js),
+// autosave to IndexedDB and restore after a reload or a crash.
 import * as store from './store.js';
 import { $, clearError, clockTime, duration, fixed, formatCount, formatInteger, showError, toast } from './ui.js';
 import { state, worker } from './state.js';
@@ -10,6 +11,7 @@ import {
   TASKS, applyTaskSettings, current, loadExampleData, onShowTask, readTaskSettings, setTaskStatus, taskConfig, tasks, useExamples,
 } from './tasks.js';
 import { renderTryModel } from './task-try.js';
+import { renderTranslateEval } from './task-translate.js';
 
 const AUTOSAVE_SECONDS = 120;
 const RENDER_INTERVAL_MS = 250;
@@ -50,6 +52,11 @@ export function renderTaskRun() {
 function runNote(task, r) {
   const s = r.settings;
   const bi = task !== 'bycat' && s.bidirectional ? 'bi-' : '';
+  if (task === 'translate') {
+    const i = r.info;
+    return `${bi}${s.cell.toUpperCase()} ${s.layers}×${s.hidden} encoder–decoder · ${formatCount(i.parameters)} params · `
+      + `${i.sourceVocabSize ?? '?'} → ${i.targetVocabSize ?? '?'} tokens · attention ${i.attention ?? s.attention}`;
+  }
   return `${bi}${s.cell.toUpperCase()} ${s.layers}×${s.hidden} · ${formatCount(r.info.parameters)} params · ${r.info.labels?.length ?? '?'} ${task === 'tag' ? 'tags' : task === 'bycat' ? 'categories' : 'labels'}`;
 }
 
@@ -65,10 +72,11 @@ function renderEvaluation(task) {
   const box = $('teval');
   box.innerHTML = '';
   const ev = r?.evaluation;
-  $('teval-step').textContent = ev ? `at step ${ev.step} · ${formatInteger(ev.examples ?? 0)} examples` : '';
+  $('teval-step').textContent = ev ? `at step ${ev.step} · ${formatInteger(ev.examples ?? 0)} ${task === 'translate' ? 'sources' : 'examples'}` : '';
   if (!ev) {
     box.append(el('p', { className: 'muted small', textContent: 'The scores on the validation examples appear here once training starts.' }));
   } else if (task === 'classify') renderClassifyEval(box, ev);
+  else if (task === 'translate') renderTranslateEval(box, ev);
   else if (task === 'tag') {
     box.append(scoreRow([['Token accuracy', pct(ev.accuracy), 'acc'],
       ['On words unseen in training', ev.unseenTokens ? `${pct(ev.unseenAccuracy)} of ${formatInteger(ev.unseenTokens)}` : 'none', 'base']]));
@@ -159,7 +167,7 @@ function newRun(task, settings, info, data) {
 
 async function createRun(task, extra) {
   const t = tasks[task];
-  return worker.client.request('create', { slot: task, dataKind: 'examples', corpusId: t.data.id, blob: t.data.blob, ...extra }, extra.resumeFrom ? { transfer: [extra.resumeFrom] } : {});
+  return worker.client.request('create', { slot: task, dataKind: TASKS[task].dataKind ?? 'examples', corpusId: t.data.id, blob: t.data.blob, ...extra }, extra.resumeFrom ? { transfer: [extra.resumeFrom] } : {});
 }
 
 /** The Train button: a new run of the open task on its examples. */
@@ -239,7 +247,8 @@ function onTrainEvent(task, r, m) {
     addProgress(r.history, m);
     r.history = bounded(r.history);
   } else if (m.type === 'eval') {
-    const metric = TASKS[task].metric === 'accuracy' ? m.accuracy : m.perplexity;
+    const T = TASKS[task];
+    const metric = T.metricKey ? m[T.metricKey] : T.metric === 'accuracy' ? m.accuracy : m.perplexity;
     r.valLoss = m.loss;
     r.metric = metric;
     const { type, id, ...evaluation } = m;
@@ -340,7 +349,7 @@ async function restore() {
     t.settings = { ...rec.settings };
     $('skip-bad').checked = !!rec.skipBadLines;
     if (rec.data.kind === 'example') {
-      if (!(await loadExampleData(task))) throw new Error('the example dataset could not be read');
+      if (!(await loadExampleData(task, { keepSettings: true }))) throw new Error('the example dataset could not be read');
     } else {
       const c = await store.loadCorpus(storeKey(task));
       if (!c?.blob) throw new Error('the examples of that run are no longer stored');

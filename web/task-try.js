@@ -1,9 +1,12 @@
 // The task tabs' "try it" panel and model files: label probabilities as bars (classify), the tokens
-// coloured by their tag (tag), texts generated for a chosen category (generate by category); download
-// the model as .safetensors, or load one of the same task. The worker predicts; the page only paints.
+// coloured by their tag (tag), texts generated for a chosen category (generate by category), the n best
+// outputs and the attention heat map of a typed source (translate, painted by task-translate.js);
+// download the model as .safetensors, or load one of the same task. The worker predicts (and decodes);
+// the page only paints.
 import { $, clearError, showError, toast } from './ui.js';
 import { updateButtons, worker } from './state.js';
 import { TASKS, current, onShowTask, setTryBusy, tasks } from './tasks.js';
+import { renderTranslations } from './task-translate.js';
 
 const el = (tag, props = {}, ...children) => {
   const e = Object.assign(document.createElement(tag), props);
@@ -49,7 +52,7 @@ export function renderTryModel(task) {
     sel.dataset.labels = JSON.stringify(labels);
     if (labels.includes(keep)) sel.value = keep;
   }
-  if (!t.tryInput) t.tryInput = task === 'classify' ? 'Maria' : task === 'tag' ? 'The jury said the election was fair .' : '';
+  if (!t.tryInput) t.tryInput = task === 'classify' ? 'Maria' : task === 'tag' ? 'The jury said the election was fair .' : task === 'translate' ? 'pronounce' : '';
   updateButtons();
 }
 
@@ -71,7 +74,10 @@ async function go() {
   t.tryInput = input;
   clearError('ttry');
   const out = $('tresult');
-  if (task !== 'bycat' && !input.trim()) { showError(task === 'tag' ? 'Type a sentence to tag.' : 'Type a text to classify.', 'ttry'); return; }
+  if (task !== 'bycat' && !input.trim()) {
+    showError(task === 'tag' ? 'Type a sentence to tag.' : task === 'translate' ? 'Type a source to translate.' : 'Type a text to classify.', 'ttry');
+    return;
+  }
   setTryBusy(true);
   const t0 = performance.now();
   try {
@@ -102,6 +108,12 @@ async function go() {
         line.append(span, ' ');
       }
       out.append(line);
+    } else if (task === 'translate') {
+      // Beam search (beam 1 = greedy) in the worker; n best is at most the beam.
+      const beam = Math.max(1, Math.min(16, Math.round(Number(field('beam').value)) || 1));
+      const nBest = Math.max(1, Math.min(beam, Math.round(Number(field('nBest').value)) || 1));
+      const results = await worker.client.request('translate', { slot: task, input, options: { beam, nBest } });
+      renderTranslations(out, input, results);
     } else {
       const num = (k) => Number(field(k).value);
       const options = { label: field('label').value, length: num('length'), temperature: num('temperature'), count: Math.max(1, Math.min(50, num('count'))), seed: num('seed') };

@@ -1,13 +1,17 @@
-// The task tabs beside "Write like a text": Classify, Tag and Generate by category. They share one
-// view (#view-tasks), filled from the open task's state: its examples (a file parsed in the worker by
-// analyzeExamples(): counts, labels, lengths, bad lines), settings, training run (task-run.js) and
-// what the model answers (task-try.js). Everything the user gave is inserted as text, never as HTML.
+// The task tabs beside "Write like a text": Classify, Tag, Generate by category and Translate. They
+// share one view (#view-tasks), filled from the open task's state: its examples (a file parsed in the
+// worker by analyzeExamples(), or analyzePairs() for Translate: counts, labels or lengths, bad lines),
+// settings, training run (task-run.js) and what the model answers (task-try.js; task-translate.js
+// paints Translate's own views). Everything the user gave is inserted as text, never as HTML.
 import { $, clearError, formatBytes, formatInteger, showError, toast } from './ui.js';
 import { onUpdateButtons, paintStatus, state, updateButtons, worker } from './state.js';
+import { histogram, renderPairsSummary } from './task-translate.js';
 
 /**
- * The three tasks: the API's task (a conditional language model is task 'lm' with examples), the
- * file format, the validation metric, the page's settings and the "try it" panel's words.
+ * The four tasks: the API's task (a conditional language model is task 'lm' with examples), the
+ * file format, the validation metric, the page's settings and the "try it" panel's words. Translate
+ * (an encoder–decoder) trains on pairs (`dataKind`), analysed by analyzePairs() (`analyze`); its
+ * validation metric is the exact match of the decoded outputs (`metricKey` of the evaluation).
  */
 export const TASKS = {
   classify: {
@@ -30,6 +34,14 @@ export const TASKS = {
     defaults: { tokenizer: 'char', cell: 'lstm', layers: 1, hidden: 128, embedding: 32, dropout: 0,
       batchSize: 32, learningRate: 0.005, validationFraction: 0.05, seed: 1, steps: 1000, evalEvery: 100 },
     tryTitle: 'Generate', go: 'Generate', caption: 'Start with (optional)',
+  },
+  translate: {
+    title: 'Translate', apiTask: 'seq2seq', metric: 'accuracy', metricKey: 'exactMatch', metricName: 'exact match',
+    dataKind: 'pairs', analyze: 'analyzePairs',
+    format: 'Pairs: a TSV file, one pair a line: source<TAB>target (further columns are ignored; a first line “source<TAB>target” is a header; a source on several lines has several right answers), or a JSON array of [source, target].',
+    defaults: { sourceTokenizer: 'char', targetTokenizer: 'char', attention: 'general', inputFeeding: true, cell: 'lstm', layers: 1, hidden: 64, embedding: 32, dropout: 0,
+      bidirectional: true, batchSize: 32, learningRate: 0.01, validationFraction: 0.05, seed: 1, steps: 1000, evalEvery: 100 },
+    tryTitle: 'Translate', go: 'Translate', caption: 'Source to translate (written as the pairs write their sources: lower case for CMUdict)',
   },
 };
 export const isExampleTask = (t) => Object.hasOwn(TASKS, t);
@@ -131,14 +143,15 @@ function renderTaskFrame(task) {
   $('tdata-format').textContent = T.format;
   for (const el of document.querySelectorAll('#view-tasks [data-for]')) el.hidden = !el.dataset.for.split(' ').includes(task);
   const percent = T.metric === 'accuracy';
-  $('tmetric-name').textContent = percent ? 'Val. accuracy' : 'Val. perplexity';
-  $('tchart-metric-name').textContent = percent ? 'Validation accuracy (%)' : 'Validation perplexity';
+  const name = T.metricName ?? 'accuracy';
+  $('tmetric-name').textContent = percent ? `Val. ${name}` : 'Val. perplexity';
+  $('tchart-metric-name').textContent = percent ? `Validation ${name} (%)` : 'Validation perplexity';
   const ex = exampleOf(task);
   const b = $('tdata-default');
   b.disabled = !ex?.file;
   b.textContent = ex?.file ? `Use the example: ${ex.name}` : 'No example dataset';
   b.title = ex?.missing ?? '';
-  $('tdata-note').textContent = ex?.file ? `Example: ${ex.name}, ${ex.description}. Source: ${ex.source}.` : ex?.missing ? `The example dataset was not built: ${ex.missing.replace(/^skipped the names datasets \([^)]*\): /, '')}.` : '';
+  $('tdata-note').textContent = ex?.file ? `Example: ${ex.name}, ${ex.description}. Source: ${ex.source}.` : ex?.missing ? `The example dataset was not built: ${ex.missing.replace(/^skipped the [^(]*\([^)]*\): /, '')}.` : '';
 }
 
 // ---------------------------------------------------------------- settings
@@ -149,7 +162,8 @@ export function readTaskSettings() {
   const F = tform().elements;
   const num = (k) => Number(F[k].value);
   return {
-    tokenizer: F.tokenizer.value, cell: F.cell.value, layers: num('layers'), hidden: num('hidden'), embedding: num('embedding'),
+    tokenizer: F.tokenizer.value, sourceTokenizer: F.sourceTokenizer.value, targetTokenizer: F.targetTokenizer.value,
+    attention: F.attention.value, inputFeeding: F.inputFeeding.checked, cell: F.cell.value, layers: num('layers'), hidden: num('hidden'), embedding: num('embedding'),
     dropout: num('dropout'), pooling: F.pooling.value, bidirectional: F.bidirectional.checked,
     unknownShapes: F.unknownShapes.checked, batchSize: num('batchSize'),
     learningRate: Number((10 ** num('lrLog')).toPrecision(2)), validationFraction: num('validationFraction'), seed: num('seed'),
@@ -173,16 +187,24 @@ export function taskConfig(task, s, skipBadLines) {
     task: TASKS[task].apiTask, cell: s.cell, layers: s.layers, hidden: s.hidden, embedding: s.embedding, dropout: s.dropout,
     batchSize: s.batchSize, learningRate: s.learningRate, validationFraction: s.validationFraction, seed: s.seed, skipBadLines,
   };
-  if (task !== 'tag') c.tokenizer = s.tokenizer;
+  if (task !== 'tag' && task !== 'translate') c.tokenizer = s.tokenizer;
   if (task !== 'bycat') c.bidirectional = s.bidirectional;
   if (task === 'classify') c.pooling = s.pooling;
   if (task === 'tag') c.unknownShapes = s.unknownShapes ?? true;
+  if (task === 'translate') {
+    Object.assign(c, { sourceTokenizer: s.sourceTokenizer, targetTokenizer: s.targetTokenizer, attention: s.attention,
+      inputFeeding: s.attention !== 'none' && s.inputFeeding !== false });
+  }
   return c;
 }
 
 /** The options that change what analyzeExamples() reports. */
 function analysisOptions(task, s) {
   const c = taskConfig(task, s, true); // every bad line is listed, whether or not the run will skip them
+  if (task === 'translate') {
+    return { task: c.task, sourceTokenizer: c.sourceTokenizer, targetTokenizer: c.targetTokenizer, validationFraction: c.validationFraction,
+      seed: c.seed, skipBadLines: true };
+  }
   return { task: c.task, tokenizer: c.tokenizer, validationFraction: c.validationFraction, seed: c.seed, skipBadLines: true };
 }
 
@@ -197,7 +219,7 @@ export async function useExamples(task, name, kind, blob) {
   try {
     const settings = task === current() ? readTaskSettings() : t.settings;
     const options = analysisOptions(task, settings);
-    const analysis = await worker.client.request('analyzeExamples', { corpusId: id, blob, options });
+    const analysis = await worker.client.request(TASKS[task].analyze ?? 'analyzeExamples', { corpusId: id, blob, options });
     if (choice !== t.choice) return false;
     t.data = { id, name, kind, blob, analysis, analyzedFor: JSON.stringify(options) };
     if (task === current()) { clearError('tdata'); renderData(task); }
@@ -214,9 +236,15 @@ export async function useExamples(task, name, kind, blob) {
   }
 }
 
-export async function loadExampleData(task) {
+/** Loads the task's built-in example; its own settings (e.g. Translate's tokenizers) apply unless keepSettings. */
+export async function loadExampleData(task, { keepSettings = false } = {}) {
   const ex = exampleOf(task);
   if (!ex?.file) throw new Error(ex?.missing ?? 'this task has no example dataset');
+  if (ex.settings && !keepSettings) {
+    const t = tasks[task];
+    t.settings = { ...(task === current() ? readTaskSettings() : t.settings), ...ex.settings };
+    if (task === current()) applyTaskSettings(t.settings);
+  }
   const before = tasks[task].choice;
   const res = await fetch(`examples/${ex.file}`);
   if (!res.ok) throw new Error(`could not load examples/${ex.file} (HTTP ${res.status})`);
@@ -237,7 +265,8 @@ function taskSettingsChanged() {
   if (t.run && s.steps > 0) t.run.untilStep = Math.max(t.run.untilStep, s.steps);
   if (!t.data || JSON.stringify(analysisOptions(task, s)) === t.data.analyzedFor) return;
   clearTimeout(reanalyzeTimer);
-  reanalyzeTimer = setTimeout(() => { const d = t.data; if (d) useExamples(task, d.name, d.kind, d.blob); }, 300);
+  const choice = t.choice; // a file chosen meanwhile is analysed under these settings already
+  reanalyzeTimer = setTimeout(() => { const d = t.data; if (d && t.choice === choice) useExamples(task, d.name, d.kind, d.blob); }, 300);
 }
 
 const el = (tag, props = {}, ...children) => {
@@ -257,6 +286,13 @@ export function renderData(task) {
   }
   const a = t.data.analysis;
   $('tdata-name').textContent = t.data.name;
+  if (task === 'translate') renderPairsSummary(box, a);
+  else renderExamplesSummary(task, box, a);
+  renderFileNotes(box, a);
+}
+
+/** Counts, labels with their counts and a length histogram of examples (classify, tag, by category). */
+function renderExamplesSummary(task, box, a) {
   const unit = task === 'tag' ? 'sentences' : 'examples';
   const labelWord = task === 'tag' ? 'tags' : task === 'bycat' ? 'categories' : 'labels';
   const stats = el('p', { className: 'stats' });
@@ -284,21 +320,11 @@ export function renderData(task) {
   if (counts.length > shown.length) box.append(el('p', { className: 'muted small', textContent: `… and ${counts.length - shown.length} more ${labelWord}.` }));
 
   // Lengths (tokens per example) as a histogram.
-  const h = a.lengthHistogram;
-  if (h?.counts?.length) {
-    const hmax = Math.max(1, ...h.counts);
-    const hist = el('div', { className: 'hist', role: 'img' });
-    const last = h.counts.length * h.binWidth;
-    hist.setAttribute('aria-label', `Lengths from 0 to ${last} tokens`);
-    h.counts.forEach((n, i) => {
-      const b = el('span', { title: `${i * h.binWidth}–${(i + 1) * h.binWidth - 1} tokens: ${n}` });
-      b.style.setProperty('--h', `${(100 * n) / hmax}%`);
-      hist.append(b);
-    });
-    box.append(el('h3', { textContent: 'Length (tokens per example)' }), hist,
-      el('div', { className: 'hist-axis' }, el('span', { textContent: '0' }), el('span', { textContent: String(last) })));
-  }
+  box.append(...histogram(a.lengthHistogram, 'Length (tokens per example)'));
+}
 
+/** The bad lines (with their line numbers) and the file's first lines. */
+function renderFileNotes(box, a) {
   // The bad lines, with their line numbers.
   if (a.skipped > 0) {
     const skip = $('skip-bad').checked;
@@ -369,7 +395,7 @@ export function bindTasks() {
   window.addEventListener('hashchange', () => showTask(location.hash.slice(1)));
 }
 
-/** The tab the address names (#classify, #tag, #bycat), shown at start-up. */
+/** The tab the address names (#classify, #tag, #bycat, #translate), shown at start-up. */
 export function showInitialTask() {
   const task = location.hash.slice(1) || state.task;
   if (isExampleTask(task)) showTask(task);

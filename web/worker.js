@@ -1,7 +1,7 @@
 // The training worker: owns the wasm module, the trainers and any loaded models, so that heavy work
 // never runs on the page's main thread. Speaks the protocol in protocol.js.
 //
-// Each task tab of the page has a slot ('lm', 'classify', 'tag', 'bycat': requests name theirs in
+// Each task tab of the page has a slot ('lm', 'classify', 'tag', 'bycat', 'translate': requests name theirs in
 // `slot`, 'lm' when absent) with its own training run and loaded model; one run trains at a time.
 import { serve, errorMessage } from './protocol.js';
 import { TrainingSchedule } from './rnn-wasm/loop.js';
@@ -55,6 +55,26 @@ function firstLines(bytes) {
   return head.split(/\r?\n/).filter((l) => l.trim()).slice(0, 8).map((l) => (l.length > 200 ? `${l.slice(0, 200)}…` : l));
 }
 
+/**
+ * A pairs file as the API takes it: a JSON array ([[source, target], …] or [{source, target}]) when
+ * the file is one, else the TSV bytes. A file that starts with '[' but is not JSON is read as TSV
+ * when it has tabs (a source may start with '['); without any, the JSON error is the useful one.
+ */
+function pairsInput(bytes) {
+  let i = 0;
+  while (i < bytes.length && (bytes[i] === 0x20 || bytes[i] === 0x09 || bytes[i] === 0x0a || bytes[i] === 0x0d || bytes[i] === 0xef || bytes[i] === 0xbb || bytes[i] === 0xbf)) i++;
+  if (bytes[i] !== 0x5b) return bytes; // '['
+  let text;
+  try { text = new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, ''); } catch { return bytes; } // the core names the bad byte
+  try {
+    const value = JSON.parse(text);
+    if (Array.isArray(value)) return value;
+  } catch (e) {
+    if (!text.includes('\t')) throw new Error(`not valid JSON pairs (${e.message}) and no source<TAB>target lines either`);
+  }
+  return bytes;
+}
+
 /** One line of text: the first non-empty line of what the model wrote. */
 function firstLine(s) {
   const lines = s.split('\n');
@@ -90,12 +110,20 @@ serve({
     return { result: { ...analysis, bytes: bytes.length, head: firstLines(bytes) } };
   },
 
+  // Source–target pairs (the Translate tab) parsed without training: counts, lengths, vocabularies and
+  // the bad lines (options.skipBadLines), plus the file's first lines.
+  async analyzePairs(req) {
+    const bytes = await corpusBytes(req);
+    const analysis = await api.analyzePairs(pairsInput(bytes), req.options);
+    return { result: { ...analysis, bytes: bytes.length, head: firstLines(bytes) } };
+  },
+
   async create(req) {
     if (training) throw new Error('Pause or stop training first.');
     const slot = slotOf(req);
     const data = await corpusBytes(req);
     // The language model trains on a text; the other tasks (and lm by category) on examples.
-    const input = req.dataKind === 'examples' ? { examples: data } : { text: data };
+    const input = req.dataKind === 'examples' ? { examples: data } : req.dataKind === 'pairs' ? { pairs: pairsInput(data) } : { text: data };
     // A language model's validation file, scored instead of the split (and needed again to resume).
     if (req.validationBlob && req.dataKind !== 'examples') input.validationText = new Uint8Array(await req.validationBlob.arrayBuffer());
     // A checkpoint carries its own settings: resuming takes only the data and the file.
@@ -187,7 +215,7 @@ serve({
     if (want) {
       const task = model.info.task ?? 'lm';
       const conditional = !!model.info.conditional || (task === 'lm' && (model.info.labels?.length ?? 0) > 0);
-      const got = task === 'lm' ? (conditional ? 'bycat' : 'lm') : task;
+      const got = task === 'lm' ? (conditional ? 'bycat' : 'lm') : task === 'seq2seq' ? 'translate' : task;
       if (got !== want) {
         model.dispose();
         throw new Error(`it is a model for ${TASK_NAMES[got] ?? got}, not for ${TASK_NAMES[want] ?? want}.`);
@@ -217,6 +245,13 @@ serve({
     if (req.kind === 'classify') return { result: model.classify(req.input) };
     if (req.kind === 'tag') return { result: model.tag(req.input) };
     throw new Error(`unknown prediction ${req.kind}`);
+  },
+
+  // The n best outputs of an encoder–decoder for one source, with their attention (weights as a
+  // Float32Array, target × source): model.translate(input, options).
+  translate(req) {
+    const model = activeModel(slotOf(req));
+    return { result: model.translate(req.input, req.options) };
   },
 
   // Several short texts of a conditional model at once (the by-category tab): one per seed.
@@ -265,7 +300,7 @@ serve({
   }),
 });
 
-const TASK_NAMES = { lm: 'writing like a text', classify: 'classifying', tag: 'tagging', bycat: 'generating by category' };
+const TASK_NAMES = { lm: 'writing like a text', classify: 'classifying', tag: 'tagging', bycat: 'generating by category', translate: 'translating' };
 
 /**
  * Samples of the model at a step: a greedy line and three at temperature 0.8; with `labels` (a

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Regenerates the README screenshots: web/screenshot.png trains the "Tiny and fast" preset for a while
 // on the default corpus, generates a passage, and photographs the page; web/screenshot-<task>.png does
-// the same for each other task tab on its built-in example (names by gender, Brown part-of-speech tags).
-// usage: node tests/browser/screenshot.mjs [lm] [classify] [tag] [bycat]   (default: all four)
+// the same for each other task tab on its built-in example (names by gender, Brown part-of-speech tags,
+// CMUdict spelling -> pronunciation).
+// usage: node tests/browser/screenshot.mjs [lm] [classify] [tag] [bycat] [translate]   (default: all five)
 import { join } from 'node:path';
 import { launch, root, until, waitStatus } from './helpers.mjs';
 
@@ -14,6 +15,7 @@ const TASK_SHOTS = {
   classify: { settings: { steps: 800, evalEvery: 100 }, input: 'Marianne' },
   tag: { settings: { steps: 800, evalEvery: 100 }, input: 'The jury said the new law was a fair one .' },
   bycat: { settings: { steps: 1500, evalEvery: 250 }, category: 'female' },
+  translate: { settings: { hidden: 128, steps: 1500, evalEvery: 250 }, input: 'pronounce', minutes: 15 },
 };
 
 const env = await launch();
@@ -41,7 +43,7 @@ try {
     for (const [k, v] of Object.entries(shot.settings)) await page.locator(`#tsettings [name="${k}"]`).fill(String(v));
     await page.getByTestId('task-train').click();
     await waitStatus(page, /training/, 30_000);
-    await waitStatus(page, /stopped/, 300_000);
+    await waitStatus(page, /stopped/, (shot.minutes ?? 5) * 60_000);
     if (shot.category) await page.getByTestId('category').selectOption(shot.category);
     if (shot.input) await page.getByTestId('task-input').fill(shot.input);
     await page.getByTestId('task-go').click();
