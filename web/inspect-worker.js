@@ -16,16 +16,17 @@ const lastDiagnostic = new WeakMap(); // trainer -> step of its last diagnostic 
 /**
  * During training: when `every` steps have passed since the trainer's last diagnostic step, takes the
  * next step with diagnostics (the same update, plus the gradient flow of its batch) and emits a
- * 'diagnostics' event. Returns the trainer's step count.
+ * 'diagnostics' event. Returns that step's result (the caller counts it as a training step), or null
+ * when none was due.
  */
 export function diagnosticStep(trainer, step, every, emit) {
   const last = lastDiagnostic.get(trainer);
-  if (last !== undefined && step - last < every) return step;
+  if (last !== undefined && step - last < every) return null;
   const r = trainer.step({ diagnostics: true });
   lastDiagnostic.set(trainer, r.step);
   const { payload, transfer } = flowPayload(r.gradientFlow);
   emit('diagnostics', { step: r.step, loss: r.loss, gradNorm: r.gradNorm, gradNormClipped: r.gradNormClipped, flow: payload }, transfer);
-  return r.step;
+  return r;
 }
 
 /** The request handlers, given what they need of worker.js. */

@@ -160,9 +160,13 @@ serve({
           steps: Math.min(remaining, schedule.chunkSteps(step)), seconds: req.chunkSeconds,
           onProgress: (p) => { n++; loss += p.loss; grad += p.gradNorm; clipped += p.gradNormClipped ?? p.gradNorm; last = p; },
         });
-        const seconds = (now() - t0) / 1000;
         if (!last && ret) { last = ret; n = 1; loss = ret.loss; grad = ret.gradNorm; clipped = ret.gradNormClipped ?? ret.gradNorm; }
         if (!last) break;
+        // Gradient flow every diagnosticsEvery steps (inspect-worker.js): one step taken with
+        // diagnostics, counted in this chunk's progress so that the page's step is the trainer's.
+        const d = req.diagnosticsEvery > 0 && last.step < req.untilStep ? diagnosticStep(trainer, last.step, req.diagnosticsEvery, emit) : null;
+        if (d) { n++; loss += d.loss; grad += d.gradNorm; clipped += d.gradNormClipped ?? d.gradNorm; last = { ...last, step: d.step, epoch: d.epoch ?? last.epoch }; }
+        const seconds = (now() - t0) / 1000;
         const steps = last.step - step;
         step = slot.step = last.step;
         const tokens = steps * perBatch;
@@ -172,8 +176,6 @@ serve({
           tokensPerSecond: tokens ? tokens / seconds : last.tokensPerSecond,
           heapBytes: api.features().heapBytes,
         });
-        // Gradient flow every diagnosticsEvery steps (inspect-worker.js): one step taken with diagnostics.
-        if (req.diagnosticsEvery > 0 && step < req.untilStep) step = slot.step = diagnosticStep(trainer, step, req.diagnosticsEvery, emit);
         if (schedule.evaluationDue(step)) emit('eval', schedule.quickEvaluation(trainer, step));
         if (schedule.sampleDue(step)) {
           schedule.sampled(step);
