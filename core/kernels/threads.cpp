@@ -108,7 +108,7 @@ int requested = 0;     // 0 = not set yet: use max_threads()
 
 }  // namespace
 
-int max_threads() {
+static int probe_max_threads() {
 #ifdef __EMSCRIPTEN__
   if (!emscripten_has_threading_support()) return 1;
   // Each std::thread takes a worker from Emscripten's pre-started pool; asking for more than
@@ -117,6 +117,13 @@ int max_threads() {
 #else
   return std::max(1, std::min<int>(std::thread::hardware_concurrency(), 16));
 #endif
+}
+
+// Asked once: in Node, emscripten_num_logical_cores() is os.cpus(), which reads /proc/cpuinfo
+// (about 0.1 ms), and count() runs on every parallel_for — it took half of a seq2seq step.
+int max_threads() {
+  static const int n = probe_max_threads();
+  return n;
 }
 
 void set_count(int n) {
