@@ -14,14 +14,29 @@ function flowPayload(f) {
 const lastDiagnostic = new WeakMap(); // trainer -> step of its last diagnostic step
 
 /**
- * During training: when `every` steps have passed since the trainer's last diagnostic step, takes the
- * next step with diagnostics (the same update, plus the gradient flow of its batch) and emits a
- * 'diagnostics' event. Returns that step's result (the caller counts it as a training step), or null
- * when none was due.
+ * What the live measurement reads while a run trains: { every: steps (0: off), text: a chosen
+ * sequence, or '' for the training batch }. Set by the train request and changed mid-run by a
+ * 'diagnostics' request, so that a choice on the page takes effect at the next measurement.
  */
-export function diagnosticStep(trainer, step, every, emit) {
+export const liveDiagnostics = { every: 0, text: '' };
+
+/**
+ * During training: when `every` steps have passed since the trainer's last diagnostic step, measures
+ * the gradient flow and emits a 'diagnostics' event. Of the training batch: the next step is taken
+ * with diagnostics (the same update, plus the flow of its batch) and its result returned (the caller
+ * counts it as a training step). Of a chosen sequence (`text`): measured without an update; null is
+ * returned, as when no measurement was due.
+ */
+export function diagnosticStep(trainer, step, every, emit, text = '') {
   const last = lastDiagnostic.get(trainer);
   if (last !== undefined && step - last < every) return null;
+  if (text) {
+    const f = trainer.gradientFlowDetails({ text });
+    lastDiagnostic.set(trainer, step);
+    const { payload, transfer } = flowPayload(f);
+    emit('diagnostics', { step, flow: payload, source: 'text' }, transfer);
+    return null;
+  }
   const r = trainer.step({ diagnostics: true });
   lastDiagnostic.set(trainer, r.step);
   const { payload, transfer } = flowPayload(r.gradientFlow);
@@ -45,6 +60,13 @@ export function inspectHandlers({ api, activeModel, trainer, corpusBytes, isTrai
       // `next` (T × topK strings) as one string: one copy to the page instead of thousands of small ones.
       const result = { ...r, next: r.next.join('\u0000'), ranking, ms, rankMs: now() - t1, layers: model.info.layers, cell: model.info.cell };
       return { result, transfer: [r.values.buffer, r.probabilities.buffer, r.surprise.buffer] };
+    },
+
+    // { every, text }: what the live measurement of a training run reads from now on (liveDiagnostics).
+    diagnostics(req) {
+      liveDiagnostics.every = Math.max(0, Math.floor(Number(req.every) || 0));
+      liveDiagnostics.text = typeof req.text === 'string' ? req.text : '';
+      return { result: {} };
     },
 
     // The run's gradient flow now: of the next batch, or of { text }.

@@ -21,7 +21,8 @@ const view = {
   tab: 'flow',
   result: null,          // the last inspection (tokens, values, H, next, probabilities, surprise, ranking)
   unit: 0,
-  flow: null,            // last gradient flow { step, layers }
+  flow: null,            // last gradient flow { step, layers, source }
+  flowText: '',          // the chosen validation sequence ('' until one is picked)
   clip: { step: [], before: [], after: [] },
   compare: null,         // { variants, data: [{ steps, loss, before, after, flow, error }] }
   inspecting: false,
@@ -80,7 +81,8 @@ function drawFlow(flow) {
   c.fig.dataset.points = String(T);
   const first = layers[layers.length - 1];
   const ratio = T > 1 && first[T - 1] > 0 ? first[0] / first[T - 1] : NaN;
-  $('flow-step').textContent = `at step ${flow.step}${Number.isFinite(ratio) ? ` · top layer: first step / last step = ${ratio.toExponential(1)}` : ''}`;
+  const of = flow.source === 'text' ? 'the validation sequence' : 'a training batch';
+  $('flow-step').textContent = `of ${of} at step ${flow.step}${Number.isFinite(ratio) ? ` · top layer: first step / last step = ${ratio.toExponential(1)}` : ''}`;
 }
 
 function drawClip() {
@@ -97,6 +99,54 @@ export function diagnosticsEvery() {
   return $('flow-live')?.checked ? Math.max(1, Number($('flow-every').value) || 20) : 0;
 }
 
+/** What the measurements read: '' for the training batch, else the chosen validation sequence. */
+export function diagnosticsText() {
+  return $('flow-source')?.value === 'validation' ? view.flowText : '';
+}
+
+/**
+ * A sequence of the run's validation text — its validation file, or the share at the end of the
+ * corpus it does not train on — of about one training sequence (seqLength tokens), from a random
+ * place: the gradient flow of text the model has not fitted.
+ */
+async function pickValidationSequence() {
+  const s = state.run?.settings;
+  if (!s || !state.corpus) return '';
+  const c = trainerConfig(s);
+  const whole = state.corpus.blob;
+  const blob = state.validation?.blob ?? whole.slice(Math.floor(whole.size * (1 - (c.validationFraction ?? 0))));
+  const chars = c.tokenizer === 'char';
+  const span = (c.seqLength + 1) * (chars ? 4 : 24); // bytes enough for seqLength + 1 tokens
+  if (blob.size === 0) return '';
+  const start = Math.floor(Math.random() * Math.max(1, blob.size - span));
+  const text = (await blob.slice(start, start + span).text()).replace(/\uFFFD/g, '');
+  if (chars) return Array.from(text.replace(/^[^\n]*\n/, '')).slice(0, c.seqLength + 1).join('');
+  const words = text.split(/(\s+)/).slice(2); // from the first whole word
+  let n = 0, k = 0;
+  while (k < words.length && n < c.seqLength + 1) if (/\S/.test(words[k++])) n++;
+  return words.slice(0, k).join('');
+}
+
+/** The choice of what the gradient flow reads changed (or another sequence was asked for). */
+async function onFlowSource(pickAnother) {
+  const validation = $('flow-source').value === 'validation';
+  if (validation && (pickAnother || !view.flowText)) view.flowText = await pickValidationSequence();
+  $('flow-pick').hidden = !validation;
+  $('flow-seq').hidden = !validation;
+  $('flow-seq').textContent = validation ? (view.flowText || 'No validation text: train a run first (or set a validation share).') : '';
+  if (state.status === 'training') worker.client?.request('diagnostics', { every: diagnosticsEvery(), text: diagnosticsText() }).catch(() => {});
+  if (state.run && worker.client && (!validation || view.flowText)) await measureFlowNow();
+}
+
+async function measureFlowNow() {
+  try {
+    const text = diagnosticsText();
+    const f = await worker.client.request('gradientFlow', text ? { text } : {});
+    view.flow = { step: state.run?.step ?? 0, layers: f.layers, source: text ? 'text' : 'batch' };
+    drawFlow(view.flow);
+  } catch (e) { showError(`Could not measure the gradient flow: ${e.message}`, 'inspect'); }
+}
+
 /** Each training chunk: the gradient norm before and after clipping. */
 export function onTrainProgress(m) {
   const h = view.clip;
@@ -107,7 +157,7 @@ export function onTrainProgress(m) {
 
 /** A diagnostic step: the new gradient flow. */
 export function onTrainDiagnostics(m) {
-  view.flow = { step: m.step, layers: m.flow.layers };
+  view.flow = { step: m.step, layers: m.flow.layers, source: m.source ?? 'batch' };
   scheduleDraw();
   maybeRefresh();
 }
@@ -480,11 +530,10 @@ export function bindInspect() {
   $('compare-cells').addEventListener('click', () => runCompare('cells'));
   $('compare-noclip').addEventListener('click', () => runCompare('noclip'));
   $('compare-stop').addEventListener('click', () => worker.client?.request('stopCompare'));
-  $('flow-now').addEventListener('click', async () => {
-    try {
-      const f = await worker.client.request('gradientFlow', {});
-      view.flow = { step: state.run?.step ?? 0, layers: f.layers };
-      drawFlow(view.flow);
-    } catch (e) { showError(`Could not measure the gradient flow: ${e.message}`, 'inspect'); }
-  });
+  $('flow-now').addEventListener('click', measureFlowNow);
+  $('flow-source').addEventListener('change', () => onFlowSource(false));
+  $('flow-pick').addEventListener('click', () => onFlowSource(true));
+  const live = () => { if (state.status === 'training') worker.client?.request('diagnostics', { every: diagnosticsEvery(), text: diagnosticsText() }).catch(() => {}); };
+  $('flow-live').addEventListener('change', live);
+  $('flow-every').addEventListener('change', live);
 }

@@ -84,11 +84,14 @@
  *   Side-by-side runs of one small model per variant on the corpus, taking turns, for `seconds` (refused while a
  *   run trains). Events: Compare. Reply: {stopped, seconds}
  * @typedef {{ id: number, type: 'stopCompare' }} StopCompareRequest   Ends a comparison after the current turn. Reply: {}
- * TrainRequest also takes `diagnosticsEvery` (steps; 0 or absent = off): a step with diagnostics that often,
- *   each emitting a Diagnostics event.
+ * @typedef {{ id: number, type: 'diagnostics', every: number, text?: string }} DiagnosticsRequest
+ *   Changes a training run's live gradient-flow measurement from the next one on (as TrainRequest's fields). Reply: {}
+ * TrainRequest also takes `diagnosticsEvery` (steps; 0 or absent = off): the gradient flow measured that often,
+ *   each emitting a Diagnostics event; of the training batch (a step taken with diagnostics), or with
+ *   `diagnosticsText` of that text (a validation sequence the page chose), measured without an update.
  * @typedef {InitRequest|AnalyzeRequest|AnalyzeExamplesRequest|EstimateRequest|CreateRequest|TrainRequest|PauseRequest|
  *   SaveRequest|LoadModelRequest|UseTrainerRequest|GenerateRequest|StopGenerateRequest|EvaluateRequest|PredictRequest|
- *   GenerateManyRequest|InspectRequest|GradientFlowRequest|CompareRequest|StopCompareRequest|AnalyzePairsRequest|TranslateRequest} Request
+ *   GenerateManyRequest|InspectRequest|GradientFlowRequest|DiagnosticsRequest|CompareRequest|StopCompareRequest|AnalyzePairsRequest|TranslateRequest} Request
  */
 
 /**
@@ -105,9 +108,10 @@
  *   byLabel?: {label: string, text: string}[], error?: string }} Sample   byLabel: a conditional model's (sample.labels given)
  * @typedef {{ type: 'checkpoint', id: number, step: number, bytes: ArrayBuffer }} Checkpoint
  *   The run's checkpoint, due every checkpointSeconds of training: the page keeps it for restore.
- * @typedef {{ type: 'diagnostics', id: number, step: number, loss: number, gradNorm: number, gradNormClipped: number,
- *   flow: {loss: number, steps: number, batch: number, layers: Float32Array[]} }} Diagnostics
- *   A training step taken with diagnostics: ‖∂L_T/∂h_t‖ per layer and step of its batch. (Progress also carries
+ * @typedef {{ type: 'diagnostics', id: number, step: number, loss?: number, gradNorm?: number, gradNormClipped?: number,
+ *   source?: 'text', flow: {loss: number, steps: number, batch: number, layers: Float32Array[]} }} Diagnostics
+ *   A training step taken with diagnostics: ‖∂L_T/∂h_t‖ per layer and step of its batch; or (source 'text') the
+ *   flow of the chosen sequence at that step, with no step taken (no loss or norms). (Progress also carries
  *   gradNormClipped: the chunk's mean norm after clipping.)
  * @typedef {{ type: 'compare', id: number, index: number, steps: {step: number, loss: number, gradNorm: number,
  *   gradNormClipped: number}[], flow?: {layers: Float32Array[]}, error?: string, elapsed: number }} Compare

@@ -8,7 +8,7 @@ import { addEvaluation, addProgress, bounded, drawCharts, emptyHistory } from '.
 import { loadDefaultCorpus, setValidationFile, useCorpus } from './corpus.js';
 import { renderGenModel } from './generate.js';
 import { renderHeap } from './capabilities.js';
-import { diagnosticsEvery, onTrainDiagnostics, onTrainProgress } from './inspect.js';
+import { diagnosticsEvery, diagnosticsText, onTrainDiagnostics, onTrainProgress } from './inspect.js';
 
 const AUTOSAVE_SECONDS = 120;   // the worker sends a checkpoint this often while training
 const RENDER_INTERVAL_MS = 250; // the page repaints at most 4 times a second
@@ -134,7 +134,7 @@ async function train() {
   try {
     result = await worker.client.request('train', {
       untilStep: r.untilStep, chunkSeconds: CHUNK_SECONDS, evalEvery: s.evalEvery, sampleEvery: s.sampleEvery,
-      checkpointSeconds: AUTOSAVE_SECONDS, sample, diagnosticsEvery: diagnosticsEvery(),
+      checkpointSeconds: AUTOSAVE_SECONDS, sample, diagnosticsEvery: diagnosticsEvery(), diagnosticsText: diagnosticsText(),
     }, { onEvent: (m) => onTrainEvent(r, m) });
   } catch (e) {
     if (state.run !== r || worker.crashing) return;

@@ -5,7 +5,7 @@
 // `slot`, 'lm' when absent) with its own training run and loaded model; one run trains at a time.
 import { serve, errorMessage } from './protocol.js';
 import { TrainingSchedule } from './rnn-wasm/loop.js';
-import { inspectHandlers, diagnosticStep } from './inspect-worker.js';
+import { inspectHandlers, diagnosticStep, liveDiagnostics } from './inspect-worker.js';
 
 /** @type {typeof import('./rnn-wasm/index.js')} */
 let api = null;
@@ -142,6 +142,8 @@ serve({
     if (!trainer) throw new Error('There is no training run.');
     if (training) throw new Error('Already training.');
     training = { pause: false, slot: req.slot ?? 'lm' };
+    liveDiagnostics.every = Math.max(0, Math.floor(Number(req.diagnosticsEvery) || 0));
+    liveDiagnostics.text = typeof req.diagnosticsText === 'string' ? req.diagnosticsText : '';
     let step = slot.step;
     // Example tasks have batches of different lengths: their mean size.
     const perBatch = trainer.info.tokensPerBatch ?? (trainer.info.batchesPerEpoch ? trainer.info.trainTokens / trainer.info.batchesPerEpoch : 0);
@@ -162,9 +164,10 @@ serve({
         });
         if (!last && ret) { last = ret; n = 1; loss = ret.loss; grad = ret.gradNorm; clipped = ret.gradNormClipped ?? ret.gradNorm; }
         if (!last) break;
-        // Gradient flow every diagnosticsEvery steps (inspect-worker.js): one step taken with
-        // diagnostics, counted in this chunk's progress so that the page's step is the trainer's.
-        const d = req.diagnosticsEvery > 0 && last.step < req.untilStep ? diagnosticStep(trainer, last.step, req.diagnosticsEvery, emit) : null;
+        // Gradient flow every liveDiagnostics.every steps (inspect-worker.js): of the batch, one step
+        // taken with diagnostics, counted in this chunk's progress so that the page's step is the
+        // trainer's; of a chosen sequence, a measurement without an update.
+        const d = liveDiagnostics.every > 0 && last.step < req.untilStep ? diagnosticStep(trainer, last.step, liveDiagnostics.every, emit, liveDiagnostics.text) : null;
         if (d) { n++; loss += d.loss; grad += d.gradNorm; clipped += d.gradNormClipped ?? d.gradNorm; last = { ...last, step: d.step, epoch: d.epoch ?? last.epoch }; }
         const seconds = (now() - t0) / 1000;
         const steps = last.step - step;

@@ -33,9 +33,21 @@ test('the three views render, follow training, and the comparison overlays RNN, 
   await until(async () => (await points(page, 'chart-flow')) > 0, { timeout: 60_000, message: 'a gradient-flow curve' });
   const firstAt = await page.locator('#flow-step').textContent();
   await until(async () => (await page.locator('#flow-step').textContent()) !== firstAt, { timeout: 30_000, message: 'a newer gradient-flow curve' });
-  assert.match(await page.locator('#flow-step').textContent(), /at step \d+/);
+  assert.match(await page.locator('#flow-step').textContent(), /of a training batch at step \d+/);
   assert.ok((await points(page, 'chart-clip')) > 0, 'the clipping chart has points');
+  // Of a chosen validation sequence: shown as text, measured at once and then live, without an update.
+  await page.getByTestId('flow-source').selectOption('validation');
+  await until(async () => /of the validation sequence at step \d+/.test(await page.locator('#flow-step').textContent()), { timeout: 30_000, message: 'the flow of the validation sequence' });
+  const sequence = await page.getByTestId('flow-seq').textContent();
+  assert.ok(sequence.length >= 20, `a validation sequence is shown: ${JSON.stringify(sequence)}`);
+  const seqAt = await page.locator('#flow-step').textContent();
+  await until(async () => { const s = await page.locator('#flow-step').textContent(); return s !== seqAt && s.includes('validation sequence'); }, { timeout: 30_000, message: 'a newer measurement of the same sequence while training' });
+  assert.equal(await page.getByTestId('flow-seq').textContent(), sequence, 'the sequence stays until another is asked for');
+  await page.getByTestId('flow-pick').click();
+  await until(async () => (await page.getByTestId('flow-seq').textContent()) !== sequence, { message: 'another sequence' });
   await shoot(page, card, join(screenshots, 'inspect-flow.png'));
+  await page.getByTestId('flow-source').selectOption('batch');
+  await until(async () => /of a training batch/.test(await page.locator('#flow-step').textContent()), { message: 'back to the training batch' });
 
   // Neurons: the text from the corpus, coloured by a unit; the correlation list; click-through.
   await page.getByTestId('inspect-tab-units').click();
@@ -76,6 +88,11 @@ test('the three views render, follow training, and the comparison overlays RNN, 
   const legend = await page.locator('#chart-cmp-flow .u-legend').textContent();
   for (const cell of ['RNN', 'GRU', 'LSTM']) assert.ok(legend.includes(cell), `${cell} in the overlay`);
   await shoot(page, card, join(screenshots, 'inspect-compare.png'));
+  // Without clipping: a plain RNN with and without it, side by side.
+  await page.getByTestId('compare-noclip').click();
+  await until(async () => /no clipping/.test(await page.locator('#chart-cmp-flow .u-legend').textContent()), { timeout: 30_000, message: 'the no-clipping comparison' });
+  await until(async () => /done|stopped/.test(await page.locator('#compare-note').textContent()), { timeout: 90_000, message: 'the no-clipping comparison to end' });
+  await shoot(page, card, join(screenshots, 'inspect-noclip.png'));
   assert.equal(during.length, 0, `main-thread tasks over 50 ms while training and inspecting: ${JSON.stringify(during)}`);
   env.done();
 });

@@ -2,7 +2,9 @@
 nn.GRU / nn.RNN + nn.Linear with load_state_dict(strict=True), and PyTorch's logits equal ours —
 for the language model, and for the bidirectional tagger (a tag per token) and classifier (final,
 mean or max pooling over the steps), whose reverse-direction weights are PyTorch's `_reverse`
-tensors of nn.LSTM/GRU/RNN(bidirectional=True).
+tensors of nn.LSTM/GRU/RNN(bidirectional=True) — and for the encoder–decoder (seq2seq), whose
+encoder, bridge, decoder, Luong attention and output layer are nn modules here, decoding greedily:
+the same outputs, log-probabilities and attention weights.
 
 The safetensors file is read with a few lines of json + numpy (Python's `safetensors` package is
 not in Debian); that reader also checks the header layout Python's library expects.
@@ -188,6 +190,130 @@ def check_examples(task, cell, bidirectional, pooling, tmp):
     assert diff < 1e-5, f"{what}: outputs differ by {diff}"
 
 
+class Seq2Seq(nn.Module):
+    """The encoder–decoder of the model-file table in README.md, in PyTorch modules: encoder
+    nn.Embedding + nn.LSTM/GRU/RNN (bidirectional or not); bridge nn.Linear(2H, H) + tanh per level
+    (bidirectional encoders); decoder nn.Embedding + the same cell (input [embedding ; h̃ of the last
+    step] with input feeding); Luong attention (general: hᵀ·W_a·e, dot: hᵀ·e; h̃ = tanh(W_c·[context ; h]));
+    nn.Linear(H, Vt) on h̃ (on h without attention)."""
+
+    def __init__(self, cfg, attention, feeding):
+        super().__init__()
+        cell, E, H, L = cfg["cell"], cfg["embedding_size"], cfg["hidden_size"], cfg["layers"]
+        self.cell, self.H, self.L, self.bi = cell, H, L, cfg.get("bidirectional", False)
+        self.attention, self.feeding = attention, feeding
+        rnn_class = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}[cell]
+        W = 2 * H if self.bi else H
+        self.encoder = nn.Module()
+        self.encoder.embedding = nn.Embedding(cfg["vocab_size"], E)
+        self.encoder.rnn = rnn_class(E, H, num_layers=L, batch_first=True, bidirectional=self.bi)
+        if self.bi:
+            self.bridge = nn.Module()
+            for k in range(L):
+                setattr(self.bridge, f"h_l{k}", nn.Linear(2 * H, H))
+                if cell == "lstm":
+                    setattr(self.bridge, f"c_l{k}", nn.Linear(2 * H, H))
+        self.decoder = nn.Module()
+        self.decoder.embedding = nn.Embedding(cfg["target_vocab_size"], E)
+        self.decoder.rnn = rnn_class(E + (H if feeding else 0), H, num_layers=L, batch_first=True)
+        if attention != "none":
+            self.attention_mod = nn.Module()
+            if attention == "general":
+                self.attention_mod.weight_a = nn.Parameter(torch.zeros(H, W))
+            self.attention_mod.weight_c = nn.Parameter(torch.zeros(H, W + H))
+        self.fc = nn.Linear(H, cfg["target_vocab_size"])
+
+    def state_dict_names(self, tensors):
+        return {k.replace("attention.", "attention_mod.") if k.startswith("attention.") else k: torch.from_numpy(v)
+                for k, v in tensors.items()}
+
+    def initial_state(self, final):
+        """The decoder's initial state from the encoder's final states ([L × directions, 1, H])."""
+        if not self.bi:
+            return final
+        def bridge(states, kind):
+            levels = []
+            for k in range(self.L):
+                both = torch.cat([states[2 * k], states[2 * k + 1]], dim=-1)  # [forward final ; reverse final]
+                levels.append(torch.tanh(getattr(self.bridge, f"{kind}_l{k}")(both)))
+            return torch.stack(levels)
+        if self.cell == "lstm":
+            return (bridge(final[0], "h"), bridge(final[1], "c"))
+        return bridge(final, "h")
+
+    def greedy(self, source_ids, start, end, max_length):
+        e, final = self.encoder.rnn(self.encoder.embedding(torch.tensor([source_ids])))
+        state = self.initial_state(final)
+        h_tilde = torch.zeros(1, 1, self.H)
+        y, out, log_prob, weights = start, [], 0.0, []
+        for _ in range(max_length):
+            x = self.decoder.embedding(torch.tensor([[y]]))
+            if self.feeding:
+                x = torch.cat([x, h_tilde], dim=-1)
+            h, state = self.decoder.rnn(x, state)
+            top = h
+            if self.attention != "none":
+                keys = e @ self.attention_mod.weight_a.T if self.attention == "general" else e  # [1, S, H]
+                a = torch.softmax((keys @ h.transpose(1, 2)).squeeze(-1), dim=-1)        # [1, S]
+                context = a.unsqueeze(1) @ e                                               # [1, 1, W]
+                h_tilde = torch.tanh(torch.cat([context, h], dim=-1) @ self.attention_mod.weight_c.T)
+                top = h_tilde
+                weights.append(a[0].numpy())
+            logp = torch.log_softmax(self.fc(top)[0, 0], dim=-1)
+            y = int(torch.argmax(logp))
+            log_prob += float(logp[y])
+            if y == end:
+                break
+            out.append(y)
+        return out, log_prob, np.array(weights)
+
+
+def check_seq2seq(cell, bidirectional, attention, feeding, tmp):
+    """Trains an encoder–decoder briefly with the CLI (WebAssembly), loads its file into Seq2Seq with
+    strict=True, and compares greedy translations: tokens, log-probability, attention weights."""
+    rng = np.random.default_rng(7)
+    data = os.path.join(tmp, "pairs.tsv")
+    with open(data, "w") as f:  # reverse a word, the target spaced (whitespace tokens)
+        for _ in range(400):
+            word = "".join(rng.choice(list("abcdefghij"), size=rng.integers(3, 9)))
+            f.write(f"{word}\t{' '.join(word[::-1])}\n")
+    model_path = os.path.join(tmp, f"s2s-{cell}-{attention}.safetensors")
+    cli = os.path.join(ROOT, "wasm", "cli.js")
+    flags = ["--task", "seq2seq", "--target-tokenizer", "whitespace", "--cell", cell, "--layers", "2",
+             "--hidden", "16", "--embedding", "8", "--batch-size", "16", "--attention", attention,
+             "--steps", "60", "--learning-rate", "0.01", "--out", model_path]
+    flags += ["--bidirectional"] if bidirectional else []
+    flags += [] if feeding else ["--no-input-feeding"]
+    subprocess.run(["node", cli, "train", data] + flags, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    meta, tensors = read_safetensors(model_path)
+    cfg = json.loads(meta["model"])
+    assert cfg["task"] == "seq2seq" and cfg["attention"] == attention and bool(cfg.get("input_feeding")) == feeding
+    weights = {k: v for k, v in tensors.items() if not k.startswith(("optimizer.", "state."))}
+    net = Seq2Seq(cfg, attention, feeding)
+    net.load_state_dict(net.state_dict_names(weights), strict=True)
+    source_vocab = json.loads(meta["tokenizer"])["vocab"]
+    target_vocab = json.loads(meta["target_tokenizer"])["vocab"]
+    V = len(target_vocab)
+    sources = ["abcdef", "jihgfedcba", "cab", "hhhaj"]
+    ours = [json.loads(line) for line in subprocess.run(
+        ["node", cli, "translate", model_path, *sources, "--json"], check=True, capture_output=True, text=True).stdout.splitlines()]
+    worst_lp = worst_a = 0.0
+    with torch.no_grad():
+        for source, mine in zip(sources, ours):
+            best = mine["outputs"][0]
+            ids = [source_vocab.index(ch) for ch in source]
+            out, log_prob, a = net.greedy(ids, V, V + 1, 2 * len(ids) + 10)
+            assert [target_vocab[i] for i in out] == best["tokens"], f"{source}: PyTorch {out} vs {best['tokens']}"
+            worst_lp = max(worst_lp, abs(log_prob - best["logProb"]))
+            if attention != "none":
+                theirs = np.array(best["attention"]["weights"], dtype=np.float64).reshape(a.shape)
+                worst_a = max(worst_a, float(np.abs(theirs - a).max()))
+    what = f"seq2seq {'bi' if bidirectional else 'uni'}directional {cell}, attention {attention}{' + input feeding' if feeding else ''}"
+    print(f"{what}: {len(weights)} tensors loaded with strict=True; greedy outputs equal on {len(sources)} sources; "
+          f"max |Δ log p| = {worst_lp:.2e}, max |Δ attention| = {worst_a:.2e}")
+    assert worst_lp < 1e-4 and worst_a < 1e-5, f"{what}: log p differs by {worst_lp}, attention by {worst_a}"
+
+
 def main():
     torch.manual_seed(0)
     passed = 0
@@ -204,6 +330,10 @@ def main():
             passed += 1
         check_examples("classify", "lstm", False, "final", tmp)
         passed += 1
+        for cell, bidirectional, attention, feeding in (("lstm", True, "general", True), ("gru", False, "dot", False),
+                                                        ("rnn", True, "none", False), ("gru", True, "general", False)):
+            check_seq2seq(cell, bidirectional, attention, feeding, tmp)
+            passed += 1
     print(f"pytorch interop: {passed} passed, 0 failed")
 
 
