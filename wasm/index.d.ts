@@ -917,7 +917,9 @@ export interface MemoryEstimate {
 /**
  * The memory a run with these options and vocabulary needs, by the same formula the trainer uses to
  * refuse configurations that cannot fit. `corpusTokens` (e.g. `analyzeCorpus().tokens`) adds the
- * corpus's share; omit it when unknown. Rejects for bad options.
+ * corpus's share; omit it when unknown. Rejects for bad options, and for tasks other than 'lm'
+ * (their memory depends on their longest examples: createTrainer refuses a run that cannot fit, with
+ * the estimate in its message).
  */
 export declare function estimateMemory(options: RunOptions, vocabSize: number, corpusTokens?: number): Promise<MemoryEstimate>;
 

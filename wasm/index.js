@@ -887,7 +887,12 @@ export async function analyzePairs(pairs, options = {}) {
  * the corpus's tokens, or omitted/0 when unknown (corpusBytes is 0 then).
  */
 export async function estimateMemory(options, vocabSize, corpusTokens = 0) {
-  const json = runOptionsJson(checkObject(options, 'options'));
+  const o = checkObject(options, 'options');
+  // The example and pair tasks' memory depends on their longest rows, known once the data is read.
+  if (o.task !== undefined && o.task !== 'lm') {
+    throw new Error(`estimateMemory is for language models on a text (task 'lm'); a '${o.task}' run's memory depends on its longest examples, and createTrainer refuses one that cannot fit with its estimate in the message`);
+  }
+  const json = runOptionsJson(o);
   if (!(Number.isInteger(vocabSize) && vocabSize >= 1)) {
     throw new Error(`vocabSize must be a positive integer (got ${String(vocabSize)})`);
   }

@@ -129,6 +129,7 @@ describe('analyzeCorpus() and estimateMemory(): what a trainer would see and hol
     assert.ok((await estimateMemory({ ...SMALL, hidden: 64 }, vocabSize)).weightBytes > m.weightBytes);
     await assert.rejects(estimateMemory(SMALL, 0), /vocabSize must be a positive integer/);
     await assert.rejects(estimateMemory({ hidden: 0 }, 10), /option 'hidden'/);
+    await assert.rejects(estimateMemory({ task: 'seq2seq' }, 10), /estimateMemory is for language models.*'seq2seq'/);
   });
 });
 
