@@ -338,16 +338,10 @@ void check_whole_model(Model& m, const Batch& batch, const std::string& what, fl
 }
 
 ModelConfig small_model(ModelKind kind, CellType cell, bool bidirectional, int labels) {
-  ModelConfig cfg;
+  ModelConfig cfg = test::model_config(7, 4, 5, 2, cell, 4);
   cfg.kind = kind;
-  cfg.vocab_size = 7;
-  cfg.embedding_size = 4;
-  cfg.hidden_size = 5;
-  cfg.layers = 2;
-  cfg.cell = cell;
   cfg.bidirectional = bidirectional;
   cfg.labels = labels;
-  cfg.seed = 4;
   return cfg;
 }
 
@@ -476,36 +470,37 @@ TEST(GradCheck, Attention) {
   }
 }
 
+namespace {
+// The encoder–decoder checks' batch: sources of lengths 4, 2, 3 and targets of 3, 2, 3.
+test::PairBatch pair_batch() {
+  test::PairBatch p;
+  p.B = 3;
+  p.S = 4;
+  p.T = 3;
+  p.src = {1, 2, 3, 4, 5, 6, 0, 0, 2, 2, 1, 0};
+  p.src_len = {4, 2, 3};
+  p.dec_in = {0, 1, 2, 0, 3, 0, 0, 2, 2};
+  p.tgt = {1, 2, 3, 3, 4, 0, 2, 2, 4};
+  p.tgt_len = {3, 2, 3};
+  return p;
+}
+
+ModelConfig pair_model(CellType cell, bool bi, bool attention) {
+  return test::seq2seq_config(7, 5, 3, 4, 2, cell, bi, attention, false, 6);
+}
+
+}  // namespace
+
 TEST(GradCheck, EncoderDecoder) {
   // Sources and targets of different lengths in one batch; with and without attention, uni and bi.
   test::ThreadCount one(1);  // thousands of tiny passes: handing them to a second thread costs more than it saves
-  const int B = 3, S = 4, T = 3;
-  const std::vector<int32_t> src = {1, 2, 3, 4, 5, 6, 0, 0, 2, 2, 1, 0}, src_len = {4, 2, 3};
-  const std::vector<int32_t> dec_in = {0, 1, 2, 0, 3, 0, 0, 2, 2}, tgt = {1, 2, 3, 3, 4, 0, 2, 2, 4}, tgt_len = {3, 2, 3};
-  Batch batch;
-  batch.B = B;
-  batch.T = S;
-  batch.inputs = src.data();
-  batch.lengths = src_len.data();
-  batch.target_steps = T;
-  batch.decoder_inputs = dec_in.data();
-  batch.targets = tgt.data();
-  batch.target_lengths = tgt_len.data();
+  const test::PairBatch pairs = pair_batch();
+  const Batch batch = pairs.batch();
   for (CellType cell : {CellType::Lstm, CellType::Gru})
     for (bool bi : {false, true})
       for (bool attention : {false, true}) {
         if (cell == CellType::Gru && !(bi && attention)) continue;  // GRU once: the cells are checked above
-        ModelConfig cfg;
-        cfg.kind = ModelKind::Seq2Seq;
-        cfg.vocab_size = 7;
-        cfg.target_vocab_size = 5;
-        cfg.embedding_size = 3;
-        cfg.hidden_size = 4;
-        cfg.layers = 2;
-        cfg.cell = cell;
-        cfg.bidirectional = bi;
-        cfg.attention = attention;
-        cfg.seed = 6;
+        const ModelConfig cfg = pair_model(cell, bi, attention);
         Seq2Seq m(cfg);
         EXPECT_EQ((double)m.params.total, parameter_count(cfg));
         // Weights ×2, not ×3 (sharper attention leaves gradients near zero), the loss ×20 (a mean over
@@ -516,39 +511,6 @@ TEST(GradCheck, EncoderDecoder) {
 }
 
 namespace {
-// The encoder–decoder batch of the check above: sources of lengths 4, 2, 3 and targets of 3, 2, 3.
-struct PairBatch {
-  std::vector<int32_t> src = {1, 2, 3, 4, 5, 6, 0, 0, 2, 2, 1, 0}, src_len = {4, 2, 3};
-  std::vector<int32_t> dec_in = {0, 1, 2, 0, 3, 0, 0, 2, 2}, tgt = {1, 2, 3, 3, 4, 0, 2, 2, 4}, tgt_len = {3, 2, 3};
-  Batch batch() const {
-    Batch b;
-    b.B = 3;
-    b.T = 4;
-    b.inputs = src.data();
-    b.lengths = src_len.data();
-    b.target_steps = 3;
-    b.decoder_inputs = dec_in.data();
-    b.targets = tgt.data();
-    b.target_lengths = tgt_len.data();
-    return b;
-  }
-};
-
-ModelConfig pair_model(CellType cell, bool bi, bool attention) {
-  ModelConfig cfg;
-  cfg.kind = ModelKind::Seq2Seq;
-  cfg.vocab_size = 7;
-  cfg.target_vocab_size = 5;
-  cfg.embedding_size = 3;
-  cfg.hidden_size = 4;
-  cfg.layers = 2;
-  cfg.cell = cell;
-  cfg.bidirectional = bi;
-  cfg.attention = attention;
-  cfg.seed = 6;
-  return cfg;
-}
-
 // check_whole_model for an encoder–decoder run step by step. With scheduled sampling the choices
 // are held fixed: the analytic gradient is the sampled run's, the finite differences are taken on
 // the loss of the same model teacher-forced with the tokens that run fed its decoder (one of them
@@ -558,14 +520,14 @@ void check_steps(const ModelConfig& cfg, const std::string& what) {
   test::ThreadCount one(1);  // thousands of tiny passes: handing them to a second thread costs more than it saves
   Seq2Seq m(cfg);
   EXPECT_EQ((double)m.params.total, parameter_count(cfg)) << what;
-  const PairBatch pb;
+  const test::PairBatch pb = pair_batch();
   for (auto& v : m.params.value) v *= 2.0f;
   m.params.zero_grad();
   Rng drop(99);
   const double sampled_loss = m.train_batch(pb.batch(), drop);
   std::vector<float> grads = m.params.grad;
   for (auto& g : grads) g = (float)(g * 20.0);
-  PairBatch fixed = pb;  // the fed tokens, row-major
+  test::PairBatch fixed = pb;  // the fed tokens, row-major
   const std::vector<int32_t>& fed = m.decoder_tokens();
   for (int r = 0; r < 3; ++r)
     for (int t = 0; t < 3; ++t) fixed.dec_in[r * 3 + t] = fed[t * 3 + r];

@@ -19,16 +19,7 @@ using namespace rnn;
 
 namespace {
 
-ModelConfig tiny(CellType cell, int layers = 2) {
-  ModelConfig c;
-  c.vocab_size = 7;
-  c.embedding_size = 4;
-  c.hidden_size = 5;
-  c.layers = layers;
-  c.cell = cell;
-  c.seed = 3;
-  return c;
-}
+ModelConfig tiny(CellType cell, int layers = 2) { return test::model_config(7, 4, 5, layers, cell, 3); }
 
 std::vector<int32_t> random_ids(size_t n, int V, Rng& rng) {
   std::vector<int32_t> v(n);

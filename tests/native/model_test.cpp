@@ -12,16 +12,7 @@
 using namespace rnn;
 
 namespace {
-ModelConfig small_config(CellType cell, int layers = 2) {
-  ModelConfig c;
-  c.vocab_size = 11;
-  c.embedding_size = 8;
-  c.hidden_size = 16;
-  c.layers = layers;
-  c.cell = cell;
-  c.seed = 5;
-  return c;
-}
+ModelConfig small_config(CellType cell, int layers = 2) { return test::model_config(11, 8, 16, layers, cell, 5); }
 }  // namespace
 
 // Forward over 12 steps at once == 4 batches of 3 steps with the state carried between them.

@@ -49,17 +49,7 @@ SequenceExamples reversal(int n, int lo, int hi, uint64_t seed, const SequenceEx
 }
 
 ModelConfig reversal_model(bool attention) {
-  ModelConfig cfg;
-  cfg.kind = ModelKind::Seq2Seq;
-  cfg.vocab_size = 10;
-  cfg.target_vocab_size = 12;
-  cfg.embedding_size = 16;
-  cfg.hidden_size = 64;
-  cfg.layers = 1;
-  cfg.bidirectional = true;
-  cfg.attention = attention;
-  cfg.seed = 2;
-  return cfg;
+  return test::seq2seq_config(10, 12, 16, 64, 1, CellType::Lstm, true, attention, false, 2);
 }
 
 std::vector<std::vector<int32_t>> sources_of(const SequenceExamples& ex) {
@@ -182,60 +172,16 @@ SequenceExamples dates(int n, uint64_t seed, std::set<int64_t>* used, const std:
 }
 
 ModelConfig date_model(bool input_feeding) {
-  ModelConfig cfg;
-  cfg.kind = ModelKind::Seq2Seq;
-  cfg.vocab_size = 95;
-  cfg.target_vocab_size = 13;
-  cfg.embedding_size = 16;
-  cfg.hidden_size = 64;
-  cfg.layers = 1;
-  cfg.bidirectional = true;
-  cfg.attention = true;
-  cfg.input_feeding = input_feeding;
-  cfg.seed = 3;
-  return cfg;
+  return test::seq2seq_config(95, 13, 16, 64, 1, CellType::Lstm, true, true, input_feeding, 3);
 }
 
 // ---- small models and batches for the equivalence tests ----
 ModelConfig small(CellType cell, bool bi, bool attention, bool feeding) {
-  ModelConfig cfg;
-  cfg.kind = ModelKind::Seq2Seq;
-  cfg.vocab_size = 9;
-  cfg.target_vocab_size = 7;
-  cfg.embedding_size = 5;
-  cfg.hidden_size = 6;
-  cfg.layers = 2;
-  cfg.cell = cell;
-  cfg.bidirectional = bi;
-  cfg.attention = attention;
-  cfg.input_feeding = feeding;
-  cfg.seed = 8;
-  return cfg;
+  return test::seq2seq_config(9, 7, 5, 6, 2, cell, bi, attention, feeding, 8);
 }
 
 // B = 6 sources of lengths 6, 3, 5, 1, 4, 2 and targets of 4, 2, 3, 4, 1, 3 steps, random ids.
-struct Pairs {
-  static constexpr int B = 6, S = 6, T = 4;
-  std::vector<int32_t> src, src_len = {6, 3, 5, 1, 4, 2}, dec_in, tgt, tgt_len = {4, 2, 3, 4, 1, 3};
-  Pairs() {
-    Rng rng(21);
-    for (int i = 0; i < B * S; ++i) src.push_back((int32_t)rng.below(9));
-    for (int i = 0; i < B * T; ++i) dec_in.push_back((int32_t)rng.below(7));
-    for (int i = 0; i < B * T; ++i) tgt.push_back((int32_t)rng.below(7));
-  }
-  Batch batch() const {
-    Batch b;
-    b.B = B;
-    b.T = S;
-    b.inputs = src.data();
-    b.lengths = src_len.data();
-    b.target_steps = T;
-    b.decoder_inputs = dec_in.data();
-    b.targets = tgt.data();
-    b.target_lengths = tgt_len.data();
-    return b;
-  }
-};
+test::PairBatch pairs() { return test::PairBatch::random({6, 3, 5, 1, 4, 2}, {4, 2, 3, 4, 1, 3}, 9, 7, 21); }
 
 double max_abs_diff(const std::vector<float>& a, const std::vector<float>& b) {
   EXPECT_EQ(a.size(), b.size());
@@ -304,7 +250,7 @@ TEST(Seq2Seq, TeacherForcingUnchangedBitForBit) {
 // target step — with input feeding (both step by step), without (all steps at once against step by
 // step) — and so do rows reordered and repeated by select_rows (beam search), row for row.
 TEST(Seq2Seq, StepByStepDecodingEqualsTeacherForcing) {
-  const Pairs p;
+  const test::PairBatch p = pairs();
   for (bool feeding : {true, false})
     for (CellType cell : {CellType::Lstm, CellType::Gru, CellType::Rnn}) {
       const bool bi = cell != CellType::Rnn;
@@ -313,29 +259,29 @@ TEST(Seq2Seq, StepByStepDecodingEqualsTeacherForcing) {
       const std::string what = std::string(cell_name(cell)) + (bi ? " bi" : "") + (feeding ? " input feeding" : "");
       m.evaluate_batch(p.batch());
       const std::vector<float> want = m.logits();  // T × B × V
-      const int V = 7, B = Pairs::B;
-      ASSERT_EQ(want.size(), (size_t)Pairs::T * B * V);
+      const int V = 7, B = p.B;
+      ASSERT_EQ(want.size(), (size_t)p.T * B * V);
       // Straight, and with the rows reordered after the first step (4 rows: 3, 0, 0, 5).
       const std::vector<int32_t> order = {3, 0, 0, 5};
       for (bool reorder : {false, true}) {
-        Seq2Seq::Decoding d = m.start(B, Pairs::S, p.src.data(), p.src_len.data());
+        Seq2Seq::Decoding d = m.start(B, p.S, p.src.data(), p.src_len.data());
         std::vector<int32_t> rows(B);
         for (int b = 0; b < B; ++b) rows[b] = b;
         double worst = 0;
-        for (int t = 0; t < Pairs::T; ++t) {
+        for (int t = 0; t < p.T; ++t) {
           if (reorder && t == 1) {
             m.select_rows(d, order);
             rows = order;
           }
           std::vector<int32_t> tokens;
-          for (int32_t r : rows) tokens.push_back(p.dec_in[r * Pairs::T + t]);
+          for (int32_t r : rows) tokens.push_back(p.dec_in[r * p.T + t]);
           std::vector<float> z(rows.size() * V);
           m.step(d, tokens.data(), z.data());
           for (size_t k = 0; k < rows.size(); ++k)
             for (int v = 0; v < V && t < p.tgt_len[rows[k]]; ++v)  // real steps (padded ones are free to differ)
               worst = std::max(worst, (double)std::fabs(z[k * V + v] - want[((size_t)t * B + rows[k]) * V + v]));
           if (m.config.attention) {
-            ASSERT_EQ(d.attention.size(), rows.size() * Pairs::S);
+            ASSERT_EQ(d.attention.size(), rows.size() * p.S);
           }
         }
         EXPECT_LT(worst, 1e-5) << what << (reorder ? " reordered" : "");
@@ -346,8 +292,8 @@ TEST(Seq2Seq, StepByStepDecodingEqualsTeacherForcing) {
 // Scheduled sampling: p = 0 leaves the RNG alone; p = 1 feeds exactly the greedy predictions and
 // trains as if they had been given as the decoder's inputs; any p is deterministic for a seed.
 TEST(Seq2Seq, ScheduledSampling) {
-  const Pairs p;
-  const int B = Pairs::B, T = Pairs::T, V = 7;
+  const test::PairBatch p = pairs();
+  const int B = p.B, T = p.T, V = 7;
   for (bool feeding : {false, true}) {
     const std::string what = feeding ? "input feeding" : "no input feeding";
     ModelConfig cfg = small(CellType::Lstm, true, true, feeding);
@@ -373,7 +319,7 @@ TEST(Seq2Seq, ScheduledSampling) {
     Rng r(7);
     const double loss_sampled = sampled->train_batch(p.batch(), r);
     std::vector<int32_t> greedy(B * T);  // row-major, what the decoder should have read
-    Seq2Seq::Decoding d = sampled->start(B, Pairs::S, p.src.data(), p.src_len.data());
+    Seq2Seq::Decoding d = sampled->start(B, p.S, p.src.data(), p.src_len.data());
     std::vector<int32_t> tokens(B);
     for (int b = 0; b < B; ++b) greedy[b * T] = tokens[b] = p.dec_in[b * T];
     std::vector<float> z(B * V);
@@ -386,7 +332,7 @@ TEST(Seq2Seq, ScheduledSampling) {
       for (int t = 0; t < T; ++t) EXPECT_EQ(sampled->decoder_tokens()[t * B + b], greedy[b * T + t]) << what;
     EXPECT_NE(greedy, p.dec_in) << what << ": the predictions should differ from the references somewhere";
     auto given = make(0.0f);
-    Pairs fed = p;
+    test::PairBatch fed = p;
     fed.dec_in = greedy;
     Rng r2(7);
     const double loss_given = given->train_batch(fed.batch(), r2);

@@ -2,6 +2,7 @@
 #pragma once
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <string>
@@ -28,6 +29,64 @@ struct ThreadCount {
 // (construct LanguageModelTask(tc.model, tc, ids)).
 struct LmConfig : TrainingConfig {
   ModelConfig model;
+};
+
+// A model's sizes as the tests set them; everything else at its default.
+inline ModelConfig model_config(int vocab, int embedding, int hidden, int layers, CellType cell, uint64_t seed) {
+  ModelConfig c;
+  c.vocab_size = vocab;
+  c.embedding_size = embedding;
+  c.hidden_size = hidden;
+  c.layers = layers;
+  c.cell = cell;
+  c.seed = seed;
+  return c;
+}
+
+// An encoder–decoder's (source vocab, target vocab counting start and end, sizes, switches).
+inline ModelConfig seq2seq_config(int vocab, int target_vocab, int embedding, int hidden, int layers, CellType cell,
+                                  bool bidirectional, bool attention, bool input_feeding, uint64_t seed) {
+  ModelConfig c = model_config(vocab, embedding, hidden, layers, cell, seed);
+  c.kind = ModelKind::Seq2Seq;
+  c.target_vocab_size = target_vocab;
+  c.bidirectional = bidirectional;
+  c.attention = attention;
+  c.input_feeding = input_feeding;
+  return c;
+}
+
+// Source–target pairs as a padded batch: B sources of up to S tokens (row-major, B × S), decoder
+// inputs and targets of up to T steps (B × T), and each row's lengths; batch() views them.
+struct PairBatch {
+  int B = 0, S = 0, T = 0;
+  std::vector<int32_t> src, src_len, dec_in, tgt, tgt_len;
+  // Random ids below `vocab` (sources) and `target_vocab` (decoder inputs and targets).
+  static PairBatch random(std::vector<int32_t> src_len, std::vector<int32_t> tgt_len, int vocab, int target_vocab,
+                          uint64_t seed) {
+    PairBatch p;
+    p.B = (int)src_len.size();
+    for (int32_t n : src_len) p.S = std::max(p.S, (int)n);
+    for (int32_t n : tgt_len) p.T = std::max(p.T, (int)n);
+    p.src_len = std::move(src_len);
+    p.tgt_len = std::move(tgt_len);
+    Rng rng(seed);
+    for (int i = 0; i < p.B * p.S; ++i) p.src.push_back((int32_t)rng.below(vocab));
+    for (int i = 0; i < p.B * p.T; ++i) p.dec_in.push_back((int32_t)rng.below(target_vocab));
+    for (int i = 0; i < p.B * p.T; ++i) p.tgt.push_back((int32_t)rng.below(target_vocab));
+    return p;
+  }
+  Batch batch() const {
+    Batch b;
+    b.B = B;
+    b.T = S;
+    b.inputs = src.data();
+    b.lengths = src_len.data();
+    b.target_steps = T;
+    b.decoder_inputs = dec_in.data();
+    b.targets = tgt.data();
+    b.target_lengths = tgt_len.data();
+    return b;
+  }
 };
 
 // The message of the rnn::Error that f throws, or a marker that none was thrown.
