@@ -6,6 +6,8 @@
 // refused, eval throws in the page and in the training worker).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CSP_HEADER, CSP_META } from '../../web/csp.mjs';
 import { launch, number, reportCspViolations, setField, text, until, waitStatus } from './helpers.mjs';
 
@@ -53,14 +55,26 @@ test('CSP: sent as a header and a <meta> tag, no violations while the page works
   const wasm = env.requests().filter((r) => r.url.endsWith('.wasm'));
   assert.ok(wasm.length >= 1, 'the worker requests are recorded too (the wasm binary)');
 
-  // Enforced: in the training worker, eval is refused (and the wasm ran there all along).
+  // The training worker is under the policy too: a fetch to another origin is refused there and
+  // reported to the worker (without the policy it would leave, and env.done() would fail on it).
   const worker = page.workers().find((w) => w.url().endsWith('/worker.js'));
   assert.ok(worker, 'the training worker');
-  assert.equal(await worker.evaluate(() => { try { return String(new Function('return 1')()); } catch (e) { return e.name; } }), 'EvalError', 'eval in the worker');
+  const inWorker = await worker.evaluate(async () => {
+    const seen = [];
+    self.addEventListener('securitypolicyviolation', (e) => seen.push(e.effectiveDirective));
+    const r = await fetch('http://127.0.0.2:9/probe').then(() => 'fetched', (e) => e.name);
+    await new Promise((ok) => setTimeout(ok, 100));
+    return { r, seen };
+  });
+  assert.deepEqual(inWorker, { r: 'TypeError', seen: ['connect-src'] }, 'connect-src in the training worker');
   env.done(); // no console error (a violation logs one), no request outside the page's origin
 
-  // Enforced in a page of its own (not watched: its refusals are the point): an inline script
-  // added to the DOM does not run, and reports a violation; eval throws.
+  // Enforced, in a page of its own (not watched: its refusals are the point). Scripts of the site's
+  // own origin (written into the served folder here) try eval in the page and in a worker, and an
+  // inline script is added to the DOM: eval throws in both, the inline script never runs and a
+  // script-src violation is reported.
+  writeFileSync(join(env.out, 'csp-probe.js'), "try { self.__evalResult = String(eval('1 + 1')); } catch (e) { self.__evalResult = e.name; }\n");
+  writeFileSync(join(env.out, 'csp-probe-worker.js'), "let r; try { r = String(new Function('return 2')()); } catch (e) { r = e.name; } postMessage(r);\n");
   const ctx = await env.browser.newContext();
   const probe = await ctx.newPage();
   await reportCspViolations(probe);
@@ -69,13 +83,18 @@ test('CSP: sent as a header and a <meta> tag, no violations while the page works
     const s = document.createElement('script');
     s.textContent = 'window.__inlineRan = true';
     document.head.append(s);
-    let evalResult;
-    try { evalResult = String(eval('1 + 1')); } catch (e) { evalResult = e.name; }
-    await new Promise((ok) => setTimeout(ok, 100));
-    return { inline: window.__inlineRan ?? false, evalResult, violations: window.__cspViolations };
+    const own = document.createElement('script');
+    own.src = 'csp-probe.js';
+    await new Promise((ok, fail) => { own.onload = ok; own.onerror = fail; document.head.append(own); });
+    const w = new Worker('csp-probe-worker.js');
+    const workerEval = await new Promise((ok) => { w.onmessage = (e) => ok(e.data); });
+    w.terminate();
+    return { inline: window.__inlineRan ?? false, pageEval: window.__evalResult, workerEval, violations: window.__cspViolations };
   });
   await ctx.close();
   assert.equal(r.inline, false, 'the inline script did not run');
   assert.ok(r.violations.some((v) => /^script-src/.test(v)), `a script-src violation was reported: ${r.violations}`);
-  t.diagnostic(`probe: eval ${r.evalResult}; violations: ${r.violations.join(' | ')}`);
+  assert.equal(r.pageEval, 'EvalError', 'eval in the page');
+  assert.equal(r.workerEval, 'EvalError', 'new Function() in a worker');
+  t.diagnostic(`probe violations: ${r.violations.join(' | ')}`);
 });

@@ -31,7 +31,7 @@ export async function launch() {
   const consoleErrors = [];
   const recorders = new Map(); // context -> recordRequests()
   const env = {
-    server, browser, consoleErrors,
+    server, browser, consoleErrors, out,
     /** Every request of the pages opened so far: [{ method, url }]. */
     requests: () => [...recorders.values()].flatMap((r) => r.all),
     /**
