@@ -301,6 +301,12 @@ serve({
       }
       if (pending) emit('piece', { text: pending });
       return { result: { text, stopped: generating.stop } };
+    } catch (e) {
+      // A new run or a loaded model replaced (and disposed) the one generating: its stream ends
+      // there, as if stopped.
+      if (!/^(model|trainer) is disposed$/.test(e.message)) throw e;
+      if (pending) emit('piece', { text: pending });
+      return { result: { text, stopped: true } };
     } finally {
       generating = null;
     }
