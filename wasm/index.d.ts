@@ -5,7 +5,9 @@
 //
 // Every function and method throws (or rejects with) an `Error` whose message names the option
 // or the problem for any bad argument; the objects stay usable afterwards. Objects hold C++
-// memory: call `dispose()` when done (using a disposed object throws "... is disposed").
+// memory: call `dispose()` when done (using a disposed object throws "... is disposed"). A
+// FinalizationRegistry frees what a forgotten dispose() leaves once the object is garbage-collected,
+// but only as a backstop: collection may come late or never (`liveHandles()` counts what is held).
 
 /** Bytes of a model file, checkpoint or corpus. Any `ArrayBufferView` (e.g. a Node `Buffer`) works too. */
 export type Bytes = Uint8Array | ArrayBuffer | ArrayBufferView;
@@ -328,6 +330,27 @@ export interface TrainProgress extends StepResult {
   meanLoss: number;
   /** Steps made by this `train()` call so far. */
   stepsDone: number;
+}
+
+/**
+ * The Error a failed step throws (`Trainer.step()`, `Trainer.train()`): its message names the step
+ * ("… at step 7; the model was left unchanged …" from the core, else "step 7 failed: …"). A failed
+ * step changes nothing; the steps before it in the same call were applied and stay counted
+ * (`trainer.info.step` is `step - 1`).
+ */
+export interface StepError extends Error {
+  /** The number of the step that failed. */
+  step: number;
+  /** Steps this call applied before the failure. */
+  stepsDone: number;
+}
+
+/** The C++ objects not freed yet, from `liveHandles()`. */
+export interface LiveHandles {
+  trainers: number;
+  models: number;
+  /** Streams from their first piece until they end, fail, are closed, or their model is disposed. */
+  streams: number;
 }
 
 /** What `Trainer.train()` resolves to. When no step was made, only `step` and `epoch` of the step fields are present. */
@@ -755,7 +778,12 @@ interface Inspecting {
 interface Generating extends Inspecting {
   /** The prime (unless `includePrime: false`) followed by `length` generated tokens, or fewer if a `stop` token came. */
   generate(options?: GenerateOptions): string;
-  /** The same text as `generate()` with the same options, piece by piece: the prime first, then one piece per token. */
+  /**
+   * The same text as `generate()` with the same options, piece by piece: the prime first, then one
+   * piece per token. Its C++ generator is freed when it ends or fails, on `break`/`return()`, when
+   * the model (or trainer) is disposed — the next piece then throws "model is disposed" ("trainer
+   * is disposed") — and, abandoned half-way, once it is garbage-collected.
+   */
   stream(options?: GenerateOptions): AsyncGenerator<string, void, undefined>;
   /** The model file (safetensors: weights, config, tokenizer). */
   save(): Uint8Array;
@@ -794,7 +822,7 @@ export declare class Model implements Generating {
   /** The model file as bytes. */
   save(): Uint8Array;
   readonly info: ModelInfo;
-  /** Frees the model's memory; later calls throw "model is disposed". A running stream() finishes first. Idempotent. */
+  /** Frees the model's memory and ends its streams; later calls (and the streams' next pieces) throw "model is disposed". Idempotent. */
   dispose(): void;
 }
 
@@ -812,7 +840,7 @@ export declare class Trainer {
   readonly info: TrainerInfo | ExampleRunInfo | PairsRunInfo;
   /** The model being trained (the same object every time). */
   readonly model: LiveModel;
-  /** One update on the next batch (synchronous). */
+  /** One update on the next batch (synchronous). Throws a `StepError` if the step fails (nothing changes then). */
   step(options?: { diagnostics?: false }): StepResult;
   /** The same update, plus the gradient flow of its batch (one more forward and backward pass; the update is bitwise the same). */
   step(options: { diagnostics: true }): DiagnosticStepResult;
@@ -825,7 +853,11 @@ export declare class Trainer {
   gradientFlow(options?: { text?: string | Bytes }): Float32Array[];
   /** `gradientFlow()` with L_T, T and the batch size. */
   gradientFlowDetails(options?: { text?: string | Bytes }): GradientFlow;
-  /** Trains in chunks, yielding to the event loop between them, until `steps`, `seconds` or `signal`. */
+  /**
+   * Trains in chunks, yielding to the event loop between them, until `steps`, `seconds` or `signal`.
+   * Rejects with a `StepError` when a step fails, and with "trainer is disposed" when the trainer is
+   * disposed meanwhile (from `onProgress` or anything else between chunks).
+   */
   train(options: TrainOptions): Promise<TrainResult>;
   /** Loss and the task's metrics on the validation split (throws if there is none); 'seq2seq': `Seq2SeqEvaluateResult` (tell it by `'exactMatch' in r`), with `beam`, `alpha`, `maxExamples`. Does not change the run. */
   evaluate(options?: EvaluateOptions): Evaluation;
@@ -833,9 +865,15 @@ export declare class Trainer {
   save(): Uint8Array;
   /** Starts the next batch from a zero recurrent state (a language model on a text; examples runs throw). */
   resetState(): void;
-  /** Frees the trainer and its model; later calls throw "trainer is disposed". Idempotent. */
+  /** Frees the trainer, its model and the model's streams; later calls throw "trainer is disposed". Idempotent. */
   dispose(): void;
 }
+
+/**
+ * The C++ objects behind handles not freed yet (by `dispose()` or, as a backstop, after garbage
+ * collection): for leak checks, e.g. under `node --expose-gc`.
+ */
+export declare function liveHandles(): LiveHandles;
 
 /** The package version, e.g. '0.1.0'. */
 export declare const version: string;

@@ -296,10 +296,48 @@ function generateJson(options) {
 // Yields to the event loop (a macrotask), so pages and workers stay responsive between chunks.
 const yieldToEventLoop = () => new Promise((resolve) => setTimeout(resolve, 0));
 
+// ---------------------------------------------------------------- the C++ objects behind handles
+
+// Every Embind object a wrapper owns sits in a cell { kind, handle }: dispose() frees it, and so,
+// as a backstop for a forgotten dispose(), does the FinalizationRegistry once the wrapper (or the
+// stream) is garbage. The cell never points back at its wrapper, or the wrapper could never be
+// collected. `live` counts the objects not yet freed (liveHandles()).
+const live = { trainers: 0, models: 0, streams: 0 };
+const finalizer = typeof FinalizationRegistry === 'function' ? new FinalizationRegistry((cell) => release(cell)) : null;
+
+function track(kind, handle, owner) {
+  const cell = { kind, handle, token: {}, set: null, closed: null };
+  live[kind]++;
+  finalizer?.register(owner, cell, cell.token);
+  return cell;
+}
+
+/** Frees the cell's object (once); `why` is what a later use says ("model is disposed"). */
+function release(cell, why = null) {
+  if (!cell.handle) return;
+  const h = cell.handle;
+  cell.handle = null;
+  cell.closed = why;
+  live[cell.kind]--;
+  finalizer?.unregister(cell.token);
+  cell.set?.delete(cell);
+  if (!h.isDeleted()) h.delete();
+}
+
+/**
+ * The C++ objects that handles hold and that are not freed yet: { trainers, models, streams }
+ * (a stream counts from its first piece until it ends, is closed, or its owner is disposed). For
+ * leak checks: with dispose() (or, later, garbage collection) the counts fall back.
+ */
+export function liveHandles() {
+  return { ...live };
+}
+
 /** Generation shared by loaded models and a trainer's live model. */
 class ModelBase {
   constructor(handle) {
     this._handle = handle;
+    this._streams = new Set(); // cells of the streams in progress, freed by dispose()
   }
 
   _h() {
@@ -313,20 +351,43 @@ class ModelBase {
     return check(this._h().generate(json));
   }
 
-  /** Streams the text token by token: `for await (const piece of model.stream({...}))`. */
-  async *stream(options) {
+  /**
+   * Streams the text token by token: `for await (const piece of model.stream({...}))`. The C++
+   * generator is freed when the stream ends, fails, is closed (break, return()), when its model
+   * (or trainer) is disposed — the next piece then throws "… is disposed" — or, for a stream
+   * abandoned half-way, when it is garbage-collected.
+   */
+  stream(options) {
+    const owner = this._streamOwner();
+    const cell = { kind: 'streams', handle: null, token: {}, set: null, closed: null };
+    const it = this._stream(cell, owner, options);
+    finalizer?.register(it, cell, cell.token);
+    return it;
+  }
+
+  /** The wrapper whose dispose() ends this model's streams (a live model's: its trainer). */
+  _streamOwner() {
+    return this;
+  }
+
+  async *_stream(cell, owner, options) {
     const json = generateJson(options);
     const gen = check(this._h().generator(json));
+    cell.handle = gen;
+    live.streams++;
+    cell.set = owner._streams;
+    owner._streams.add(cell);
     try {
       let n = 0;
       for (;;) {
+        if (!cell.handle) throw new Error(cell.closed ?? 'the stream is closed');
         const piece = check(gen.next());
         if (piece === null) return;
         yield piece;
         if (++n % 32 === 0) await yieldToEventLoop();
       }
     } finally {
-      gen.delete();
+      release(cell);
     }
   }
 
@@ -476,6 +537,11 @@ const MODEL_EVALUATE_KEYS = new Set(['text', 'examples', 'maxTokens', 'pairs', '
 
 /** A model loaded from a file (see loadModel). */
 export class Model extends ModelBase {
+  constructor(handle) {
+    super(handle);
+    this._cell = track('models', handle, this);
+  }
+
   /**
    * Loss and metrics of this model on data it was not trained on, in the shape of
    * Trainer.evaluate() for its task: { examples } (file text or an array, in the format the model
@@ -522,12 +588,17 @@ export class Model extends ModelBase {
     return copyOut(h, h.save());
   }
 
+  /** Frees the model and ends its streams. */
   dispose() {
-    if (this._handle) {
-      this._handle.delete();
-      this._handle = null;
-    }
+    disposeOwner(this, 'model is disposed');
   }
+}
+
+/** dispose() of a model or trainer: its streams first (they would keep it alive), then itself. */
+function disposeOwner(owner, why) {
+  for (const c of [...owner._streams]) release(c, why);
+  if (owner._cell) release(owner._cell, why);
+  owner._handle = null;
 }
 
 /** The model a trainer is training: generates with the current weights. Freed with its trainer. */
@@ -539,6 +610,10 @@ class LiveModel extends ModelBase {
 
   _h() {
     return this._trainer._h();
+  }
+
+  _streamOwner() {
+    return this._trainer;
   }
 
   /** A model file (weights, config, tokenizer; no training state). */
@@ -556,9 +631,12 @@ const TRAIN_KEYS = new Set(['steps', 'seconds', 'onProgress', 'signal', 'chunkMi
 export class Trainer {
   constructor(handle) {
     this._handle = handle;
+    this._cell = track('trainers', handle, this);
+    this._streams = new Set(); // its live model's streams in progress, freed by dispose()
     this._model = new LiveModel(this);
     const info = handle.info();
     this._task = info.task;
+    this._step = info.step ?? 0; // updates applied so far, kept current by step() and train()
     // Examples runs have batches of different lengths: the mean tokens of a batch.
     this._tokensPerBatch = info.tokensPerBatch ?? (info.batchesPerEpoch > 0 ? info.trainTokens / info.batchesPerEpoch : 0);
   }
@@ -589,10 +667,33 @@ export class Trainer {
     if (o.diagnostics !== undefined && typeof o.diagnostics !== 'boolean') throw new Error("option 'diagnostics' must be a boolean");
     const h = this._h();
     const t0 = performance.now();
-    const r = check(o.diagnostics ? h.stepDiagnostics() : h.step());
+    const r = o.diagnostics ? h.stepDiagnostics() : h.step();
+    if (r instanceof Error) throw this._stepsFailed(h, r, 0);
     const secs = (performance.now() - t0) / 1000;
     r.tokensPerSecond = secs > 0 ? this._tokensPerBatch / secs : 0;
+    this._step = r.step;
     return r;
+  }
+
+  /**
+   * The error of a step that failed: says which step (the core's own messages do), and carries
+   * `step` (the failed step's number) and `stepsDone` (updates this call applied before it, which
+   * the trainer keeps: a failed step changes nothing).
+   */
+  _stepsFailed(h, error, doneBefore) {
+    let now = this._step;
+    try {
+      now = check(h.info()).step ?? now;
+    } catch {
+      // keep the last known count
+    }
+    const applied = Math.max(0, now - this._step);
+    this._step = now;
+    const failed = now + 1;
+    const e = new Error(/\bat step \d+/.test(error.message) ? error.message : `step ${failed} failed: ${error.message}`);
+    e.step = failed;
+    e.stepsDone = doneBefore + applied;
+    return e;
   }
 
   /**
@@ -614,7 +715,7 @@ export class Trainer {
     if (steps === undefined && seconds === undefined) throw new Error("train needs 'steps' or 'seconds'");
     if (onProgress !== undefined && typeof onProgress !== 'function') throw new Error("option 'onProgress' must be a function");
     if (!(typeof chunkMs === 'number' && chunkMs > 0)) throw new Error("option 'chunkMilliseconds' must be a positive number");
-    const h = this._h();
+    this._h();
     const start = performance.now();
     let done = 0;
     let last = null;
@@ -625,8 +726,13 @@ export class Trainer {
       if (seconds !== undefined && elapsed >= seconds) break;
       let n = perStep > 0 ? Math.max(1, Math.floor(chunkMs / perStep)) : 1;
       if (steps !== undefined) n = Math.min(n, steps - done);
+      // Asked afresh every chunk: onProgress, or anything between chunks, may have disposed it.
+      const h = this._h();
       const t0 = performance.now();
-      last = check(h.steps(n));
+      const r = h.steps(n);
+      if (r instanceof Error) throw this._stepsFailed(h, r, done);
+      last = r;
+      this._step = r.step;
       const ms = performance.now() - t0;
       perStep = ms / n;
       done += n;
@@ -702,11 +808,9 @@ export class Trainer {
     check(this._h().resetState());
   }
 
+  /** Frees the trainer, its model and the model's streams. */
   dispose() {
-    if (this._handle) {
-      this._handle.delete();
-      this._handle = null;
-    }
+    disposeOwner(this, 'trainer is disposed');
   }
 }
 

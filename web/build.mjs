@@ -12,6 +12,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, write
 import { createHash } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CSP_HEADER, CSP_META } from './csp.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -230,6 +231,23 @@ function writeServiceWorker(site) {
   writeFileSync(join(site, 'sw.js'), src.replace(placeholder, `const BUILD = ${JSON.stringify(build)};`));
 }
 
+/**
+ * The Content-Security-Policy (csp.mjs) for hosts that send no headers: a <meta> tag in index.html,
+ * first in <head> so that it covers every script, and the header that sw.js adds to what it serves
+ * (worker scripts take the policy of their own response, never the page's <meta>).
+ */
+function writeContentSecurityPolicy(site) {
+  const html = readFileSync(join(site, 'index.html'), 'utf8');
+  const charset = '<meta charset="utf-8">';
+  if (html.split(charset).length !== 2) throw new Error(`web/index.html must have the line ${charset} once`);
+  if (/<script(?![^>]*\bsrc=)[^>]*>/i.test(html)) throw new Error('web/index.html has an inline <script>: the CSP allows none');
+  writeFileSync(join(site, 'index.html'), html.replace(charset, `${charset}\n  <meta http-equiv="Content-Security-Policy" content="${CSP_META}">`));
+  const placeholder = "const CSP = '';";
+  const sw = readFileSync(join(site, 'sw.js'), 'utf8');
+  if (!sw.includes(placeholder)) throw new Error(`web/sw.js lacks the line ${placeholder}`);
+  writeFileSync(join(site, 'sw.js'), sw.replace(placeholder, `const CSP = ${JSON.stringify(CSP_HEADER)};`));
+}
+
 export function buildSite({ out = join(root, 'build', 'site'), wasmDir = process.env.RNN_WASM_DIR || join(root, 'wasm'), log = () => {} } = {}) {
   // The module the page imports, and the loop policy its worker shares with the CLI.
   const apiFiles = ['index.js', 'loop.js'];
@@ -266,6 +284,7 @@ export function buildSite({ out = join(root, 'build', 'site'), wasmDir = process
   const { manifest, files } = buildExamples({ log });
   for (const [name, body] of Object.entries(files)) writeFileSync(join(tmp, 'examples', name), body);
   writeFileSync(join(tmp, 'examples', 'index.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  writeContentSecurityPolicy(tmp);
   writeServiceWorker(tmp);
   rmSync(out, { recursive: true, force: true });
   renameSync(tmp, out);

@@ -7,7 +7,7 @@ const HEAP_REFRESH_MS = 2000;
 export function renderFeatures() {
   const f = state.features ?? {};
   const dl = $('features');
-  dl.innerHTML = '';
+  dl.replaceChildren();
   const yes = (v) => (v ? 'yes' : 'no');
   const rows = [
     ['SIMD (wasm128)', yes(f.simd)],

@@ -78,16 +78,16 @@ function renderCorpus() {
   const a = c.analysis;
   $('corpus-name').textContent = c.name;
   const s = readSettings();
-  $('corpus-stats').innerHTML = '';
+  $('corpus-stats').replaceChildren();
   for (const [label, value] of [
     ['size', formatBytes(a.bytes)], ['characters', formatInteger(a.chars)],
     [s.tokenizer === 'word' ? 'word tokens' : 'tokens', formatInteger(a.tokens)],
     ['vocabulary', formatInteger(a.vocabSize)],
   ]) {
     const span = document.createElement('span');
-    span.innerHTML = '<b></b> ';
-    span.firstChild.textContent = value;
-    span.append(label);
+    const b = document.createElement('b');
+    b.textContent = value;
+    span.append(b, ' ', label);
     $('corpus-stats').append(span, ' '); // the space keeps textContent readable
   }
   if ($('prime').dataset.auto !== '0') { $('prime').value = a.primeHint; $('prime').dataset.auto = '1'; }

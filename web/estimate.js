@@ -31,7 +31,7 @@ export async function renderEstimate() {
   lines.push([`vocabulary ${formatInteger(analysis.vocabSize)} · ${formatInteger(analysis.batchesPerEpoch)} batches per epoch`]);
   if (analysis.problem) lines.push([`${analysis.problem[0].toUpperCase()}${analysis.problem.slice(1)}.`, 'warn-text']); // "Text too short: …"
   el.classList.toggle('warn', !!analysis.problem);
-  el.innerHTML = '';
+  el.replaceChildren();
   for (const [text, cls] of lines) {
     const span = document.createElement('span');
     span.textContent = text;

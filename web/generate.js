@@ -10,7 +10,7 @@ const field = (k) => $('gen-form').elements.namedItem(k);
 /** Says which model generation uses: a loaded file (with a way back to the run), the run's, or none. */
 export function renderGenModel() {
   const el = $('gen-model');
-  el.innerHTML = '';
+  el.replaceChildren();
   if (state.loadedModel) {
     const { name, info } = state.loadedModel;
     el.textContent = `Using the loaded model “${name}”${info?.vocabSize ? ` (vocabulary ${info.vocabSize})` : ''}. `;

@@ -313,7 +313,7 @@ function fillLayerChoices(layers, cell) {
   const sel = $('inspect-layer');
   if (sel.options.length !== layers) {
     const v = Math.min(Number(sel.value) || 0, layers - 1);
-    sel.innerHTML = '';
+    sel.replaceChildren();
     for (let l = 0; l < layers; l++) sel.append(new Option(`layer ${l + 1}`, String(l)));
     sel.value = String(v);
   }
@@ -435,7 +435,7 @@ function setUnit(j) {
 
 function renderRanking(r) {
   const ul = $('unit-ranking');
-  ul.innerHTML = '';
+  ul.replaceChildren();
   for (const f of r.ranking) {
     const li = document.createElement('li');
     li.dataset.feature = f.key;
@@ -472,17 +472,25 @@ function showTip(e) {
   const k = r.topK;
   r.nextList ??= r.next.split('\u0000');
   const esc = (t) => JSON.stringify(t).slice(1, -1);
-  const rows = [];
-  for (let q = 0; q < k; q++) rows.push(`<li><code>${escapeHtml(esc(r.nextList[i * k + q]))}</code> ${(100 * r.probabilities[i * k + q]).toFixed(1)} %</li>`);
-  const actual = i + 1 < r.tokens.length ? `actual next <code>${escapeHtml(esc(r.tokens[i + 1]))}</code>: surprise ${r.surprise[i].toFixed(2)} nats (p = ${(100 * Math.exp(-r.surprise[i])).toFixed(1)} %)` : 'end of the text';
-  tip.innerHTML = `<p>after <code>${escapeHtml(esc(r.tokens[i]))}</code> the model expects</p><ol data-testid="next-top">${rows.join('')}</ol><p>${actual}</p>`;
+  // Tokens come from the corpus: built as text nodes, never parsed as HTML.
+  const code = (t) => Object.assign(document.createElement('code'), { textContent: esc(t) });
+  const line = (...parts) => { const p = document.createElement('p'); p.append(...parts); return p; };
+  const ol = document.createElement('ol');
+  ol.dataset.testid = 'next-top';
+  for (let q = 0; q < k; q++) {
+    const li = document.createElement('li');
+    li.append(code(r.nextList[i * k + q]), ` ${(100 * r.probabilities[i * k + q]).toFixed(1)} %`);
+    ol.append(li);
+  }
+  const actual = i + 1 < r.tokens.length
+    ? line('actual next ', code(r.tokens[i + 1]), `: surprise ${r.surprise[i].toFixed(2)} nats (p = ${(100 * Math.exp(-r.surprise[i])).toFixed(1)} %)`)
+    : line('end of the text');
+  tip.replaceChildren(line('after ', code(r.tokens[i]), ' the model expects'), ol, actual);
   tip.hidden = false;
   const box = span.getBoundingClientRect(), host = tip.offsetParent?.getBoundingClientRect() ?? { left: 0, top: 0 };
   tip.style.left = `${Math.max(0, box.left - host.left)}px`;
   tip.style.top = `${box.bottom - host.top + 4}px`;
 }
-
-const escapeHtml = (s) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
 
 function showTab(tab) {
   view.tab = tab;

@@ -71,7 +71,7 @@ export async function renderModelList() {
   const ul = $('model-list');
   let models = [];
   try { models = await store.listModels(); } catch { /* IndexedDB unavailable: the list stays empty */ }
-  ul.innerHTML = '';
+  ul.replaceChildren();
   if (!models.length) {
     const li = document.createElement('li');
     li.className = 'muted small empty';

@@ -1,7 +1,7 @@
 // The training run: start, train (the worker runs the loop, see rnn-wasm/loop.js), pause, stop,
 // the metrics and samples it shows, autosave to IndexedDB and restore after a reload or a crash.
 import * as store from './store.js';
-import { $, clearError, clockTime, duration, fixed, formatCount, formatInteger, showError, toast } from './ui.js';
+import { $, clearError, clockTime, duration, fixed, formatCount, formatInteger, noValidationNote, showError, toast } from './ui.js';
 import { setStatus, state, worker } from './state.js';
 import { readSettings, trainerConfig, applySettings } from './settings.js';
 import { addEvaluation, addProgress, bounded, drawCharts, emptyHistory } from './charts.js';
@@ -42,7 +42,7 @@ export function render() {
 
 function renderSample(s) {
   const box = $('samples');
-  box.innerHTML = '';
+  box.replaceChildren();
   $('sample-step').textContent = s ? `at step ${s.step}` : '';
   if (!s) return;
   const add = (label, text, cls) => {
@@ -77,6 +77,9 @@ function newRun(settings, info, corpus) {
 
 function runNote() {
   const r = state.run;
+  const why = noValidationNote(r?.info);
+  $('validation-note').textContent = why;
+  $('validation-note').hidden = !why;
   if (!r) { $('run-note').textContent = ''; return; }
   const s = r.settings;
   // A validation file (validationUnknownTokens is only there then) is named with its tokens.

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // Static server for build/site on 127.0.0.1 (no dependencies). Sends cross-origin isolation headers so the
 // page may use SharedArrayBuffer (wasm threads) where the build has them, and no-store so a rebuild is
-// always picked up. usage: node web/serve.mjs [--port 8080] [--root build/site] [--no-isolation]
+// always picked up, and the page's Content-Security-Policy. usage: node web/serve.mjs [--port 8080] [--root build/site] [--no-isolation]
 import { createServer } from 'node:http';
 import { createReadStream, statSync } from 'node:fs';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CSP_HEADER } from './csp.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const MIME = {
@@ -20,7 +21,9 @@ const ISOLATION = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
+// The Content-Security-Policy (csp.mjs) goes on every response: worker scripts get theirs from it.
 const BASE_HEADERS = {
+  'Content-Security-Policy': CSP_HEADER,
   'Cross-Origin-Resource-Policy': 'same-origin',
   'Cache-Control': 'no-store',
   'X-Content-Type-Options': 'nosniff',

@@ -9,6 +9,10 @@
 // BUILD is filled in by web/build.mjs: the site's files and a hash of their contents (a new deploy
 // changes this file, so browsers install the new worker).
 const BUILD = { version: 'dev', files: [] };
+// The page's Content-Security-Policy (web/csp.mjs), filled in by web/build.mjs: added to responses
+// that lack one, so that on a static host the workers are held to it too (the <meta> tag in
+// index.html covers only the page).
+const CSP = '';
 const PREFIX = 'rnn-wasm-site-';
 const CACHE = PREFIX + BUILD.version;
 
@@ -42,13 +46,14 @@ async function respond(event, request) {
   return isolated(response);
 }
 
-/** The response with the two isolation headers (and CORP, which require-corp asks of subresources). */
+/** The response with the two isolation headers (and CORP, which require-corp asks of subresources) and the CSP. */
 function isolated(response) {
   if (response.status === 0) return response; // opaque (a redirect): nothing to add
   const headers = new Headers(response.headers);
   headers.set('Cross-Origin-Opener-Policy', 'same-origin');
   headers.set('Cross-Origin-Embedder-Policy', 'require-corp');
   headers.set('Cross-Origin-Resource-Policy', 'same-origin');
+  if (CSP && !headers.has('Content-Security-Policy')) headers.set('Content-Security-Policy', CSP);
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
 

@@ -4,7 +4,7 @@
 // classify; exact match, token error rate and the first outputs for translate, task-translate.js),
 // autosave to IndexedDB and restore after a reload or a crash.
 import * as store from './store.js';
-import { $, clearError, clockTime, duration, fixed, formatCount, formatInteger, showError, toast } from './ui.js';
+import { $, clearError, clockTime, duration, fixed, formatCount, formatInteger, noValidationNote, showError, toast } from './ui.js';
 import { state, worker } from './state.js';
 import { addEvaluation, addProgress, bounded, drawTaskCharts, emptyHistory } from './charts.js';
 import {
@@ -45,6 +45,9 @@ export function renderTaskRun() {
   $('teta').textContent = r && t.status === 'training' && r.sps > 0 ? duration(left / r.sps) : left <= 0 && r ? 'done' : '–';
   $('tprogress-bar').style.width = r ? `${Math.min(100, (100 * r.step) / r.untilStep)}%` : '0';
   $('trun-note').textContent = r ? runNote(task, r) : '';
+  const why = noValidationNote(r?.info, task === 'translate' ? 'pairs' : 'examples');
+  $('tvalidation-note').textContent = why;
+  $('tvalidation-note').hidden = !why;
   drawTaskCharts(r?.history, percent);
   if (!r || r.evalDirty !== false) { renderEvaluation(task); if (r) r.evalDirty = false; }
 }
@@ -70,11 +73,12 @@ const el = (tag, props = {}, ...children) => {
 function renderEvaluation(task) {
   const r = tasks[task].run;
   const box = $('teval');
-  box.innerHTML = '';
+  box.replaceChildren();
   const ev = r?.evaluation;
   $('teval-step').textContent = ev ? `at step ${ev.step} · ${formatInteger(ev.examples ?? 0)} ${task === 'translate' ? 'sources' : 'examples'}` : '';
   if (!ev) {
-    box.append(el('p', { className: 'muted small', textContent: 'The scores on the validation examples appear here once training starts.' }));
+    const why = noValidationNote(r?.info, task === 'translate' ? 'pairs' : 'examples');
+    box.append(el('p', { className: 'muted small', textContent: why || 'The scores on the validation examples appear here once training starts.' }));
   } else if (task === 'classify') renderClassifyEval(box, ev);
   else if (task === 'translate') renderTranslateEval(box, ev);
   else if (task === 'tag') {

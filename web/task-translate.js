@@ -84,7 +84,7 @@ export function renderTranslateEval(box, ev) {
  * redraws the heat map.
  */
 export function renderTranslations(out, source, results) {
-  out.innerHTML = '';
+  out.replaceChildren();
   const list = el('ol', { className: 'nbest' });
   list.dataset.testid = 'translations';
   const figure = el('figure', { className: 'heatmap' });
@@ -113,7 +113,7 @@ export function renderTranslations(out, source, results) {
  * (labels with fillText); hovering a cell names it. No attention (a model without it): a note.
  */
 export function drawAttention(figure, r) {
-  figure.innerHTML = '';
+  figure.replaceChildren();
   const a = r?.attention;
   if (!a) {
     figure.append(el('figcaption', { className: 'muted small', textContent: 'This model has no attention (attention: none), so there is no heat map.' }));

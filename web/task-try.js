@@ -30,7 +30,7 @@ export function renderTryModel(task) {
   $('tgo').textContent = T.go;
   $('tinput-caption').textContent = T.caption;
   const note = $('tmodel-note');
-  note.innerHTML = '';
+  note.replaceChildren();
   if (t.loadedModel) {
     note.textContent = `Using the loaded model “${t.loadedModel.name}”. `;
     if (t.run) {
@@ -47,7 +47,7 @@ export function renderTryModel(task) {
   const labels = modelLabels(task);
   const keep = sel.value;
   if (sel.dataset.labels !== JSON.stringify(labels)) {
-    sel.innerHTML = '';
+    sel.replaceChildren();
     for (const l of labels) sel.append(el('option', { value: l, textContent: l }));
     sel.dataset.labels = JSON.stringify(labels);
     if (labels.includes(keep)) sel.value = keep;
@@ -83,7 +83,7 @@ async function go() {
   try {
     if (task === 'classify') {
       const r = await worker.client.request('predict', { slot: task, kind: 'classify', input });
-      out.innerHTML = '';
+      out.replaceChildren();
       const list = el('ul', { className: 'probs' });
       list.dataset.testid = 'classify-result';
       for (const { label, probability } of r.probabilities.slice(0, 12)) {
@@ -97,7 +97,7 @@ async function go() {
       out.append(el('p', { className: 'verdict' }, '“', el('span', { textContent: input }), '” → ', el('b', { textContent: r.label })), list);
     } else if (task === 'tag') {
       const r = await worker.client.request('predict', { slot: task, kind: 'tag', input: tokenize(input) });
-      out.innerHTML = '';
+      out.replaceChildren();
       const line = el('p', { className: 'tagged' });
       line.dataset.testid = 'tag-result';
       for (const { token, tag, probability } of r) {
@@ -119,7 +119,7 @@ async function go() {
       const options = { label: field('label').value, length: num('length'), temperature: num('temperature'), count: Math.max(1, Math.min(50, num('count'))), seed: num('seed') };
       if (input) options.prime = input;
       const { texts } = await worker.client.request('generateMany', { slot: task, options });
-      out.innerHTML = '';
+      out.replaceChildren();
       const list = el('ol', { className: 'generated' });
       list.dataset.testid = 'generated';
       for (const text of texts) list.append(el('li', { textContent: firstLine(text) }));
@@ -188,7 +188,7 @@ export function bindTaskTry() {
   });
   field('input').addEventListener('input', () => { const task = current(); if (task) tasks[task].tryInput = field('input').value; });
   onShowTask((task) => {
-    $('tresult').innerHTML = '';
+    $('tresult').replaceChildren();
     $('tgo-note').textContent = '';
     renderTryModel(task);
     field('input').value = tasks[task].tryInput ?? '';

@@ -279,7 +279,7 @@ const el = (tag, props = {}, ...children) => {
 export function renderData(task) {
   const t = tasks[task];
   const box = $('tdata-summary');
-  box.innerHTML = '';
+  box.replaceChildren();
   if (!t.data) {
     $('tdata-name').textContent = 'No examples yet: choose a file or use the example.';
     return;

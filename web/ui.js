@@ -63,3 +63,14 @@ export function formatCount(n) {
 
 /** A count with thousands separators, as the page shows counts. */
 export const formatInteger = (n) => n.toLocaleString('en-US');
+
+/**
+ * Why a run has no validation curve, or '' when it has one: with Validation split 0 (and no
+ * validation file) nothing is held out to score the model on. `what`: 'text', 'examples' or 'pairs'.
+ */
+export function noValidationNote(info, what = 'text') {
+  if (!info || (info.validationTokens ?? 0) > 0 || (info.validationExamples ?? 0) > 0 || (info.validationPairs ?? 0) > 0) return '';
+  const held = what === 'text' ? 'none of the text is' : `none of the ${what} are`;
+  return `No validation curve: Validation split is 0, so ${held} held out to score the model on. `
+    + 'The run trains on everything; set the split above 0 for a new run to see how well it generalises.';
+}

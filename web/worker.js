@@ -42,6 +42,11 @@ async function corpusBytes({ corpusId, blob }) {
   return corpusCache.bytes;
 }
 
+/** Whether a run holds anything out to evaluate on (a split above 0, or a validation file). */
+function hasValidation(info) {
+  return (info.validationTokens ?? 0) > 0 || (info.validationExamples ?? 0) > 0 || (info.validationPairs ?? 0) > 0;
+}
+
 function activeModel(slot) {
   if (slot.generateWithLoaded && slot.loadedModel) return slot.loadedModel;
   if (slot.trainer) return slot.trainer.model;
@@ -145,8 +150,12 @@ serve({
     liveDiagnostics.every = Math.max(0, Math.floor(Number(req.diagnosticsEvery) || 0));
     liveDiagnostics.text = typeof req.diagnosticsText === 'string' ? req.diagnosticsText : '';
     let step = slot.step;
+    const info = trainer.info;
     // Example tasks have batches of different lengths: their mean size.
-    const perBatch = trainer.info.tokensPerBatch ?? (trainer.info.batchesPerEpoch ? trainer.info.trainTokens / trainer.info.batchesPerEpoch : 0);
+    const perBatch = info.tokensPerBatch ?? (info.batchesPerEpoch ? info.trainTokens / info.batchesPerEpoch : 0);
+    // Validation split 0 (and no validation file) holds nothing out: train without evaluations (the
+    // page says why there is no validation curve) instead of failing at the first one.
+    const validate = hasValidation(info);
     const schedule = new TrainingSchedule({
       step, evalEvery: req.evalEvery, sampleEvery: req.sampleEvery, checkpointSeconds: req.checkpointSeconds,
       maxEvalShare: MAX_EVAL_SHARE,
@@ -179,7 +188,7 @@ serve({
           tokensPerSecond: tokens ? tokens / seconds : last.tokensPerSecond,
           heapBytes: api.features().heapBytes,
         });
-        if (schedule.evaluationDue(step)) emit('eval', schedule.quickEvaluation(trainer, step));
+        if (validate && schedule.evaluationDue(step)) emit('eval', schedule.quickEvaluation(trainer, step));
         if (schedule.sampleDue(step)) {
           schedule.sampled(step);
           emit('sample', sample(trainer.model, req.sample, step));
@@ -192,7 +201,11 @@ serve({
         await yieldToMessages();
       }
       // A finished run ends with an evaluation on the whole validation split.
-      if (reason === 'done' && schedule.evaluatedStep !== step) emit('eval', { step, ...trainer.evaluate() });
+      if (reason === 'done' && validate && schedule.evaluatedStep !== step) emit('eval', { step, ...trainer.evaluate() });
+    } catch (e) {
+      // A step that failed part-way through a chunk: the steps before it were applied and count.
+      if (Number.isInteger(e.step)) slot.step = e.step - 1;
+      throw e;
     } finally {
       training = null;
     }
@@ -288,6 +301,12 @@ serve({
       }
       if (pending) emit('piece', { text: pending });
       return { result: { text, stopped: generating.stop } };
+    } catch (e) {
+      // A new run or a loaded model replaced (and disposed) the one generating: its stream ends
+      // there, as if stopped.
+      if (!/^(model|trainer) is disposed$/.test(e.message)) throw e;
+      if (pending) emit('piece', { text: pending });
+      return { result: { text, stopped: true } };
     } finally {
       generating = null;
     }

@@ -1,5 +1,6 @@
 // Shared set-up for the page tests: a private build of the site, the static server, headless Chromium,
-// console-error and long-task capture.
+// console-error, CSP-violation and long-task capture, and a record of every request: a page test
+// fails on any request that leaves the page's own origin (recordRequests, used by every browser test).
 import assert from 'node:assert/strict';
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -28,14 +29,18 @@ export async function launch() {
   const browser = await chromium.launch({ executablePath: CHROMIUM });
   mkdirSync(screenshots, { recursive: true });
   const consoleErrors = [];
+  const recorders = new Map(); // context -> recordRequests()
   const env = {
-    server, browser, consoleErrors,
+    server, browser, consoleErrors, out,
+    /** Every request of the pages opened so far: [{ method, url }]. */
+    requests: () => [...recorders.values()].flatMap((r) => r.all),
     /**
      * A fresh profile (empty IndexedDB) with a page on the app. `waitReady: false` returns once the
      * page has loaded, without ready()'s locator checks (they force layout in tasks of their own).
      */
     async open({ width = 1280, height = 900, context, waitReady = true } = {}) {
       const ctx = context ?? (await browser.newContext({ viewport: { width, height }, acceptDownloads: true }));
+      if (!recorders.has(ctx)) recorders.set(ctx, recordRequests(ctx, server.url));
       const page = await ctx.newPage();
       watch(page, consoleErrors);
       await page.goto(server.url);
@@ -49,15 +54,53 @@ export async function launch() {
     },
     done() {
       assert.deepEqual(consoleErrors, [], `page console errors:\n${consoleErrors.join('\n')}`);
+      for (const r of recorders.values()) r.assertSameOrigin();
     },
   };
   return env;
+}
+
+/**
+ * Records every request made in a browser context — its pages, their workers and service worker —
+ * and the ones that leave the page's own origin(s) `origins` (URLs or origins). Requests for blob:
+ * URLs of the page's origin and data: URLs stay inside the browser. `assertSameOrigin()` fails on
+ * any foreign request; every browser test calls it (through `env.done()` for launch()'s pages).
+ */
+export function recordRequests(context, origins) {
+  const allowed = new Set([origins].flat().map((o) => new URL(o).origin));
+  const all = [];
+  const foreign = [];
+  context.on('request', (r) => {
+    const url = r.url();
+    all.push({ method: r.method(), url });
+    if (url.startsWith('data:')) return;
+    if (!allowed.has(new URL(url).origin)) foreign.push(`${r.method()} ${url}`);
+  });
+  return {
+    all, foreign,
+    assertSameOrigin(what = '') {
+      assert.deepEqual(foreign, [], `requests that left the page's origin (${[...allowed].join(', ')})${what}:\n${foreign.join('\n')}`);
+    },
+  };
+}
+
+/** Reports every CSP violation of the page as a console error (which the tests fail on). */
+export function reportCspViolations(page) {
+  return page.addInitScript(() => {
+    window.__cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) => {
+      const v = `${e.effectiveDirective} blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile}:${e.lineNumber}`;
+      window.__cspViolations.push(v);
+      console.error(`CSP violation: ${v}`);
+    });
+  });
 }
 
 function watch(page, errors) {
   page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('worker', (w) => w.on?.('console', (m) => { if (m.type() === 'error') errors.push(`worker console: ${m.text()}`); }));
+  reportCspViolations(page);
   // Installed before any page script runs: every main-thread task over 50 ms, with its start time.
   page.addInitScript(() => {
     window.__longtasks = [];

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { recordRequests } from './helpers.mjs';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const appSource = join(root, 'tests', 'browser', 'vite-app');
@@ -136,10 +137,11 @@ export async function serveDir(dir, { isolated = false, gzip = true, bytesPerSec
 /**
  * Opens the built app in a fresh context and waits for its worker's 'done' (or an error). Returns
  * the app's messages: ready.ms (navigation start to a ready trainer), done, features, and the page's
- * console errors.
+ * console errors. Fails if the app made a request outside `url`'s origin.
  */
 export async function runApp(browser, url, { timeout = 120_000 } = {}) {
   const context = await browser.newContext();
+  const origin = recordRequests(context, url);
   const errors = [];
   try {
     const page = await context.newPage();
@@ -149,6 +151,7 @@ export async function runApp(browser, url, { timeout = 120_000 } = {}) {
     await page.goto(url);
     await page.waitForFunction(() => window.__app && (window.__app.done || window.__app.error), null, { timeout });
     const app = await page.evaluate(() => ({ ...window.__app, crossOriginIsolated: self.crossOriginIsolated }));
+    origin.assertSameOrigin(` (the app at ${url})`);
     return { ...app, errors };
   } finally {
     await context.close();

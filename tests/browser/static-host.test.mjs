@@ -10,7 +10,7 @@ import { createServer } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
 import { chromium } from 'playwright-core';
 import { buildSite } from '../../web/build.mjs';
-import { launch, ready, root, setField, text, until, waitStatus } from './helpers.mjs';
+import { launch, ready, recordRequests, reportCspViolations, root, setField, text, until, waitStatus } from './helpers.mjs';
 
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.wasm': 'application/wasm', '.txt': 'text/plain', '.svg': 'image/svg+xml', '.png': 'image/png', '.webmanifest': 'application/manifest+json', '.tsv': 'text/tab-separated-values' };
@@ -48,7 +48,9 @@ test('plain static host: one reload to cross-origin isolation (pthreads), then o
     rmSync(out, { recursive: true, force: true });
     rmSync(profile, { recursive: true, force: true });
   });
+  const origin = recordRequests(context, server.url);
   const page = context.pages()[0] ?? (await context.newPage());
+  await reportCspViolations(page);
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
@@ -108,6 +110,7 @@ test('plain static host: one reload to cross-origin isolation (pthreads), then o
   assert.deepEqual(leaked, [], 'nothing of the page reached the server while offline');
   await context.setOffline(false);
   assert.deepEqual(errors, [], `page errors:\n${errors.join('\n')}`);
+  origin.assertSameOrigin();
 });
 
 test('no main-thread task over 50 ms at page load (long-task observer from navigation start)', { timeout: 240_000 }, async (t) => {

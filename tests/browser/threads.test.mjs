@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { buildSite } from '../../web/build.mjs';
 import { startServer } from '../../web/serve.mjs';
-import { number, ready, root, setField, text, until, waitStatus } from './helpers.mjs';
+import { number, ready, recordRequests, reportCspViolations, root, setField, text, until, waitStatus } from './helpers.mjs';
 
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
@@ -38,7 +38,9 @@ test('pthreads build when cross-origin isolated, single-threaded build otherwise
     const errors = [];
     const requests = [];
     context.on('request', (r) => requests.push(new URL(r.url()).pathname));
+    const origin = recordRequests(context, server.url);
     const page = await context.newPage();
+    await reportCspViolations(page);
     page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
     page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
     page.on('worker', (w) => w.on?.('console', (m) => { if (m.type() === 'error') errors.push(`worker console: ${m.text()}`); }));
@@ -85,6 +87,7 @@ test('pthreads build when cross-origin isolated, single-threaded build otherwise
       t.diagnostic('worker requests are not visible to this browser context; relying on the panel');
     }
     assert.deepEqual(errors, [], `page console errors ${what}:\n${errors.join('\n')}`);
+    origin.assertSameOrigin(` ${what}`);
     await context.close();
   }
 });
