@@ -98,6 +98,13 @@ TEST(JsonNesting, EveryModelFileMetadataJsonIsLimited) {
                 std::string::npos)
           << key;
     }
+  // Deep inside the vocabulary (this one overflowed the wasm stack).
+  const std::string vocab = with_metadata(s.save_model(), [](auto& m) {
+    const size_t at = m["tokenizer"].find("\"vocab\":[");
+    ASSERT_NE(at, std::string::npos);
+    m["tokenizer"].insert(at + 9, deep(100000) + ",");
+  });
+  EXPECT_EQ(load_error(vocab), "model file metadata 'tokenizer' nests deeper than 64 levels (the JSON nesting limit)");
 }
 
 // ---- the `model` metadata ----

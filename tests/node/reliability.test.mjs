@@ -3,7 +3,7 @@
 // loaded to generate holds its weights only, and a prime of millions of characters works.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createTrainer, loadModel } from '../../wasm/index.js';
+import { createTrainer, features, loadModel } from '../../wasm/index.js';
 import { rejects, shakespeare, SMALL } from './helpers.mjs';
 
 const text = shakespeare(20000);
@@ -36,10 +36,13 @@ describe('reliability', () => {
     for (const key of ['config', 'model', 'tokenizer']) {
       const bad = withHeader(modelBytes, meta(key, () => `{"a":${deep(100000)}}`));
       await rejects(() => loadModel(bad),
-        new RegExp(`model file metadata '${key}' nests deeper than 64 levels \\(the JSON nesting limit\\)`), key);
+        new RegExp(`^model file metadata '${key}' nests deeper than 64 levels \\(the JSON nesting limit\\)`), key);
     }
     const bad = withHeader(checkpointBytes, meta('training', () => deep(100000)));
     await rejects(() => loadModel(bad), /metadata 'training' nests deeper than 64 levels/);
+    // Deep inside the vocabulary: this one overflowed the wasm stack ("Maximum call stack size exceeded").
+    const vocab = withHeader(modelBytes, meta('tokenizer', (s) => s.replace('"vocab":[', `"vocab":[${deep(100000)},`)));
+    await rejects(() => loadModel(vocab), /^model file metadata 'tokenizer' nests deeper than 64 levels \(the JSON nesting limit\)$/);
     const m = await loadModel(modelBytes);
     assert.equal(typeof m.generate({ length: 5 }), 'string');
     m.dispose();
@@ -69,9 +72,14 @@ describe('reliability', () => {
     let prime = '';
     while (prime.length < 2_000_000) prime += text;
     prime = prime.slice(0, 2_000_000);
+    const heap = features().heapBytes;
     const out = m.generate({ prime, length: 20, greedy: true });
     assert.equal(out.length, prime.length + 20);
     assert.ok(out.startsWith(prime));
+    // The prime's text and tokens take a few copies of 2 MB; one pass over it held caches and
+    // logits for every position (about 1.2 GB for this model) and ran out of memory on larger ones.
+    const grown = features().heapBytes - heap;
+    assert.ok(grown < 128 * 2 ** 20, `the heap grew by ${(grown / 2 ** 20).toFixed(0)} MiB for a 2M-character prime`);
     m.dispose();
   });
 
