@@ -23,6 +23,7 @@
 #include <iostream>
 
 #include "decode/generate.h"
+#include "io/json_text.h"
 #include "io/safetensors.h"
 #include "kernels/threads.h"
 #include "models/classifier.h"
@@ -31,6 +32,13 @@
 #include "tasks/session.h"
 
 using nlohmann::json;
+
+// Options as JSON, through the core's nesting-checked parse.
+static json parse_options(const std::string& text) {
+  json j = rnn::parse_json_text(text, "options");
+  if (j.is_discarded()) throw rnn::Error("options are not valid JSON");
+  return j;
+}
 
 static int usage() {
   std::fprintf(stderr,
@@ -63,7 +71,7 @@ int main(int argc, char** argv) {
         const std::string ck = rnn::safetensors::read_file(resume);
         s = std::make_unique<rnn::Session>(text, reinterpret_cast<const uint8_t*>(ck.data()), ck.size());
       } else {
-        s = std::make_unique<rnn::Session>(text, rnn::parse_run_config(json::parse(argv[3])));
+        s = std::make_unique<rnn::Session>(text, rnn::parse_run_config(parse_options(argv[3])));
       }
       for (int i = 0; i < steps; ++i) {
         rnn::StepResult r = s->step();
@@ -76,7 +84,7 @@ int main(int argc, char** argv) {
     if (cmd == "generate" && argc >= 4) {
       const std::string bytes = rnn::safetensors::read_file(argv[2]);
       rnn::LoadedModel m(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
-      const json options = json::parse(argv[3]);
+      const json options = parse_options(argv[3]);
       if (argc >= 5) {  // count: a JSON array of texts, seeds seed, seed + 1, …
         json texts = json::array();
         rnn::GenerateOptions o = rnn::parse_generate_options(options);
@@ -122,7 +130,7 @@ int main(int argc, char** argv) {
     }
     if (cmd == "task" && argc >= 4) {
       const std::string opt = argv[2];
-      const json options = json::parse(opt == "-" ? std::string(std::istreambuf_iterator<char>(std::cin), {})
+      const json options = parse_options(opt == "-" ? std::string(std::istreambuf_iterator<char>(std::cin), {})
                                                   : (opt.size() && opt[0] == '{' ? opt : rnn::safetensors::read_file(opt)));
       rnn::TrainingData data;
       data.examples = rnn::safetensors::read_file(argv[3]);

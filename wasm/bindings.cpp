@@ -11,6 +11,7 @@
 
 #include "common.h"
 #include "decode/generate.h"
+#include "io/json_text.h"
 #include "kernels/kernels.h"
 #include "kernels/threads.h"
 #include "tasks/corpus.h"
@@ -83,7 +84,7 @@ struct ModelHandle {
 };
 
 json parse_json(const std::string& text, const char* what) {
-  const json j = json::parse(text, nullptr, false);
+  const json j = rnn::parse_json_text(text, what);
   if (j.is_discarded()) rnn::fail(std::string(what) + " are not valid JSON");
   return j;
 }

@@ -549,6 +549,8 @@ export interface ModelInfo {
   inputFeeding?: boolean;
   scheduledSampling?: number;
   maxLength?: number;
+  /** Bytes held now: a loaded model keeps weights only (gradientBytes and optimizerBytes 0); a trainer all three. */
+  memory: { weightBytes: number; gradientBytes: number; optimizerBytes: number };
 }
 
 /** What a run on examples sees of them (`analyzeExamples()`, and `Trainer.info` of an examples run). */

@@ -95,7 +95,14 @@ Generator::Generator(TokenStepper& model, const Tokenizer& tokenizer, const Gene
   state_ = model_.start_state(1);
   state_.category = opt_.category;
   logits_.resize(model_.vocab_size());
-  model_.feed((int)ids.size(), ids.data(), state_, logits_.data());
+  // The prime in chunks, carrying the state: a forward pass keeps per-step caches (and logits) for
+  // the whole sequence it is given, so one pass over a long prime would need memory in proportion
+  // to it. Chunked, a prime of any length takes one chunk's memory; the state and so the next-token
+  // distribution are the same (to rounding).
+  for (size_t at = 0; at < ids.size(); at += kPrimeChunk) {
+    const size_t n = std::min(kPrimeChunk, ids.size() - at);
+    model_.feed((int)n, ids.data() + at, state_, logits_.data());
+  }
   recent_.assign(ids.end() - std::min<size_t>(ids.size(), opt_.repetition_window), ids.end());
 }
 

@@ -37,6 +37,10 @@ class Generator {
   // The next piece of text (the prime first, if included). Returns false when done.
   bool next(std::string& piece);
   const UnknownReport& prime_report() const { return report_; }
+  // Logits of the next token (before sampling settings apply): after the prime, then after each step.
+  const std::vector<float>& next_logits() const { return logits_; }
+  // Prime tokens run through the model per forward pass.
+  static constexpr size_t kPrimeChunk = 512;
 
  private:
   TokenStepper& model_;

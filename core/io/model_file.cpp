@@ -3,6 +3,7 @@
 #include <set>
 
 #include "common.h"
+#include "io/json_text.h"
 #include "io/safetensors.h"
 #include "kernels/kernels.h"
 
@@ -35,7 +36,7 @@ std::string shape_str(const std::vector<int64_t>& s) {
 json parse_meta_json(const std::map<std::string, std::string>& meta, const std::string& key) {
   auto it = meta.find(key);
   if (it == meta.end()) fail("model file has no '" + key + "' metadata");
-  json j = json::parse(it->second, nullptr, false);
+  json j = parse_json_text(it->second, "model file metadata '" + key + "'");
   if (j.is_discarded()) fail("model file metadata '" + key + "' is not valid JSON");
   return j;
 }
@@ -168,13 +169,14 @@ void check_format(const std::map<std::string, std::string>& meta) {
 
 // The run options and the tokenizer; the vocabulary fixes the model's vocab_size.
 void read_settings(const std::map<std::string, std::string>& meta, ModelFile& out) {
+  const json config = parse_meta_json(meta, "config"), tokenizer = parse_meta_json(meta, "tokenizer");
   try {
-    out.config = parse_run_config(parse_meta_json(meta, "config"));
+    out.config = parse_run_config(config);
   } catch (const Error& e) {
     fail(std::string("model file config: ") + e.what());
   }
   try {
-    out.tokenizer = Tokenizer::from_json(parse_meta_json(meta, "tokenizer"));
+    out.tokenizer = Tokenizer::from_json(tokenizer);
   } catch (const Error& e) {
     fail(std::string("model file tokenizer: ") + e.what());
   }
@@ -215,6 +217,38 @@ void read_settings(const std::map<std::string, std::string>& meta, ModelFile& ou
     out.config.model.validate();
   } catch (const Error& e) {
     fail(std::string("model file config: ") + e.what());
+  }
+}
+
+// The `model` metadata repeats the architecture for readers that skip the config (the PyTorch
+// module builds its network from it): it must say what the config and tensors say, field by field.
+void check_model_metadata(const std::map<std::string, std::string>& meta, const ModelConfig& mc) {
+  const json m = parse_meta_json(meta, "model");
+  if (!m.is_object()) fail("model file metadata 'model' is not an object");
+  const bool seq2seq = mc.kind == ModelKind::Seq2Seq;
+  std::map<std::string, json> want = {{"vocab_size", mc.vocab_size},   {"embedding_size", mc.embedding_size},
+                                      {"hidden_size", mc.hidden_size}, {"layers", mc.layers},
+                                      {"cell", cell_name(mc.cell)},    {"task", model_kind_name(mc.kind)},
+                                      {"bidirectional", mc.bidirectional}, {"labels", mc.labels}};
+  // Written only when they differ from these defaults.
+  const std::map<std::string, json> defaults = {{"task", "lm"}, {"bidirectional", false}, {"labels", 0}};
+  if (seq2seq) {
+    want["target_vocab_size"] = mc.target_vocab_size;
+    want["attention"] = mc.attention ? attention_score_name(mc.attention_score) : "none";
+    want["input_feeding"] = mc.input_feeding;
+  }
+  for (auto it = m.begin(); it != m.end(); ++it)
+    if (!want.count(it.key())) fail("model file metadata 'model' has unknown field '" + it.key() + "'");
+  for (const auto& [field, expected] : want) {
+    const auto d = defaults.find(field);
+    const json got = m.contains(field) ? m.at(field) : d != defaults.end() ? d->second : json();
+    if (got.is_null()) fail("model file metadata 'model' lacks '" + field + "'");
+    if (got != expected) {
+      std::string shown = got.dump();
+      if (shown.size() > 80) shown = shown.substr(0, 80) + "...";
+      fail("model file metadata 'model' says " + field + " " + shown + " but its config and tensors say " +
+           expected.dump());
+    }
   }
 }
 
@@ -323,7 +357,7 @@ TrainingSnapshot read_training(const safetensors::File& f, const json& training,
 
 // Validates the container, the metadata and every tensor's name, dtype and shape, and only then
 // allocates the model and copies the tensors in.
-ModelFile load_model_file(const uint8_t* bytes, size_t size) {
+ModelFile load_model_file(const uint8_t* bytes, size_t size, bool weights_only) {
   const safetensors::File f = parse_container(bytes, size);
   check_format(f.metadata);
   ModelFile out;
@@ -341,16 +375,19 @@ ModelFile load_model_file(const uint8_t* bytes, size_t size) {
     state_batch = expect_training_tensors(f, training, out.config, layout, tensors);
   }
   tensors.reject_others();
+  check_model_metadata(f.metadata, out.config.model);
 
-  out.model = create_model(out.config.model);
+  ModelConfig mc = out.config.model;
+  mc.trainable = !weights_only;
+  out.model = create_model(mc);
   Params& P = out.model->params;
   for (const TensorInfo& t : P.tensors) f.read_f32_into(t.name, P.value.data() + t.offset, t.size);
-  if (has_training) out.training = read_training(f, training, out.config, *out.model, state_batch);
+  if (has_training && !weights_only) out.training = read_training(f, training, out.config, *out.model, state_batch);
   return out;
 }
 
 json model_info(const RunConfig& config, const Tokenizer& tokenizer, const Vocabulary& labels, const Model& model,
-                const Tokenizer* target_tokenizer) {
+                const Tokenizer* target_tokenizer, const OptimizerState* optimizer) {
   const ModelConfig& mc = config.model;
   json j = {{"parameters", model.params.total},
             {"vocabSize", tokenizer.vocab_size()},
@@ -364,6 +401,9 @@ json model_info(const RunConfig& config, const Tokenizer& tokenizer, const Vocab
   j["task"] = model_kind_name(mc.kind);
   j["bidirectional"] = mc.bidirectional;
   j["labels"] = labels.entries();
+  j["memory"] = {{"weightBytes", model.params.value.size() * sizeof(float)},
+                 {"gradientBytes", model.params.grad.size() * sizeof(float)},
+                 {"optimizerBytes", optimizer ? (optimizer->m.size() + optimizer->v.size()) * sizeof(float) : 0}};
   if (mc.kind == ModelKind::Seq2Seq) {
     if (!target_tokenizer) fail("model_info: an encoder–decoder needs its target tokenizer");
     j["sourceTokenizer"] = tokenizer_kind_name(tokenizer.options.kind);

@@ -82,12 +82,16 @@ std::string save_model_file(const RunConfig& config, const Tokenizer& tokenizer,
                             const Tokenizer* target_tokenizer = nullptr);
 // Validates the container, the metadata, the config and every tensor's name, dtype and shape
 // before allocating the model; throws rnn::Error naming the first problem.
-ModelFile load_model_file(const uint8_t* bytes, size_t size);
+// weights_only: a model to use, not to train: no gradient buffers, and a checkpoint's training
+// state (optimizer moments, carried state) is checked but not read — the parameters' bytes only.
+ModelFile load_model_file(const uint8_t* bytes, size_t size, bool weights_only = false);
 
 // What the JS API's info reports of a model: sizes, tokenizer, cell, the run options.
 // Encoder–decoders add sourceTokenizer, targetTokenizer, targetVocabSize, sharedVocabulary,
 // attention, inputFeeding, scheduledSampling (`target_tokenizer` required for them).
+// memory: { weightBytes, gradientBytes, optimizerBytes } the model and `optimizer` (if any) hold.
 nlohmann::json model_info(const RunConfig& config, const Tokenizer& tokenizer, const Vocabulary& labels,
-                          const Model& model, const Tokenizer* target_tokenizer = nullptr);
+                          const Model& model, const Tokenizer* target_tokenizer = nullptr,
+                          const OptimizerState* optimizer = nullptr);
 
 }  // namespace rnn

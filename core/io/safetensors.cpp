@@ -13,6 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "io/json_text.h"
+
 #if __has_include(<unistd.h>)
 #include <unistd.h>
 #include "common.h"
@@ -24,9 +26,6 @@ namespace {
 
 using json = nlohmann::json;
 
-// Real headers nest 3 levels (root, tensor entry, shape). The cap keeps hostile input such as
-// 100000 '[' from reaching any recursion in the JSON library (its destructor, dump, older parsers).
-constexpr int kMaxJsonDepth = 64;
 constexpr uint64_t kU64Max = std::numeric_limits<uint64_t>::max();
 
 // A tensor name for error messages, cut short so a hostile 100 MB name cannot flood the log.
@@ -134,27 +133,6 @@ bool parse_checksum(const std::string& s, uint32_t& crc) {
     crc = (crc << 4) | v;
   }
   return true;
-}
-
-// Tracks string literals so brackets inside names do not count. Only valid JSON matters:
-// the parser stops at the first error, before building anything deeper than we saw.
-void check_nesting(const char* p, size_t n) {
-  int depth = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < n; ++i) {
-    char c = p[i];
-    if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      if (++depth > kMaxJsonDepth)
-        fail("header JSON nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
 }
 
 // nlohmann keeps the last of duplicate keys silently; a duplicated tensor name is ambiguous,
@@ -338,7 +316,7 @@ File parse(const uint8_t* bytes, size_t size) {
   const size_t header_size = static_cast<size_t>(n);  // <= size - 8, so it fits
   const char* text = reinterpret_cast<const char*>(bytes + 8);
   if (header_size == 0 || text[0] != '{') fail("header does not start with '{'");
-  check_nesting(text, header_size);
+  check_json_depth(text, header_size, "header JSON");  // real headers nest 3 levels
   const json header = parse_json(text, header_size);
   if (!header.is_object()) fail("header is not a JSON object");
 

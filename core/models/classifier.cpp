@@ -31,7 +31,7 @@ std::vector<TensorInfo> SequenceClassifier::layout(const ModelConfig& cfg) {
 SequenceClassifier::SequenceClassifier(const ModelConfig& cfg) : config(cfg) {
   config.validate();
   declare(config, params, encoder, pooling, output);
-  params.allocate();
+  params.allocate(cfg.trainable);
   encoder.bind(params);
   output.bind(params);
   Rng rng(cfg.seed, 1);
@@ -64,7 +64,10 @@ double SequenceClassifier::forward(const Batch& b, Rng* dropout_rng, bool gradie
   return loss;
 }
 
-double SequenceClassifier::train_batch(const Batch& b, Rng& dropout_rng) { return forward(b, &dropout_rng, true); }
+double SequenceClassifier::train_batch(const Batch& b, Rng& dropout_rng) {
+  params.check_trainable();
+  return forward(b, &dropout_rng, true);
+}
 double SequenceClassifier::evaluate_batch(const Batch& b) { return forward(b, nullptr, false); }
 
 const std::vector<float>& SequenceClassifier::probabilities() {

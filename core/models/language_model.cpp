@@ -38,7 +38,7 @@ std::vector<TensorInfo> LanguageModel::layout(const ModelConfig& cfg) {
 LanguageModel::LanguageModel(const ModelConfig& cfg) : config(cfg) {
   config.validate();
   declare(cfg, params, embedding, category_embedding, rnn, output);
-  params.allocate();
+  params.allocate(cfg.trainable);
   embedding.bind(params);
   if (conditional()) category_embedding.bind(params);
   rnn.bind(params);
@@ -95,6 +95,7 @@ const float* LanguageModel::time_major_targets(const Batch& b) {
 }
 
 double LanguageModel::train_batch(const Batch& b, Rng& dropout_rng) {
+  params.check_trainable();
   forward(b.B, b.T, b.inputs, b.labels, b.lengths, b.state_in, b.state_out, &dropout_rng);
   const int E = config.embedding_size, H = config.hidden_size, V = config.vocab_size;
   const size_t N = (size_t)b.T * b.B;

@@ -39,6 +39,7 @@ struct ModelConfig {
   bool input_feeding = false;     // with attention: step t's decoder input also gets h̃(t−1) (Luong et al. 2015)
   float scheduled_sampling = 0;   // training: chance of feeding the decoder its own previous prediction (0 = off)
   uint64_t seed = 1;            // initialisation
+  bool trainable = true;        // false: weights only, no gradient buffers (a model loaded to use)
   // Throws rnn::Error naming the first bad field.
   void validate() const;
 };

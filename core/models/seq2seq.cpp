@@ -56,7 +56,7 @@ std::vector<TensorInfo> Seq2Seq::layout(const ModelConfig& cfg) {
 Seq2Seq::Seq2Seq(const ModelConfig& cfg) : config(cfg) {
   config.validate();
   declare(config, params, encoder, bridge, decoder, attention, output);
-  params.allocate();
+  params.allocate(cfg.trainable);
   encoder.bind(params);
   for (Dense& d : bridge) d.bind(params);
   decoder.bind(params);
@@ -185,7 +185,10 @@ double Seq2Seq::loss(const Batch& b, bool gradient) {
   return loss;
 }
 
-double Seq2Seq::train_batch(const Batch& b, Rng& dropout_rng) { return forward(b, &dropout_rng, true); }
+double Seq2Seq::train_batch(const Batch& b, Rng& dropout_rng) {
+  params.check_trainable();
+  return forward(b, &dropout_rng, true);
+}
 double Seq2Seq::evaluate_batch(const Batch& b) { return forward(b, nullptr, false); }
 
 

@@ -26,7 +26,7 @@ std::vector<TensorInfo> SequenceTagger::layout(const ModelConfig& cfg) {
 SequenceTagger::SequenceTagger(const ModelConfig& cfg) : config(cfg) {
   config.validate();
   declare(config, params, encoder, output);
-  params.allocate();
+  params.allocate(cfg.trainable);
   encoder.bind(params);
   output.bind(params);
   Rng rng(cfg.seed, 1);
@@ -58,7 +58,10 @@ double SequenceTagger::forward(const Batch& b, Rng* dropout_rng, bool gradient) 
   return loss;
 }
 
-double SequenceTagger::train_batch(const Batch& b, Rng& dropout_rng) { return forward(b, &dropout_rng, true); }
+double SequenceTagger::train_batch(const Batch& b, Rng& dropout_rng) {
+  params.check_trainable();
+  return forward(b, &dropout_rng, true);
+}
 double SequenceTagger::evaluate_batch(const Batch& b) { return forward(b, nullptr, false); }
 
 }  // namespace rnn

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "common.h"
+
 namespace rnn {
 
 // A named tensor inside the flat buffer. Names and shapes follow PyTorch (e.g. "rnn.weight_ih_l0",
@@ -39,15 +41,24 @@ struct Params {
     total += n;
     return {nullptr, nullptr, n, static_cast<int>(tensors.size() - 1)};
   }
-  void allocate() {
+  // gradients = false: weights only (a model loaded to generate or predict), and every handle's
+  // `g` stays null; training such a model is an error (check_trainable).
+  void allocate(bool gradients = true) {
     value.assign(total, 0.0f);
-    grad.assign(total, 0.0f);
+    grad.assign(gradients ? total : 0, 0.0f);
   }
   // Points a handle from add() at the allocated storage.
   void bind(ParamView& v) {
     const TensorInfo& t = tensors.at(static_cast<size_t>(v.tensor));
     v.w = value.data() + t.offset;
-    v.g = grad.data() + t.offset;
+    v.g = grad.empty() ? nullptr : grad.data() + t.offset;
+  }
+  bool has_gradients() const { return grad.size() == total; }
+  // Models call this before any backward pass.
+  void check_trainable() const {
+    if (!has_gradients())
+      fail("this model holds weights only (loaded to generate or predict): it cannot train; resume training "
+           "from a checkpoint instead");
   }
   const TensorInfo* find(const std::string& name) const {
     for (const auto& t : tensors)

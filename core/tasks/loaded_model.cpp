@@ -5,7 +5,8 @@
 
 namespace rnn {
 
-LoadedModel::LoadedModel(const uint8_t* bytes, size_t size) : file(load_model_file(bytes, size)) {
+// Weights only: generating, predicting and translating never need gradients or optimizer moments.
+LoadedModel::LoadedModel(const uint8_t* bytes, size_t size) : file(load_model_file(bytes, size, true)) {
   if (file.config.model.kind == ModelKind::Seq2Seq)
     translator = std::make_unique<Seq2SeqTask>(file.config, file.tokenizer, file.target_tokenizer, file.model);
   else if (file.config.model.kind != ModelKind::LanguageModel)

@@ -231,8 +231,8 @@ std::string Session::generate(GenerateOptions o) {
 }
 
 json Session::info() const {
-  json j = model_info(config, input_tokenizer(), labels(), model(), target_tokenizer());
   const Trainer& t = trainer();
+  json j = model_info(config, input_tokenizer(), labels(), model(), target_tokenizer(), &t.optimizer);
   j["step"] = t.updates;
   j["parameterBytes"] = model().params.total * sizeof(float) * 4;  // weights, gradients and up to two moments
   if (example_task || seq2seq_task) {
