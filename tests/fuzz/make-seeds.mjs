@@ -57,7 +57,7 @@ write('text', 'invalid-utf8', withMode(32, Buffer.from([0x61, 0xff, 0xfe, 0x62, 
 // ---- config: run options as JSON ----
 write('config', 'empty.json', '{}');
 write('config', 'resolved.json', JSON.stringify(resolveOptions({})));
-write('config', 'seq2seq.json', JSON.stringify({ task: 'seq2seq', attention: 'dot', inputFeeding: false, sourceTokenizer: 'char', targetTokenizer: 'word', beam: 3 }));
+write('config', 'seq2seq.json', JSON.stringify({ task: 'seq2seq', attention: 'dot', inputFeeding: false, sourceTokenizer: 'char', targetTokenizer: 'word' }));
 write('config', 'classify.json', JSON.stringify({ task: 'classify', bidirectional: true, pooling: 'max', clip: { value: 1 }, schedule: { type: 'cosine', totalSteps: 100, warmup: 5 } }));
 write('config', 'tag.json', JSON.stringify({ task: 'tag', unknownShapes: true, minCount: 2, optimizer: 'sgd', momentum: 0.9 }));
 

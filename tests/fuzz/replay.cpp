@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "fuzz_common.h"
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
 
 int main(int argc, char** argv) {
@@ -34,6 +36,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "replay: %s (%zu bytes)\n", f.c_str(), bytes.size());
     LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
   }
-  std::printf("replay: %zu inputs, no findings\n", files.size());
-  return files.empty() ? 1 : 0;  // an empty corpus would pass without testing anything
+  std::printf("replay: %zu inputs (%ld accepted, the rest refused with rnn::Error), no findings\n", files.size(), fuzz_accepted);
+  // An empty corpus, or one the target refuses entirely, would pass without testing much.
+  return files.empty() || fuzz_accepted == 0 ? 1 : 0;
 }
