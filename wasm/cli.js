@@ -492,7 +492,8 @@ async function train(argv) {
       else if (lastEval.accuracy !== undefined) parts.push(`val acc ${(100 * lastEval.accuracy).toFixed(2)}%`);
       else parts.push(`val ppl ${lastEval.perplexity.toFixed(2)}`);
     }
-    if (best) parts.push(`best ${best.loss.toFixed(4)} @${best.step}`);
+    // The best of the periodic evaluations (the final line's val loss scores the whole split instead).
+    if (best && (!final || bestOut !== undefined)) parts.push(`best ${best.loss.toFixed(4)} @${best.step}`);
     parts.push(`${Math.round(tokensPerSecond)} tok/s`);
     if (final) parts.push(`${fmtDuration(elapsed)} elapsed`, `saved ${out}`, ...(bestOut !== undefined && best ? [`best ${bestOut}`] : []));
     else parts.push(`ETA ${fmtDuration(eta)}`);

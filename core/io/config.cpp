@@ -196,7 +196,7 @@ RunConfig parse_run_config(const json& j, const std::vector<std::string>& allow)
   for (const char* k : {"embeddingDropout", "outputDropout", "lockedDropout", "tieWeights"})
     if (has(k) && m.kind != ModelKind::LanguageModel) fail(std::string("option '") + k + "' is for task 'lm'");
   if (m.tie_weights && m.hidden_size != m.embedding_size)
-    fail("option 'tieWeights' needs 'embedding' equal to 'hidden' (the output layer reads the last layer's " +
+    fail("option 'tieWeights' needs option 'embedding' equal to option 'hidden' (the output layer reads the last layer's " +
          std::to_string(m.hidden_size) + " units; the embedding has " + std::to_string(m.embedding_size) + ")");
   if (has("patience")) t.patience = (int)read_integer(j, "patience", 0, 1000000);
   if (has("seqLength")) t.seq_length = (int)read_integer(j, "seqLength", 1, 65536);

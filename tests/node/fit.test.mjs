@@ -77,8 +77,12 @@ test('train({ seconds }) fits a fitTime schedule to the seconds', async () => {
   try {
     const r = await t.train({ seconds: 1.5 });
     assert.ok(r.stepsDone > 10, `steps done: ${r.stepsDone}`);
-    // The last chunk started a chunk's time before the deadline: its rate is near the end of the decay.
-    assert.ok(r.learningRate < 0.01 * 0.25, `learning rate at the deadline: ${r.learningRate}`);
+    // The last chunk started a chunk's time before the deadline, so its rate is near the end of the
+    // decay (unfitted, 10000 planned steps, it would still be 0.0099…). Loose bounds: a loaded machine
+    // makes chunks late and the speed uneven.
+    assert.ok(r.learningRate < 0.01 * 0.6, `learning rate at the deadline: ${r.learningRate}`);
+    const planned = JSON.parse(readSafetensors(t.save()).metadata.training).planned_steps;
+    assert.ok(planned >= r.step && planned < 3 * r.step, `planned ${planned} steps, made ${r.step}`);
     const s = await createTrainer({ text, ...SMALL, learningRate: 0.01, schedule: { type: 'linear', fitTime: true } });
     const q = await s.train({ seconds: 0.5, fitSchedule: false });
     assert.ok(q.learningRate > 0.009, 'fitSchedule: false leaves totalSteps (10000) in place');
