@@ -176,7 +176,10 @@ serve({
           tokensPerSecond: tokens ? tokens / seconds : last.tokensPerSecond,
           heapBytes: api.features().heapBytes,
         });
-        if (schedule.evaluationDue(step)) emit('eval', schedule.quickEvaluation(trainer, step));
+        if (schedule.evaluationDue(step)) {
+          const e = schedule.quickEvaluation(trainer, step);
+          emit('eval', { ...e, best: trainer.recordValidation(e.loss) }); // keep-best: the same slice every time
+        }
         if (schedule.sampleDue(step)) {
           schedule.sampled(step);
           emit('sample', sample(trainer.model, req.sample, step));

@@ -82,7 +82,7 @@ test('train({ seconds }) fits a fitTime schedule to the seconds', async () => {
     // makes chunks late and the speed uneven.
     assert.ok(r.learningRate < 0.01 * 0.6, `learning rate at the deadline: ${r.learningRate}`);
     const planned = JSON.parse(readSafetensors(t.save()).metadata.training).planned_steps;
-    assert.ok(planned >= r.step && planned < 3 * r.step, `planned ${planned} steps, made ${r.step}`);
+    assert.ok(planned >= r.step / 2 && planned < 3 * r.step, `planned ${planned} steps, made ${r.step}`);
     const s = await createTrainer({ text, ...SMALL, learningRate: 0.01, schedule: { type: 'linear', fitTime: true } });
     const q = await s.train({ seconds: 0.5, fitSchedule: false });
     assert.ok(q.learningRate > 0.009, 'fitSchedule: false leaves totalSteps (10000) in place');
