@@ -228,8 +228,10 @@ class RnnWasmFile:
             raise ValueError(f"{path}: task '{self.task}' has no PyTorch module here")
         if "category_embedding.weight" in tensors:
             raise ValueError(f"{path}: a language model by category (category_embedding) has no PyTorch module here")
+        if json.loads(meta["config"]).get("tieWeights"):
+            raise ValueError(f"{path}: a model with tied weights (tieWeights: no fc.weight) has no PyTorch module here yet")
         self.training = json.loads(meta["training"]) if "training" in meta else None
-        weights = {k: v for k, v in tensors.items() if not k.startswith(("optimizer.", "state."))}
+        weights = {k: v for k, v in tensors.items() if not k.startswith(("optimizer.", "state.", "best."))}  # best.*: keep-best weights
         self.names = list(weights)  # the file's tensor order, kept when saving
         self.moments = {k[len("optimizer."):]: v for k, v in tensors.items() if k.startswith("optimizer.")}
         self.state = {k[len("state."):]: v for k, v in tensors.items() if k.startswith("state.")}
