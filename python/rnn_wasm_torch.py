@@ -32,7 +32,7 @@ from torch import nn
 
 FORMAT_VERSION = 1
 CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
-MOMENTS = {"adam": ("exp_avg", "exp_avg_sq"), "rmsprop": (None, "square_avg"), "sgd": ("momentum_buffer", None)}
+MOMENTS = {"adam": ("exp_avg", "exp_avg_sq"), "adamw": ("exp_avg", "exp_avg_sq"), "rmsprop": (None, "square_avg"), "sgd": ("momentum_buffer", None)}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -181,13 +181,15 @@ class Network(nn.Module):
     """Embedding → (bi)directional LSTM / GRU / RNN stack → Linear, named as rnn-wasm names its tensors."""
 
     def __init__(self, cell, vocab, embedding, hidden, layers, outputs, bidirectional=False, dropout=0.0,
-                 task="lm", pooling="final"):
+                 task="lm", pooling="final", tie=False):
         super().__init__()
         self.task, self.pooling, self.hidden = task, pooling, hidden
         self.embedding = nn.Embedding(vocab, embedding)
         self.rnn = CELLS[cell](embedding, hidden, num_layers=layers, batch_first=True,
                                bidirectional=bidirectional, dropout=dropout if layers > 1 else 0.0)
         self.fc = nn.Linear(hidden * (2 if bidirectional else 1), outputs)
+        if tie:  # tieWeights: one Parameter for the lookup table and the output weight (Press & Wolf)
+            self.fc.weight = self.embedding.weight
 
     def forward(self, ids, state=None):
         """Language model / tagger: logits per step (B × T × outputs) and the final state."""
@@ -229,16 +231,21 @@ class RnnWasmFile:
         if "category_embedding.weight" in tensors:
             raise ValueError(f"{path}: a language model by category (category_embedding) has no PyTorch module here")
         self.training = json.loads(meta["training"]) if "training" in meta else None
-        weights = {k: v for k, v in tensors.items() if not k.startswith(("optimizer.", "state."))}
+        weights = {k: v for k, v in tensors.items() if not k.startswith(("optimizer.", "state.", "best."))}  # best.*: keep-best weights
         self.names = list(weights)  # the file's tensor order, kept when saving
         self.moments = {k[len("optimizer."):]: v for k, v in tensors.items() if k.startswith("optimizer.")}
         self.state = {k[len("state."):]: v for k, v in tensors.items() if k.startswith("state.")}
+        self.best = {k: v for k, v in tensors.items() if k.startswith("best.")}  # keep-best weights, carried as read
         m = self.model
         outputs = m["vocab_size"] if self.task == "lm" else len(self.labels)
         self.net = Network(m["cell"], m["vocab_size"], m["embedding_size"], m["hidden_size"], m["layers"], outputs,
                            bidirectional=bool(m.get("bidirectional", False)), dropout=float(self.config.get("dropout", 0)),
-                           task=self.task, pooling=self.config.get("pooling", "final"))
-        self.net.load_state_dict({k: torch.from_numpy(v) for k, v in weights.items()}, strict=True)
+                           task=self.task, pooling=self.config.get("pooling", "final"),
+                           tie=bool(self.config.get("tieWeights", False)))
+        state = {k: torch.from_numpy(v) for k, v in weights.items()}
+        if self.config.get("tieWeights") and "fc.weight" not in state:  # the file holds the shared tensor once
+            state["fc.weight"] = state["embedding.weight"]
+        self.net.load_state_dict(state, strict=True)
 
     def save(self, path, net=None, training=None):
         """Writes a file rnn-wasm loads: this file's config, model and tokenizer metadata with the
@@ -256,6 +263,8 @@ class RnnWasmFile:
                         tensors[f"optimizer.{buf}.{k}"] = training["moments"][buf][k]
             for k, v in training["state"].items():
                 tensors[f"state.{k}"] = v
+            if training["meta"].get("has_best"):
+                tensors.update(self.best)
             meta["training"] = json.dumps(training["meta"], separators=(",", ":"))
         write_safetensors(path, tensors, meta)
 
@@ -303,6 +312,10 @@ def learning_rate_at(schedule, lr, step):
         total = schedule.get("totalSteps", 10000)
         lo = schedule.get("minLearningRate", 0.0)
         r = lo + 0.5 * (lr - lo) * (1.0 + math.cos(math.pi * min(step, total) / total))
+    elif kind == "linear":
+        total = schedule.get("totalSteps", 10000)
+        lo = schedule.get("minLearningRate", 0.0)
+        r = lo + (lr - lo) * (1.0 - min(step, total) / total)
     warmup = schedule.get("warmup", 0)
     if warmup > 0 and step < warmup:
         r *= (step + 1) / warmup
@@ -313,6 +326,11 @@ def make_optimizer(config, params):
     """The run's optimizer with PyTorch's formulas (rnn-wasm uses the same ones)."""
     kind = config.get("optimizer", "adam")
     lr, wd = config.get("learningRate", 2e-3), config.get("weightDecay", 0.0)
+    if kind == "adamw":  # decoupled decay of the matrices and embeddings only, as core/train/optimizer.cpp
+        groups = [{"params": [p for p in params if p.dim() >= 2], "weight_decay": wd},
+                  {"params": [p for p in params if p.dim() < 2], "weight_decay": 0.0}]
+        return torch.optim.AdamW(groups, lr=lr, betas=(config.get("beta1", 0.9), config.get("beta2", 0.999)),
+                                 eps=config.get("eps", 1e-8))
     if kind == "adam":
         return torch.optim.Adam(params, lr=lr, betas=(config.get("beta1", 0.9), config.get("beta2", 0.999)),
                                 eps=config.get("eps", 1e-8), weight_decay=wd)
@@ -359,6 +377,12 @@ def train_language_model(f, text, steps, device="cpu", on_step=None):
     if f.task != "lm":
         raise ValueError(f"training here is for language models; this file is for task '{f.task}'")
     cfg, m = f.config, f.model
+    # Dropout sites this module's Network does not have: training here would not be rnn-wasm's run.
+    for opt in ("embeddingDropout", "outputDropout"):
+        if cfg.get(opt, 0):
+            raise ValueError(f"training here has no '{opt}' (the file's run uses {cfg[opt]}): continue it in rnn-wasm")
+    if cfg.get("lockedDropout") and cfg.get("dropout", 0) and m["layers"] > 1:
+        raise ValueError("training here has no locked dropout between layers (PyTorch's LSTM draws a mask per step): continue it in rnn-wasm")
     B, T, cell, layers, H = cfg["batchSize"], cfg["seqLength"], m["cell"], m["layers"], m["hidden_size"]
     distributed = torch.distributed.is_available() and torch.distributed.is_initialized()
     world = torch.distributed.get_world_size() if distributed else 1
@@ -396,19 +420,22 @@ def train_language_model(f, text, steps, device="cpu", on_step=None):
             for buf in MOMENTS[kind]:
                 if buf and f"{buf}.{name}" in f.moments:
                     st[buf] = torch.from_numpy(f.moments[f"{buf}.{name}"]).to(device)
-            if kind == "adam":
+            if kind in ("adam", "adamw"):
                 st["step"] = torch.tensor(float(opt_step))
             elif kind == "rmsprop":
                 st["step"] = opt_step
     state = (_state_tuple(cell, f.state, rows, device) if f.state
              else _zero_state(cell, layers, rows.stop - rows.start, H, device))
     clip = cfg.get("clip") or {}
+    schedule = dict(cfg.get("schedule", {"type": "constant"}))
+    if schedule.get("fitTime") and "planned_steps" in tr:  # the length the time-fitted run had planned
+        schedule["totalSteps"] = int(tr["planned_steps"])
     base_lr = cfg.get("learningRate", 2e-3)
     losses = []
     for _ in range(steps):
         x = x_all[position][rows].to(device)
         y = y_all[position][rows].to(device)
-        lr = learning_rate_at(cfg.get("schedule", {"type": "constant"}), base_lr, step)
+        lr = learning_rate_at(schedule, base_lr, step)
         for g in optimizer.param_groups:
             g["lr"] = lr
         optimizer.zero_grad(set_to_none=False)

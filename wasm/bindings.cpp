@@ -323,6 +323,20 @@ EMSCRIPTEN_BINDINGS(rnn_wasm) {
                     return bytes_view(h.buffer);
                   });
                 }))
+      // Keep-best and the time-fitted schedule (issue 14): see Session / Trainer.
+      .function("recordValidation", optional_override([](SessionHandle& h, double loss) {
+                  return guarded([&] { return json_val(h.s->record_validation(loss)); });
+                }))
+      .function("best", optional_override([](SessionHandle& h) { return guarded([&] { return json_val(h.s->best()); }); }))
+      .function("saveBestModel", optional_override([](SessionHandle& h) {
+                  return guarded([&] {
+                    h.buffer = h.s->save_best_model();
+                    return bytes_view(h.buffer);
+                  });
+                }))
+      .function("fitSchedule", optional_override([](SessionHandle& h, double elapsed, double budget) {
+                  return guarded([&] { return val((double)h.s->trainer().fit_time(elapsed, budget)); });
+                }))
       .function("releaseBuffer", optional_override([](SessionHandle& h) { std::string().swap(h.buffer); }))
       .function("resetState", optional_override([](SessionHandle& h) {
                   return guarded([&] {

@@ -96,17 +96,24 @@ model and data (defaults in brackets):
   --hidden N                   hidden units per layer [${d.hidden}]
   --embedding N                embedding size [${d.embedding}]
   --dropout P                  dropout between layers, 0 <= P < 1 [${d.dropout}]
+  --embedding-dropout P        lm: dropout on the embedding output [0]
+  --output-dropout P           lm: dropout on the last layer's output [0]
+  --locked-dropout             lm: one dropout mask per sequence for all its steps (variational)
+  --tie-weights                lm: the output layer uses the embedding matrix (needs
+                               --embedding equal to --hidden)
   --seq-length N               tokens per sequence (truncated BPTT) [${d.seqLength}]
   --batch-size N               sequences per batch [${d.batchSize}]
   --validation-fraction F      share of the text (or examples) held out, 0..0.5 [${d.validationFraction}]
   --seed N                     random seed [${d.seed}]
 optimizer:
-  --optimizer adam|rmsprop|sgd [${d.optimizer}]
+  --optimizer adam|adamw|rmsprop|sgd [${d.optimizer}]; adamw: --weight-decay is decoupled
+                               (matrices and embeddings decay, biases do not)
   --learning-rate LR           [${d.learningRate}]
   --momentum M --beta1 B --beta2 B --eps E --alpha A --weight-decay W
-  --schedule constant|step|cosine [${d.schedule.type}]
+  --schedule constant|step|cosine|linear [${d.schedule.type}]; cosine and linear
+                               with --minutes (and no --total-steps) end when the time does
   --step-size N --gamma G      step schedule [${d.stepSchedule.stepSize}, ${d.stepSchedule.gamma}]
-  --total-steps N              cosine schedule length [--steps, or ${d.cosineSchedule.totalSteps}]
+  --total-steps N              cosine/linear schedule length [--steps, or ${d.cosineSchedule.totalSteps}]
   --min-learning-rate LR       cosine floor [${d.cosineSchedule.minLearningRate}]
   --warmup N                   linear warm-up steps [${d.schedule.warmup}]
   --clip-norm N                clip the global gradient norm [${d.clip?.norm ?? 'off'}]
@@ -115,7 +122,10 @@ optimizer:
 run:
   --steps N                    train N steps (more steps on top of a resumed checkpoint)
   --minutes M                  train for M minutes
-  --out FILE                   checkpoint file [${DEFAULT_OUT}]
+  --out FILE                   checkpoint file (the latest weights) [${DEFAULT_OUT}]
+  --best FILE                  also keep the model with the best validation loss so far
+                               (of the periodic evaluations) in FILE
+  --patience K                 stop after K evaluations without a better validation loss [0 = never]
   --model-out FILE             also write a weights-only model file at the end
   --resume FILE                continue a checkpoint (same corpus or examples, and the same
                                --validation-file; model and task flags not allowed)
@@ -180,6 +190,9 @@ const TRAIN_OPTION_FLAGS = {
   'source-tokenizer': ['sourceTokenizer', 'string'],
   'target-tokenizer': ['targetTokenizer', 'string'],
   'scheduled-sampling': ['scheduledSampling', 'number'],
+  'embedding-dropout': ['embeddingDropout', 'number'],
+  'output-dropout': ['outputDropout', 'number'],
+  patience: ['patience', 'int'],
 };
 const SCHEDULE_FLAGS = {
   'step-size': ['stepSize', 'int'],
@@ -189,7 +202,7 @@ const SCHEDULE_FLAGS = {
   warmup: ['warmup', 'int'],
 };
 const MODEL_BOOL_FLAGS = ['lowercase', 'no-lowercase', 'replace-invalid', 'unknown-shapes', 'no-unknown-shapes', 'clip-norm', 'clip-value', 'no-clip', 'schedule',
-  'bidirectional', 'skip-bad-lines', 'by-category', 'shared-vocabulary', 'no-input-feeding'];
+  'bidirectional', 'skip-bad-lines', 'by-category', 'shared-vocabulary', 'no-input-feeding', 'locked-dropout', 'tie-weights'];
 
 const str = { type: 'string' };
 const bool = { type: 'boolean' };
@@ -197,7 +210,7 @@ const TRAIN_SPEC = {
   ...Object.fromEntries([...Object.keys(TRAIN_OPTION_FLAGS), ...Object.keys(SCHEDULE_FLAGS)].map((k) => [k, str])),
   lowercase: bool, 'no-lowercase': bool, 'replace-invalid': bool, 'unknown-shapes': bool, 'no-unknown-shapes': bool,
   bidirectional: bool, 'skip-bad-lines': bool, 'by-category': bool, 'validation-file': str,
-  'shared-vocabulary': bool, 'no-input-feeding': bool,
+  'shared-vocabulary': bool, 'no-input-feeding': bool, 'locked-dropout': bool, 'tie-weights': bool, best: str,
   schedule: str, 'clip-norm': str, 'clip-value': str, 'no-clip': bool,
   steps: str, minutes: str, out: str, 'model-out': str, resume: str,
   'checkpoint-minutes': str, 'eval-every': str, json: bool, quiet: { type: 'boolean', short: 'q' },
@@ -268,7 +281,7 @@ function writeAtomic(path, bytes) {
 }
 
 /** createTrainer options from the flags (only those given; the core fills in defaults). */
-function trainerOptions(v, steps) {
+function trainerOptions(v, steps, minutes) {
   const o = {};
   for (const [flag, [key, kind]] of Object.entries(TRAIN_OPTION_FLAGS)) {
     if (v[flag] === undefined) continue;
@@ -285,6 +298,8 @@ function trainerOptions(v, steps) {
   if (v['skip-bad-lines']) o.skipBadLines = true;
   if (v['shared-vocabulary']) o.sharedVocabulary = true;
   if (v['no-input-feeding']) o.inputFeeding = false;
+  if (v['locked-dropout']) o.lockedDropout = true;
+  if (v['tie-weights']) o.tieWeights = true;
   if (v['by-category']) {
     if (o.task !== undefined && o.task !== 'lm') throw new UsageError(`--by-category is for task lm (got --task ${o.task})`);
     o.task = 'lm';
@@ -295,7 +310,10 @@ function trainerOptions(v, steps) {
   }
   if (v.schedule !== undefined || Object.keys(sched).length) {
     const type = v.schedule ?? 'constant';
-    if (type === 'cosine' && sched.totalSteps === undefined && steps) sched.totalSteps = steps;
+    if ((type === 'cosine' || type === 'linear') && sched.totalSteps === undefined) {
+      if (steps) sched.totalSteps = steps;
+      else if (minutes !== undefined) sched.fitTime = true; // the decay ends when the time does
+    }
     o.schedule = { type, ...sched };
   }
   const clipNorm = number('clip-norm', v['clip-norm'], 'number');
@@ -337,7 +355,7 @@ async function train(argv) {
   const evalEvery = number('eval-every', v['eval-every'], 'int') ?? DEFAULT_EVAL_EVERY;
   if (evalEvery < 0) throw new UsageError(`--eval-every must be >= 0 (got ${evalEvery})`);
   const out = v.out ?? DEFAULT_OUT;
-  let options = trainerOptions(v, steps);
+  let options = trainerOptions(v, steps, minutes);
   let examplesRun = options.task === 'classify' || options.task === 'tag' || options.task === 'seq2seq' || !!v['by-category'];
   let pairsRun = options.task === 'seq2seq';
   if (v.resume !== undefined) {
@@ -437,6 +455,18 @@ async function train(argv) {
     writeAtomic(out, trainer.save());
     schedule.checkpointed();
   };
+  // Keep-best: every periodic evaluation is recorded; the best model so far goes to --best.
+  const bestOut = v.best;
+  if (bestOut !== undefined && !hasValidation) throw new UsageError('--best needs a validation split to choose by (--validation-fraction > 0 or --validation-file)');
+  let best = trainer.best();
+  let stopped = false;
+  const recordEvaluation = () => {
+    best = trainer.recordValidation(lastEval.loss);
+    if (best.improved && bestOut !== undefined) writeAtomic(bestOut, trainer.saveBest());
+    stopped = best.stop;
+  };
+  // A cosine/linear schedule with fitTime (--minutes without --total-steps) ends with the time.
+  const budget = deadline !== undefined && info.config?.schedule?.fitTime ? minutes * 60 : undefined;
   const progress = (final = false) => {
     const step = last ? last.step : startStep;
     const elapsed = (performance.now() - t0) / 1000;
@@ -449,8 +479,9 @@ async function train(argv) {
         step, loss: last?.loss ?? null, validationLoss: lastEval?.loss ?? null,
         ...(lastEval?.exactMatch !== undefined ? { validationExactMatch: lastEval.exactMatch, validationTokenErrorRate: lastEval.tokenErrorRate }
           : lastEval?.accuracy !== undefined ? { validationAccuracy: lastEval.accuracy } : { validationPerplexity: lastEval?.perplexity ?? null }),
+        ...(best ? { bestStep: best.step, bestLoss: best.loss } : {}),
         tokensPerSecond: Math.round(tokensPerSecond), elapsedSeconds: +elapsed.toFixed(3), etaSeconds: Number.isFinite(eta) ? +eta.toFixed(1) : null,
-        ...(final ? { final: true, interrupted, saved: out } : {}),
+        ...(final ? { final: true, interrupted, stoppedEarly: stopped, saved: out, ...(bestOut !== undefined ? { best: bestOut } : {}) } : {}),
       });
     }
     const parts = [`step ${step}${targetStep !== undefined ? `/${targetStep}` : ''}`];
@@ -461,10 +492,12 @@ async function train(argv) {
       else if (lastEval.accuracy !== undefined) parts.push(`val acc ${(100 * lastEval.accuracy).toFixed(2)}%`);
       else parts.push(`val ppl ${lastEval.perplexity.toFixed(2)}`);
     }
+    // The best of the periodic evaluations (the final line's val loss scores the whole split instead).
+    if (best && (!final || bestOut !== undefined)) parts.push(`best ${best.loss.toFixed(4)} @${best.step}`);
     parts.push(`${Math.round(tokensPerSecond)} tok/s`);
-    if (final) parts.push(`${fmtDuration(elapsed)} elapsed`, `saved ${out}`);
+    if (final) parts.push(`${fmtDuration(elapsed)} elapsed`, `saved ${out}`, ...(bestOut !== undefined && best ? [`best ${bestOut}`] : []));
     else parts.push(`ETA ${fmtDuration(eta)}`);
-    return (final ? (interrupted ? 'interrupted: ' : 'done: ') : '') + parts.join('  ');
+    return (final ? (interrupted ? 'interrupted: ' : stopped ? `stopped early (no better validation loss in ${info.config.patience} evaluations): ` : 'done: ') : '') + parts.join('  ');
   };
   const print = (force = false) => {
     if (quiet) return;
@@ -481,22 +514,38 @@ async function train(argv) {
       if (abort.signal.aborted) break;
       if (targetStep !== undefined && step >= targetStep) break;
       if (deadline !== undefined && performance.now() >= deadline) break;
+      if (stopped) break;
+      if (budget !== undefined) trainer.fitSchedule((performance.now() - t0) / 1000, budget);
       // A chunk: up to half a second, never past the target, the next evaluation or the deadline.
       const n = Math.min(targetStep !== undefined ? targetStep - step : Infinity, schedule.chunkSteps(step));
       let seconds = 0.5;
       if (deadline !== undefined) seconds = Math.max(0, Math.min(seconds, (deadline - performance.now()) / 1000));
-      const r = await trainer.train({ ...(Number.isFinite(n) ? { steps: n } : {}), seconds, signal: abort.signal });
+      const r = await trainer.train({ ...(Number.isFinite(n) ? { steps: n } : {}), seconds, signal: abort.signal, fitSchedule: false });
       if (r.stepsDone > 0) {
         last = r;
         tokensPerSecond = r.tokensPerSecond;
       }
       const evalDue = last !== null && schedule.evaluationDue(last.step);
-      if (evalDue) lastEval = schedule.quickEvaluation(trainer, last.step);
+      if (evalDue) {
+        lastEval = schedule.quickEvaluation(trainer, last.step);
+        recordEvaluation();
+      }
       print(evalDue);
       if (schedule.checkpointDue()) save();
     }
-    if (hasValidation) lastEval = { step: trainer.info.step, ...trainer.evaluate() }; // the final evaluation scores the whole split
+    if (hasValidation) {
+      // The last weights compete for the best like the others (with periodic evaluations, on the
+      // same slice); then the final evaluation scores the whole split.
+      const step = trainer.info.step;
+      if (schedule.evalEvery > 0 && schedule.evaluatedStep !== step && !stopped) {
+        lastEval = schedule.quickEvaluation(trainer, step);
+        recordEvaluation();
+      }
+      lastEval = { step, ...trainer.evaluate() };
+      if (schedule.evalEvery === 0) recordEvaluation();
+    }
     save();
+    if (bestOut !== undefined && best) writeAtomic(bestOut, trainer.saveBest());
     if (v['model-out']) writeAtomic(v['model-out'], trainer.model.save());
   } finally {
     process.off('SIGINT', onSigint);

@@ -55,8 +55,9 @@ export type Pairs = string | Bytes | Pair[];
 /** Luong attention's score ('general': hᵀW_a·e; 'dot': hᵀe, needs a unidirectional encoder), or none. */
 export type AttentionKind = 'general' | 'dot' | 'none';
 export type CellType = 'lstm' | 'gru' | 'rnn';
-export type OptimizerType = 'adam' | 'rmsprop' | 'sgd';
-export type ScheduleType = 'constant' | 'step' | 'cosine';
+/** 'adamw': Adam with decoupled weight decay (matrices and embeddings decay by lr·weightDecay each step; biases do not). */
+export type OptimizerType = 'adam' | 'adamw' | 'rmsprop' | 'sgd';
+export type ScheduleType = 'constant' | 'step' | 'cosine' | 'linear';
 
 /** Learning-rate schedule: a name (with the defaults below) or an object. */
 export type Schedule =
@@ -70,10 +71,15 @@ export type Schedule =
       stepSize?: number;
       /** 'step': factor, in (0, 1]. @default 0.5 */
       gamma?: number;
-      /** 'cosine': steps from the base rate down to `minLearningRate`. @default 10000 */
+      /** 'cosine' / 'linear': steps from the base rate down to `minLearningRate`. @default 10000 */
       totalSteps?: number;
-      /** 'cosine': the final rate. @default 0 */
+      /** 'cosine' / 'linear': the final rate. @default 0 */
       minLearningRate?: number;
+      /**
+       * 'cosine' / 'linear': the decay ends when a time budget does — `train({ seconds })` (or
+       * `Trainer.fitSchedule()`) re-estimates `totalSteps` from the measured speed. @default false
+       */
+      fitTime?: boolean;
     };
 
 /**
@@ -163,6 +169,16 @@ export interface RunOptions {
   embedding?: number;
   /** Dropout between recurrent layers, 0 <= dropout < 1 (off at evaluation and generation). @default 0 */
   dropout?: number;
+  /** Task 'lm': dropout on the embedding output (the first layer's input), 0 <= p < 1. @default 0 */
+  embeddingDropout?: number;
+  /** Task 'lm': dropout on the last layer's output (the output layer's input), 0 <= p < 1. @default 0 */
+  outputDropout?: number;
+  /** Task 'lm': one dropout mask per sequence for all its steps (variational / locked dropout), at every dropout site. @default false */
+  lockedDropout?: boolean;
+  /** Task 'lm': the output layer's weight is the embedding matrix (one tensor); needs `embedding` equal to `hidden`. @default false */
+  tieWeights?: boolean;
+  /** Early stopping: `recordValidation()` reports `stop` after this many evaluations without a better loss (0 = never). @default 0 */
+  patience?: number;
   /** Tokens per training sequence (truncated backpropagation through time), 1..65536. @default 64 */
   seqLength?: number;
   /** Sequences per batch, 1..65536. @default 32 */
@@ -181,7 +197,7 @@ export interface RunOptions {
   eps?: number;
   /** RMSProp smoothing constant, in [0, 1). @default 0.99 */
   alpha?: number;
-  /** L2 weight decay, in [0, 1]. @default 0 */
+  /** Weight decay, in [0, 1]: L2 (added to the gradient), or decoupled with optimizer 'adamw'. @default 0 */
   weightDecay?: number;
   /** Learning-rate schedule. @default 'constant' */
   schedule?: Schedule;
@@ -221,6 +237,12 @@ export interface ResolvedOptions {
   hidden: number;
   embedding: number;
   dropout: number;
+  /** Present when set (task 'lm'). */
+  embeddingDropout?: number;
+  outputDropout?: number;
+  lockedDropout?: true;
+  tieWeights?: true;
+  patience?: number;
   seqLength: number;
   batchSize: number;
   optimizer: OptimizerType;
@@ -238,10 +260,12 @@ export interface ResolvedOptions {
     stepSize?: number;
     /** Present for 'step'. */
     gamma?: number;
-    /** Present for 'cosine'. */
+    /** Present for 'cosine' and 'linear'. */
     totalSteps?: number;
-    /** Present for 'cosine'. */
+    /** Present for 'cosine' and 'linear'. */
     minLearningRate?: number;
+    /** Present (true) when the schedule fits a time budget. */
+    fitTime?: true;
   };
   /** `null` when clipping is off. */
   clip: { value?: number; norm?: number } | null;
@@ -304,6 +328,19 @@ export interface TrainOptions {
   signal?: AbortSignal;
   /** Target duration of a chunk of steps between yields to the event loop. @default 50 */
   chunkMilliseconds?: number;
+  /** With a `fitTime` schedule and `seconds`: fit the decay to these seconds. @default true */
+  fitSchedule?: boolean;
+}
+
+/** The best validation loss recorded so far (`Trainer.best()`). */
+export interface BestSoFar {
+  /** The step whose weights gave it. */
+  step: number;
+  loss: number;
+  /** Evaluations recorded since. */
+  stale: number;
+  /** `stale` reached the run's `patience`. */
+  stop: boolean;
 }
 
 /** One update, from `Trainer.step()`. */
@@ -865,6 +902,18 @@ export declare class Trainer {
   evaluate(options?: EvaluateOptions): Evaluation;
   /** A checkpoint: weights, config, tokenizer and the whole training state; `createTrainer({ resumeFrom, text | examples })` continues it exactly. */
   save(): Uint8Array;
+  /**
+   * Keep-best: records a validation loss of the current weights (measure each alike, e.g. the same
+   * `maxTokens`); a strictly lower loss than the best so far keeps a copy of the weights (carried by
+   * checkpoints). Returns the best so far, `improved`, and `stop` once `patience` evaluations brought none.
+   */
+  recordValidation(loss: number): BestSoFar & { improved: boolean };
+  /** The best validation loss recorded so far, or null. */
+  best(): BestSoFar | null;
+  /** The model file of the weights at `best().step` (as `model.save()` wrote then); `loadModel()` it to generate. Throws before any. */
+  saveBest(): Uint8Array;
+  /** A `fitTime` schedule: `elapsedSeconds` of `budgetSeconds` passed; returns the planned steps (0 until measured). */
+  fitSchedule(elapsedSeconds: number, budgetSeconds: number): number;
   /** Starts the next batch from a zero recurrent state (a language model on a text; examples runs throw). */
   resetState(): void;
   /** Frees the trainer, its model and the model's streams; later calls throw "trainer is disposed". Idempotent. */

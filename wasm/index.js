@@ -625,7 +625,7 @@ class LiveModel extends ModelBase {
   dispose() {} // owned by the trainer
 }
 
-const TRAIN_KEYS = new Set(['steps', 'seconds', 'onProgress', 'signal', 'chunkMilliseconds']);
+const TRAIN_KEYS = new Set(['steps', 'seconds', 'onProgress', 'signal', 'chunkMilliseconds', 'fitSchedule']);
 
 /** A training run. Create with createTrainer(). */
 export class Trainer {
@@ -639,6 +639,7 @@ export class Trainer {
     this._step = info.step ?? 0; // updates applied so far, kept current by step() and train()
     // Examples runs have batches of different lengths: the mean tokens of a batch.
     this._tokensPerBatch = info.tokensPerBatch ?? (info.batchesPerEpoch > 0 ? info.trainTokens / info.batchesPerEpoch : 0);
+    this._fitTime = !!info.config?.schedule?.fitTime;
   }
 
   _h() {
@@ -715,6 +716,9 @@ export class Trainer {
     if (steps === undefined && seconds === undefined) throw new Error("train needs 'steps' or 'seconds'");
     if (onProgress !== undefined && typeof onProgress !== 'function') throw new Error("option 'onProgress' must be a function");
     if (!(typeof chunkMs === 'number' && chunkMs > 0)) throw new Error("option 'chunkMilliseconds' must be a positive number");
+    if (o.fitSchedule !== undefined && typeof o.fitSchedule !== 'boolean') throw new Error("option 'fitSchedule' must be a boolean");
+    // A schedule with fitTime decays over `seconds` (re-estimated from the speed between chunks).
+    const fit = this._fitTime && seconds > 0 && o.fitSchedule !== false;
     this._h();
     const start = performance.now();
     let done = 0;
@@ -724,10 +728,11 @@ export class Trainer {
       const elapsed = (performance.now() - start) / 1000;
       if (steps !== undefined && done >= steps) break;
       if (seconds !== undefined && elapsed >= seconds) break;
-      let n = perStep > 0 ? Math.max(1, Math.floor(chunkMs / perStep)) : 1;
-      if (steps !== undefined) n = Math.min(n, steps - done);
       // Asked afresh every chunk: onProgress, or anything between chunks, may have disposed it.
       const h = this._h();
+      if (fit) check(h.fitSchedule(elapsed, seconds));
+      let n = perStep > 0 ? Math.max(1, Math.floor(chunkMs / perStep)) : 1;
+      if (steps !== undefined) n = Math.min(n, steps - done);
       const t0 = performance.now();
       const r = h.steps(n);
       if (r instanceof Error) throw this._stepsFailed(h, r, done);
@@ -795,6 +800,40 @@ export class Trainer {
       throw new Error(`option 'layer' must be between 0 and ${f.layers.length - 1} (got ${o.layer})`);
     }
     return f;
+  }
+
+  /**
+   * Keep-best: records a validation loss of the current weights (measure every one alike, e.g. the
+   * same maxTokens). A strictly lower loss than the best so far keeps a copy of these weights.
+   * Returns best() plus { improved, stop } (stop: `patience` evaluations in a row did not improve).
+   */
+  recordValidation(loss) {
+    if (!(typeof loss === 'number' && Number.isFinite(loss))) throw new Error(`recordValidation needs a finite loss (got ${String(loss)})`);
+    return check(this._h().recordValidation(loss));
+  }
+
+  /** The best validation loss recorded so far: { step, loss, stale, stop }, or null before any. */
+  best() {
+    return check(this._h().best());
+  }
+
+  /** The model file (as model.save()) of the weights at best().step; throws before any is recorded. */
+  saveBest() {
+    const h = this._h();
+    return copyOut(h, h.saveBestModel());
+  }
+
+  /**
+   * A schedule with fitTime: `elapsedSeconds` of `budgetSeconds` have passed; the schedule's length
+   * becomes the steps done plus the time left at the speed measured since the first call of this
+   * budget. train({ seconds }) calls it itself. Returns the planned steps (0: not measured yet, or
+   * the schedule does not fit time).
+   */
+  fitSchedule(elapsedSeconds, budgetSeconds) {
+    for (const [k, x] of [['elapsedSeconds', elapsedSeconds], ['budgetSeconds', budgetSeconds]]) {
+      if (!(typeof x === 'number' && Number.isFinite(x) && x >= 0)) throw new Error(`${k} must be a non-negative number (got ${String(x)})`);
+    }
+    return check(this._h().fitSchedule(elapsedSeconds, budgetSeconds));
   }
 
   /** The checkpoint (safetensors): weights, config, tokenizer and the whole training state. */

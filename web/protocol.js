@@ -103,7 +103,9 @@
  *   One per training chunk: loss and gradNorm are the chunk means; seconds is the chunk's wall time;
  *   heapBytes is the wasm memory size when the module reports it.
  * @typedef {{ type: 'eval', id: number, step: number, loss: number, perplexity?: number, bitsPerToken?: number,
- *   accuracy?: number, [key: string]: any }} Eval   evaluate()'s result: classify and tag add accuracy (and more, see the API)
+ *   accuracy?: number, best?: { step: number, loss: number, stale: number, stop: boolean, improved: boolean },
+ *   [key: string]: any }} Eval   evaluate()'s result: classify and tag add accuracy (and more, see the API); a
+ *   periodic (quick) evaluation adds the keep-best record (Trainer.recordValidation)
  * @typedef {{ type: 'sample', id: number, step: number, prime: string, greedy: string, sampled: string[],
  *   byLabel?: {label: string, text: string}[], error?: string }} Sample   byLabel: a conditional model's (sample.labels given)
  * @typedef {{ type: 'checkpoint', id: number, step: number, bytes: ArrayBuffer }} Checkpoint

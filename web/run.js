@@ -29,6 +29,7 @@ export function render() {
   $('epoch').textContent = r?.epoch != null ? r.epoch.toFixed(2) : '–';
   $('loss').textContent = fixed(r?.loss);
   $('val-loss').textContent = fixed(r?.valLoss);
+  $('best').textContent = r?.best ? `step ${r.best.step}, loss ${fixed(r.best.loss)}` : '–';
   $('val-ppl').textContent = fixed(r?.valPpl, 2);
   $('tps').textContent = r?.tps ? formatInteger(Math.round(r.tps)) : '–';
   $('elapsed').textContent = r ? duration(r.elapsed) : '–';
@@ -171,6 +172,7 @@ function onTrainEvent(r, m) {
   } else if (m.type === 'eval') {
     r.valLoss = m.loss;
     r.valPpl = m.perplexity;
+    if (m.best) r.best = { step: m.best.step, loss: m.best.loss };
     addEvaluation(r.history, m);
   } else if (m.type === 'sample') {
     r.sample = m;

@@ -188,7 +188,10 @@ serve({
           tokensPerSecond: tokens ? tokens / seconds : last.tokensPerSecond,
           heapBytes: api.features().heapBytes,
         });
-        if (validate && schedule.evaluationDue(step)) emit('eval', schedule.quickEvaluation(trainer, step));
+        if (validate && schedule.evaluationDue(step)) {
+          const e = schedule.quickEvaluation(trainer, step);
+          emit('eval', { ...e, best: trainer.recordValidation(e.loss) }); // keep-best: the same slice every time
+        }
         if (schedule.sampleDue(step)) {
           schedule.sampled(step);
           emit('sample', sample(trainer.model, req.sample, step));

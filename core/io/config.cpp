@@ -100,7 +100,8 @@ RunConfig parse_run_config(const json& j, const std::vector<std::string>& allow)
               "seqLength", "batchSize", "optimizer", "learningRate", "momentum", "beta1", "beta2", "eps", "alpha",
               "weightDecay", "schedule", "clip", "validationFraction", "seed", "task", "bidirectional", "pooling",
               "maxLength", "skipBadLines", "unknownShapes", "sourceTokenizer", "targetTokenizer", "sharedVocabulary",
-              "attention", "inputFeeding", "scheduledSampling"},
+              "attention", "inputFeeding", "scheduledSampling", "embeddingDropout", "outputDropout", "lockedDropout",
+              "tieWeights", "patience"},
              allow);
   RunConfig c = default_run_config();
   ModelConfig& m = c.model;
@@ -184,6 +185,20 @@ RunConfig parse_run_config(const json& j, const std::vector<std::string>& allow)
     m.dropout = (float)read_ranged(j, "dropout", 0, 1);
     if (m.dropout >= 1.0f) fail("option 'dropout' must be < 1 (got " + j.at("dropout").dump() + ")");
   }
+  for (const char* k : {"embeddingDropout", "outputDropout"}) {
+    if (!has(k)) continue;
+    const float p = (float)read_ranged(j, k, 0, 1);
+    if (p >= 1.0f) fail(std::string("option '") + k + "' must be < 1 (got " + j.at(k).dump() + ")");
+    (std::string(k) == "embeddingDropout" ? m.embedding_dropout : m.output_dropout) = p;
+  }
+  if (has("lockedDropout")) m.locked_dropout = read_bool(j, "lockedDropout");
+  if (has("tieWeights")) m.tie_weights = read_bool(j, "tieWeights");
+  for (const char* k : {"embeddingDropout", "outputDropout", "lockedDropout", "tieWeights"})
+    if (has(k) && m.kind != ModelKind::LanguageModel) fail(std::string("option '") + k + "' is for task 'lm'");
+  if (m.tie_weights && m.hidden_size != m.embedding_size)
+    fail("option 'tieWeights' needs option 'embedding' equal to option 'hidden' (the output layer reads the last layer's " +
+         std::to_string(m.hidden_size) + " units; the embedding has " + std::to_string(m.embedding_size) + ")");
+  if (has("patience")) t.patience = (int)read_integer(j, "patience", 0, 1000000);
   if (has("seqLength")) t.seq_length = (int)read_integer(j, "seqLength", 1, 65536);
   if (has("batchSize")) t.batch_size = (int)read_integer(j, "batchSize", 1, 65536);
   if (has("optimizer")) {
@@ -203,19 +218,26 @@ RunConfig parse_run_config(const json& j, const std::vector<std::string>& allow)
     } else if (s.is_string()) {
       sc.type = parse_schedule(s.get<std::string>());
     } else if (s.is_object()) {
-      check_keys(s, "schedule.", {"type", "stepSize", "gamma", "totalSteps", "minLearningRate", "warmup"});
-      if (!s.contains("type")) fail("option 'schedule.type' is required ('constant', 'step' or 'cosine')");
+      check_keys(s, "schedule.", {"type", "stepSize", "gamma", "totalSteps", "minLearningRate", "warmup", "fitTime"});
+      if (!s.contains("type")) fail("option 'schedule.type' is required ('constant', 'step', 'cosine' or 'linear')");
       const std::string ty = read_string(s, "type", "schedule.");
       try {
         sc.type = parse_schedule(ty);
       } catch (const Error&) {
-        fail("option 'schedule.type' must be 'constant', 'step' or 'cosine' (got '" + ty + "')");
+        fail("option 'schedule.type' must be 'constant', 'step', 'cosine' or 'linear' (got '" + ty + "')");
       }
       if (s.contains("stepSize")) sc.step_size = read_integer(s, "stepSize", 1, 1LL << 40, "schedule.");
       if (s.contains("gamma")) sc.gamma = (float)read_ranged(s, "gamma", 0, 1, true, "schedule.");
       if (s.contains("totalSteps")) sc.total_steps = read_integer(s, "totalSteps", 1, 1LL << 40, "schedule.");
       if (s.contains("minLearningRate")) sc.min_lr = (float)read_ranged(s, "minLearningRate", 0, 10, false, "schedule.");
       if (s.contains("warmup")) sc.warmup = read_integer(s, "warmup", 0, 1LL << 40, "schedule.");
+      if (s.contains("fitTime")) {
+        if (!s.at("fitTime").is_boolean())
+          fail("option 'schedule.fitTime' must be true or false (got " + type_of(s.at("fitTime")) + ")");
+        sc.fit_time = s.at("fitTime").get<bool>();
+        if (sc.fit_time && sc.type != ScheduleType::Cosine && sc.type != ScheduleType::Linear)
+          fail("option 'schedule.fitTime' is for the 'cosine' and 'linear' schedules (they decay to an end)");
+      }
     } else {
       fail("option 'schedule' must be a string or an object (got " + type_of(s) + ")");
     }
@@ -257,9 +279,10 @@ json run_config_to_json(const RunConfig& c) {
   if (s.type == ScheduleType::Step) {
     sched["stepSize"] = s.step_size;
     sched["gamma"] = short_float(s.gamma);
-  } else if (s.type == ScheduleType::Cosine) {
+  } else if (s.type == ScheduleType::Cosine || s.type == ScheduleType::Linear) {
     sched["totalSteps"] = s.total_steps;
     sched["minLearningRate"] = short_float(s.min_lr);
+    if (s.fit_time) sched["fitTime"] = true;
   }
   json j = {{"tokenizer", tokenizer_kind_name(c.tokenizer.kind)},
           {"lowercase", c.tokenizer.lowercase},
@@ -287,6 +310,12 @@ json run_config_to_json(const RunConfig& c) {
   // Only where they differ from a language model's, so language-model files keep their bytes.
   if (m.kind != ModelKind::LanguageModel) j["task"] = model_kind_name(m.kind);
   if (m.bidirectional) j["bidirectional"] = true;
+  // The regularisation and keep-best options only when set, so files without them keep their bytes.
+  if (m.embedding_dropout > 0) j["embeddingDropout"] = short_float(m.embedding_dropout);
+  if (m.output_dropout > 0) j["outputDropout"] = short_float(m.output_dropout);
+  if (m.locked_dropout) j["lockedDropout"] = true;
+  if (m.tie_weights) j["tieWeights"] = true;
+  if (t.patience > 0) j["patience"] = t.patience;
   if (c.tokenizer.unknown_shapes || m.kind == ModelKind::Tagger) j["unknownShapes"] = c.tokenizer.unknown_shapes;
   if (m.kind == ModelKind::Classifier) j["pooling"] = pooling_name(m.pooling);
   if (m.kind == ModelKind::Seq2Seq) {

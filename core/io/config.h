@@ -11,6 +11,11 @@
 //               | { "type": "cosine", "totalSteps": 10000, "minLearningRate": 0 } (+ "warmup"),
 //     "clip": { "value": 1 } | { "norm": 5 } | { "value": 1, "norm": 5 } | null,
 //     "validationFraction": 0.05, "seed": 1,
+//     regularisation of a language model (task 'lm'; off by default): "embeddingDropout": 0,
+//     "outputDropout": 0, "lockedDropout": false (one mask per sequence for all steps, also for
+//     "dropout"), "tieWeights": false (needs embedding == hidden); "optimizer": "adamw" decays
+//     weightDecay decoupled (train/optimizer.h); "schedule": { "type": "cosine"|"linear",
+//     "fitTime": true } fits the decay to a time budget; "patience": 0 (early stopping, evaluations),
 //     the tasks beside the language model (tasks/example_task.h):
 //     "task": "lm"|"classify"|"tag", "bidirectional": false, "pooling": "final"|"mean"|"max",
 //     "maxLength": 256, "skipBadLines": false,

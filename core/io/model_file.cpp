@@ -1,5 +1,6 @@
 #include "io/model_file.h"
 
+#include <cmath>
 #include <set>
 
 #include "common.h"
@@ -20,7 +21,8 @@ struct MomentNames {
 };
 MomentNames moment_names(OptimizerType t, float momentum) {
   switch (t) {
-    case OptimizerType::Adam: return {"exp_avg", "exp_avg_sq"};
+    case OptimizerType::Adam:
+    case OptimizerType::AdamW: return {"exp_avg", "exp_avg_sq"};
     case OptimizerType::RmsProp: return {nullptr, "square_avg"};
     case OptimizerType::Sgd: return {momentum > 0 ? "momentum_buffer" : nullptr, nullptr};
   }
@@ -111,6 +113,10 @@ std::string save_model_file(const RunConfig& config, const Tokenizer& tokenizer,
       if (mn.v && os.v.size() == model.params.total)
         refs.push_back({std::string("optimizer.") + mn.v + "." + t.name, t.shape, os.v.data() + t.offset, t.size});
     }
+    const bool has_best = training->best_weights && training->best_weights->size() == model.params.total;
+    if (has_best)
+      for (const TensorInfo& t : model.params.tensors)
+        refs.push_back({"best." + t.name, t.shape, training->best_weights->data() + t.offset, t.size});
     if (training->state) {
       const int B = training->state->batch;
       const int64_t H = mc.hidden_size;
@@ -134,6 +140,14 @@ std::string save_model_file(const RunConfig& config, const Tokenizer& tokenizer,
                             {"rng_inc", std::to_string(training->dropout_rng.inc)},
                             {"corpus_crc32", std::to_string(training->corpus.crc32)},
                             {"corpus_bytes", std::to_string(training->corpus.bytes)}};
+    const TrainerProgress& pr = training->progress;
+    if (pr.best_step >= 0) {  // only once recorded: other checkpoints keep their bytes
+      training_meta["best_step"] = pr.best_step;
+      training_meta["best_loss"] = pr.best_loss;  // JSON doubles round-trip exactly
+      training_meta["stale_evaluations"] = pr.stale;
+      training_meta["has_best"] = has_best;
+    }
+    if (pr.planned_steps > 0) training_meta["planned_steps"] = pr.planned_steps;
     if (training->shuffle_rng) {
       training_meta["shuffle_rng_state"] = std::to_string(training->shuffle_rng->state);
       training_meta["shuffle_rng_inc"] = std::to_string(training->shuffle_rng->inc);
@@ -293,6 +307,7 @@ int expect_training_tensors(const safetensors::File& f, const json& training, co
   for (const TensorInfo& t : layout) {
     if (mn.m && has_m) list.expect(std::string("optimizer.") + mn.m + "." + t.name, t.shape);
     if (mn.v && has_v) list.expect(std::string("optimizer.") + mn.v + "." + t.name, t.shape);
+    if (parse_bool(training, "has_best")) list.expect("best." + t.name, t.shape);
   }
   const ModelConfig& mc = config.model;
   if (mc.kind != ModelKind::LanguageModel || mc.labels > 0) return 0;  // only stream training carries a state
@@ -331,6 +346,19 @@ TrainingSnapshot read_training(const safetensors::File& f, const json& training,
   const MomentNames mn = moment_names(oc.type, oc.momentum);
   if (mn.m && parse_bool(training, "has_m")) read_moment(mn.m, ts.optimizer.m);
   if (mn.v && parse_bool(training, "has_v")) read_moment(mn.v, ts.optimizer.v);
+  if (training.contains("best_step")) {
+    ts.progress.best_step = parse_i64(training, "best_step");
+    ts.progress.stale = parse_i64(training, "stale_evaluations");
+    const json& bl = training.at("best_loss");
+    if (!bl.is_number() || !std::isfinite(bl.get<double>()))
+      fail("model file training metadata 'best_loss' must be a finite number");
+    ts.progress.best_loss = bl.get<double>();
+  }
+  if (training.contains("planned_steps")) ts.progress.planned_steps = parse_i64(training, "planned_steps");
+  if (parse_bool(training, "has_best")) {
+    ts.best_weights.assign(P.total, 0.0f);
+    for (const TensorInfo& t : P.tensors) f.read_f32_into("best." + t.name, ts.best_weights.data() + t.offset, t.size);
+  }
   if (training.contains("shuffle_rng_state")) {
     Rng r;
     r.state = parse_u64(training, "shuffle_rng_state");

@@ -16,7 +16,9 @@
 //   model = {vocab_size, embedding_size, hidden_size, layers, cell} (JSON), tokenizer = kind, options
 //   and vocabulary (JSON), checksum = "crc32:…" of the tensor bytes, and for checkpoints
 //   training = {step, epoch, position, optimizer_step, rng_state, rng_inc, corpus_crc32, corpus_bytes}
-//   (JSON; 64-bit values as decimal strings).
+//   (JSON; 64-bit values as decimal strings), plus, once recorded, best_step, best_loss, stale_evaluations
+//   (the best validation loss so far; its weights as best.<param> tensors) and planned_steps (a
+//   time-fitted schedule's length). A tied language model has no fc.weight (embedding.weight is both).
 // Encoder–decoders (task "seq2seq") hold the tensors core/models/seq2seq.h names (encoder.*, bridge.*,
 // decoder.*, attention.*, fc.*); `tokenizer` is the source side's and `target_tokenizer` the target
 // side's (the decoder's vocabulary is its V tokens, then the start and end tokens: V + 2 rows);
@@ -51,6 +53,8 @@ struct TrainingSnapshot {
   ModelState state;           // the language model's carried state (stream training)
   std::optional<Rng> shuffle_rng;  // examples tasks: the shuffling RNG at the start of the epoch
   Fingerprint corpus;
+  TrainerProgress progress;
+  std::vector<float> best_weights;  // empty when the file has none
 };
 
 struct ModelFile {
@@ -72,6 +76,8 @@ struct TrainingState {
   const ModelState* state;   // the language model's carried state, or null
   const Rng* shuffle_rng;    // examples tasks' epoch RNG, or null
   Fingerprint corpus;
+  TrainerProgress progress = {};
+  const std::vector<float>* best_weights = nullptr;  // the best model's parameters, or null
 };
 
 // training == nullptr writes the weights only (a model to generate or predict with). `config`

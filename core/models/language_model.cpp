@@ -21,9 +21,11 @@ void LanguageModel::declare(const ModelConfig& cfg, Params& params, Embedding& e
   }
   rnn.declare(params, "rnn", cfg.cell, cfg.labels > 0 ? 2 * E : E, cfg.hidden_size, cfg.layers);
   rnn.dropout = cfg.dropout;
+  rnn.locked_dropout = cfg.locked_dropout;
   output.in = cfg.hidden_size;
   output.out = cfg.vocab_size;
-  output.declare(params, "fc");
+  if (cfg.tie_weights) output.bias = params.add("fc.bias", {cfg.vocab_size});  // the weight is the embedding's
+  else output.declare(params, "fc");
 }
 
 std::vector<TensorInfo> LanguageModel::layout(const ModelConfig& cfg) {
@@ -42,13 +44,27 @@ LanguageModel::LanguageModel(const ModelConfig& cfg) : config(cfg) {
   embedding.bind(params);
   if (conditional()) category_embedding.bind(params);
   rnn.bind(params);
-  output.bind(params);
+  if (cfg.tie_weights) {
+    params.bind(output.bias);
+    output.weight = embedding.weight;  // one tensor: both uses accumulate into its gradient
+  } else {
+    output.bind(params);
+  }
+  embedding_dropout_.p = cfg.embedding_dropout;
+  output_dropout_.p = cfg.output_dropout;
+  embedding_dropout_.locked = output_dropout_.locked = cfg.locked_dropout;
 
   Rng rng(cfg.seed, 1);
-  embedding.init(rng);
+  if (cfg.tie_weights) {
+    // Initialised as the output layer (N(0, 0.1²) cut at 2σ): the logits' scale matters more than the
+    // inputs', and U(−1, 1) rows would give logits of size ~√H.
+    for (size_t i = 0; i < embedding.weight.size; ++i) embedding.weight.w[i] = (float)rng.truncated_normal(0.1);
+  } else {
+    embedding.init(rng);
+  }
   if (conditional()) category_embedding.init(rng);
   rnn.init(rng);
-  output.init(rng);
+  if (!cfg.tie_weights) output.init(rng);  // a tied model's fc.bias stays zero, as Dense::init leaves it
 }
 
 size_t LanguageModel::state_size(int batch) const { return rnn.state_size(batch); }
@@ -76,7 +92,11 @@ void LanguageModel::forward(int B, int T, const int32_t* inputs, const int32_t* 
       std::copy_n(category_emb_.data() + (i % B) * E, E, emb_.data() + i * 2 * E + E);
     }
   }
-  top_ = rnn.forward(T, B, emb_.data(), lengths, state_in, state_out, dropout_rng);
+  // Dropout masks are drawn in this order: embedding output, between levels, last level's output.
+  const int width = conditional() ? 2 * E : E;
+  const float* x = embedding_dropout_.forward(T, (size_t)B * width, emb_.data(), dropout_rng);
+  top_ = rnn.forward(T, B, x, lengths, state_in, state_out, dropout_rng);
+  top_ = output_dropout_.forward(T, (size_t)B * config.hidden_size, top_, dropout_rng);
   logits_.resize(N * V);
   output.forward((int)N, top_, logits_.data());
 }
@@ -107,14 +127,17 @@ double LanguageModel::train_batch(const Batch& b, Rng& dropout_rng) {
 
   dtop_.resize(N * H);
   output.backward((int)N, top_, dlogits_.data(), dtop_.data());
+  output_dropout_.backward(b.T, (size_t)b.B * H, dtop_.data());
   if (!conditional()) {
     demb_.resize(N * E);
     rnn.backward(dtop_.data(), nullptr, demb_.data(), b.dstate_in);
+    embedding_dropout_.backward(b.T, (size_t)b.B * E, demb_.data());
     embedding.backward((int)N, ids_.data(), demb_.data());
     return loss;
   }
   demb_.resize(N * 2 * E);
   rnn.backward(dtop_.data(), nullptr, demb_.data(), b.dstate_in);
+  embedding_dropout_.backward(b.T, (size_t)b.B * 2 * E, demb_.data());
   // The token embedding's gradient reuses the forward buffers (no longer needed).
   std::vector<float>& dtoken = token_emb_;
   std::vector<float>& dcategory = category_emb_;

@@ -3,6 +3,10 @@
 // nn.Embedding + nn.LSTM/GRU/RNN + nn.Linear one-to-one:
 //   embedding.weight, rnn.weight_ih_l{k}, rnn.weight_hh_l{k}, rnn.bias_ih_l{k}, rnn.bias_hh_l{k},
 //   fc.weight, fc.bias
+// With tie_weights the output layer's weight is embedding.weight (Press & Wolf 2017): the file has no
+// fc.weight (in PyTorch: fc.weight = embedding.weight), and its gradient is the sum of both uses.
+// Dropout (training only): on the embedding output, between levels and on the last level's output,
+// each plain or locked (the same mask at every step of a batch; ModelConfig).
 // Carried state: layer l's B × S block (S = H, or 2H for LSTM: h then c) follows layer l−1's.
 //
 // Conditional (config.labels > 0 categories; one-to-many, e.g. a name written for a gender): a
@@ -14,6 +18,7 @@
 
 #include "models/model.h"
 #include "nn/dense.h"
+#include "nn/dropout.h"
 #include "nn/embedding.h"
 #include "nn/recurrent_stack.h"
 
@@ -67,7 +72,8 @@ class LanguageModel : public Model, public TokenStepper {
   std::vector<float> weights_;
   std::vector<float> emb_;      // T·B × E (conditional: T·B × 2E, token then category)
   std::vector<float> token_emb_, category_emb_;  // conditional: the two halves, then their gradients
-  const float* top_ = nullptr;  // the stack's outputs of the last forward pass
+  const float* top_ = nullptr;  // the output layer's input in the last forward pass (after its dropout)
+  Dropout embedding_dropout_, output_dropout_;
   std::vector<float> logits_, dlogits_, dtop_, demb_;
 };
 

@@ -41,6 +41,13 @@ void ModelConfig::validate() const {
   check_size("layers", layers, 1, 64);
   if (!(dropout >= 0.0f && dropout < 1.0f))
     fail("dropout must be in [0, 1) (got " + std::to_string(dropout) + ")");
+  for (float p : {embedding_dropout, output_dropout})
+    if (!(p >= 0.0f && p < 1.0f)) fail("dropout must be in [0, 1) (got " + std::to_string(p) + ")");
+  if (kind != ModelKind::LanguageModel && (embedding_dropout > 0 || output_dropout > 0 || locked_dropout || tie_weights))
+    fail("embedding dropout, output dropout, locked dropout and weight tying are for language models (task 'lm')");
+  if (tie_weights && hidden_size != embedding_size)
+    fail("tied weights need the embedding as wide as the last layer's output: embedding_size " +
+         std::to_string(embedding_size) + " != hidden_size " + std::to_string(hidden_size));
   if (kind == ModelKind::LanguageModel) {
     if (bidirectional)
       fail("a language model cannot be bidirectional: it predicts each token from the ones before it, and a "
@@ -88,6 +95,7 @@ double parameter_count(const ModelConfig& cfg) {
   double n = V * E + (conditional ? cfg.labels * E : 0.0);
   for (int l = 0; l < cfg.layers; ++l) n += directions * G * ((l ? W : (conditional ? 2 * E : E)) + H + 2);
   const double outputs = cfg.kind == ModelKind::LanguageModel ? V : cfg.labels;
+  if (cfg.kind == ModelKind::LanguageModel && cfg.tie_weights) return n + outputs;  // fc.weight is embedding.weight
   return n + outputs * (W + 1);
 }
 

@@ -29,6 +29,14 @@ struct ModelConfig {
   int layers = 2;
   CellType cell = CellType::Lstm;
   float dropout = 0.0f;         // between recurrent levels, training only
+  // Language models only (training only, 0 = off): dropout on the embedding output (the first
+  // level's input) and on the last level's output (the output layer's input); locked_dropout uses
+  // one mask per sequence and unit for all steps at these sites and between levels (nn/dropout.h).
+  float embedding_dropout = 0.0f, output_dropout = 0.0f;
+  bool locked_dropout = false;
+  // Language models only: the output layer's weight is the embedding matrix (Press & Wolf 2017);
+  // needs hidden_size == embedding_size. One tensor, embedding.weight; fc.bias stays.
+  bool tie_weights = false;
   bool bidirectional = false;   // classifier and tagger only
   int labels = 0;               // classes (classifier), tags (tagger), categories (language model; 0 = none)
   Pooling pooling = Pooling::Final;  // classifier only

@@ -92,10 +92,11 @@ const float* RecurrentStack::forward(int T, int B, const float* x, const int32_t
   for (size_t l = 0; l < layers.size(); ++l) {
     Level& level = levels_[l];
     if (l > 0 && dropout_active_) {
-      const size_t n = N * layers[l].input;
+      const size_t n = N * layers[l].input, row = (size_t)B * layers[l].input;
       level.dropped.resize(n);
-      level.mask.resize(n);
-      dropout_forward(n, dropout, *dropout_rng, x, level.dropped.data(), level.mask.data());
+      level.mask.resize(locked_dropout ? row : n);
+      if (locked_dropout) locked_dropout_forward(T, row, dropout, *dropout_rng, x, level.dropped.data(), level.mask.data());
+      else dropout_forward(n, dropout, *dropout_rng, x, level.dropped.data(), level.mask.data());
       x = level.dropped.data();
     }
     const size_t S = layer_state((int)l);
@@ -175,7 +176,8 @@ void RecurrentStack::backward(const float* dy, const float* dstate_out, float* d
       if (out) zero_padding(T, B, L.input, lengths_, out);
     }
     if (l > 0) {
-      if (dropout_active_) dropout_backward(N * L.input, level.mask.data(), out, out);
+      if (dropout_active_ && locked_dropout) locked_dropout_backward(T, (size_t)B * L.input, level.mask.data(), out, out);
+      else if (dropout_active_) dropout_backward(N * L.input, level.mask.data(), out, out);
       std::swap(dx_, dx_below_);
       dy = dx_below_.data();
     }

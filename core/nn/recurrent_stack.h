@@ -27,6 +27,7 @@ struct RecurrentStack {
   std::vector<RecurrentLayer> layers;   // the forward direction of each level
   std::vector<RecurrentLayer> reverse;  // the reverse direction of each level; empty if unidirectional
   float dropout = 0.0f;                 // between levels, training only
+  bool locked_dropout = false;          // one mask per row and unit for all T steps (nn/dropout.h)
   // Diagnostics: when set, backward() fills (*state_gradients)[l] with level l's ∂L/∂hₜ (forward
   // direction, T × B × H; see RecurrentCache::probe_dh). Null (the default): nothing is recorded.
   std::vector<std::vector<float>>* state_gradients = nullptr;

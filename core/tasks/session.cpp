@@ -120,6 +120,8 @@ Session::Session(const TrainingData& data, const uint8_t* bytes, size_t size) {
   t.optimizer = std::move(ts.optimizer);
   t.updates = ts.step;
   t.dropout_rng = ts.dropout_rng;
+  t.progress = ts.progress;
+  t.best_weights = std::move(ts.best_weights);
   if (example_task || seq2seq_task) {
     if (!ts.shuffle_rng) fail("resumeFrom: the checkpoint has no example order to resume");
     example_source().restore(ts.epoch, ts.position, *ts.shuffle_rng);
@@ -203,16 +205,51 @@ std::string Session::save_checkpoint() const {
   const Trainer& t = trainer();
   if (task) {
     const TrainingState training{t.optimizer, t.updates, task->train_data.epoch, task->train_data.position,
-                                 t.dropout_rng, &task->train_data.state, nullptr, corpus};
+                                 t.dropout_rng, &task->train_data.state, nullptr, corpus, t.progress, &t.best_weights};
     return save_model_file(config, tokenizer, labels(), task->model, &training);
   }
   const ExampleBatchSource& d = example_source();
-  const TrainingState training{t.optimizer, t.updates, d.epoch, d.position, t.dropout_rng, nullptr, &d.epoch_rng(), corpus};
+  const TrainingState training{t.optimizer, t.updates, d.epoch, d.position, t.dropout_rng, nullptr, &d.epoch_rng(), corpus,
+                               t.progress, &t.best_weights};
   return save_model_file(config, input_tokenizer(), labels(), model(), &training, target_tokenizer());
 }
 
 std::string Session::save_model() const {
   return save_model_file(config, input_tokenizer(), labels(), model(), nullptr, target_tokenizer());
+}
+
+json Session::record_validation(double loss) {
+  const ValidationRecord r = trainer().record_validation(loss);
+  json j = best();
+  j["improved"] = r.improved;
+  j["stop"] = r.stop;
+  return j;
+}
+
+json Session::best() const {
+  const Trainer& t = trainer();
+  if (t.progress.best_step < 0) return nullptr;
+  return {{"step", t.progress.best_step}, {"loss", t.progress.best_loss}, {"stale", t.progress.stale},
+          {"stop", t.should_stop()}};
+}
+
+std::string Session::save_best_model() const {
+  Trainer& t = trainer();  // its best weights are swapped in and back out
+  if (t.progress.best_step < 0) fail("no best model yet: record a validation loss first");
+  std::vector<float>& value = model().params.value;
+  if (t.best_weights.size() != value.size()) fail("the best model's weights are missing");
+  // The layers hold views into params.value: swap the contents in and out, not the buffers.
+  std::vector<float>& best = t.best_weights;
+  std::swap_ranges(value.begin(), value.end(), best.begin());
+  std::string bytes;
+  try {
+    bytes = save_model();
+  } catch (...) {
+    std::swap_ranges(value.begin(), value.end(), best.begin());
+    throw;
+  }
+  std::swap_ranges(value.begin(), value.end(), best.begin());
+  return bytes;
 }
 
 std::unique_ptr<Generator> Session::generator(GenerateOptions o) {

@@ -51,6 +51,12 @@ class Session {
   nlohmann::json evaluate_pairs(const Seq2SeqEvalOptions& options);
   std::string save_checkpoint() const;
   std::string save_model() const;  // weights, config, tokenizer, labels: no training state
+  // Keep-best (Trainer::record_validation): records a validation loss of the current weights and
+  // returns best() plus { improved, stop }. best(): { step, loss, stale, stop } or null before any.
+  nlohmann::json record_validation(double loss);
+  nlohmann::json best() const;
+  // The model file of the best weights so far (as save_model() would have written at that step).
+  std::string save_best_model() const;
   nlohmann::json info() const;
 
   Model& model() const;

@@ -12,6 +12,7 @@ const char* optimizer_name(OptimizerType t) {
     case OptimizerType::Sgd: return "sgd";
     case OptimizerType::RmsProp: return "rmsprop";
     case OptimizerType::Adam: return "adam";
+    case OptimizerType::AdamW: return "adamw";
   }
   return "?";
 }
@@ -20,12 +21,14 @@ OptimizerType parse_optimizer(const std::string& n) {
   if (n == "sgd") return OptimizerType::Sgd;
   if (n == "rmsprop") return OptimizerType::RmsProp;
   if (n == "adam") return OptimizerType::Adam;
-  fail("option 'optimizer' must be 'adam', 'rmsprop' or 'sgd' (got '" + n + "')");
+  if (n == "adamw") return OptimizerType::AdamW;
+  fail("option 'optimizer' must be 'adam', 'adamw', 'rmsprop' or 'sgd' (got '" + n + "')");
 }
 
 int moment_buffers(const OptimizerConfig& c) {
   switch (c.type) {
-    case OptimizerType::Adam: return 2;
+    case OptimizerType::Adam:
+    case OptimizerType::AdamW: return 2;
     case OptimizerType::RmsProp: return 1;
     case OptimizerType::Sgd: return c.momentum > 0 ? 1 : 0;
   }
@@ -44,7 +47,7 @@ void OptimizerConfig::validate() const {
 
 void optimizer_step(const OptimizerConfig& c, float lr, float* p, const float* g, size_t n, OptimizerState& st) {
   st.step += 1;
-  const float wd = c.weight_decay;
+  const float wd = c.type == OptimizerType::AdamW ? 0.0f : c.weight_decay;  // AdamW: decoupled, see below
   switch (c.type) {
     case OptimizerType::Sgd:
       if (c.momentum == 0.0f) {
@@ -72,7 +75,8 @@ void optimizer_step(const OptimizerConfig& c, float lr, float* p, const float* g
         }
       });
       return;
-    case OptimizerType::Adam: {
+    case OptimizerType::Adam:
+    case OptimizerType::AdamW: {
       if (st.m.size() != n) st.m.assign(n, 0.0f);
       if (st.v.size() != n) st.v.assign(n, 0.0f);
       const double t = static_cast<double>(st.step);
@@ -89,6 +93,20 @@ void optimizer_step(const OptimizerConfig& c, float lr, float* p, const float* g
       });
       return;
     }
+  }
+}
+
+bool decays(const TensorInfo& t) { return t.shape.size() >= 2; }
+
+void apply_decoupled_weight_decay(const OptimizerConfig& c, float lr, float* p, const std::vector<TensorInfo>& tensors) {
+  if (c.type != OptimizerType::AdamW || c.weight_decay == 0.0f) return;
+  const float keep = 1.0f - lr * c.weight_decay;
+  for (const TensorInfo& t : tensors) {
+    if (!decays(t)) continue;
+    float* w = p + t.offset;
+    for_chunks(t.size, [&](size_t b, size_t e) {
+      for (size_t i = b; i < e; ++i) w[i] *= keep;
+    });
   }
 }
 

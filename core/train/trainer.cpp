@@ -1,5 +1,6 @@
 #include "train/trainer.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "common.h"
@@ -12,6 +13,7 @@ void TrainingConfig::validate() const {
   schedule.validate();
   if (batch_size < 1 || batch_size > 65536) fail("batch_size must be between 1 and 65536 (got " + std::to_string(batch_size) + ")");
   if (seq_length < 1 || seq_length > 65536) fail("seq_length must be between 1 and 65536 (got " + std::to_string(seq_length) + ")");
+  if (patience < 0) fail("patience must be >= 0 (got " + std::to_string(patience) + ")");
 }
 
 Trainer::Trainer(const TrainingConfig& cfg, Model& m, BatchSource& s)
@@ -42,13 +44,53 @@ StepResult Trainer::train_step() {
   double clipped = norm;
   if (config.clip.value > 0) clipped = global_norm(g, n);
   if (config.clip.norm > 0 && clipped > config.clip.norm) clipped *= config.clip.norm / (clipped + 1e-6);
-  const float lr = learning_rate_at(config.schedule, config.optimizer.learning_rate, updates);
+  const float lr = learning_rate_at(schedule(), config.optimizer.learning_rate, updates);
+  apply_decoupled_weight_decay(config.optimizer, lr, model.params.value.data(), model.params.tensors);
   optimizer_step(config.optimizer, lr, model.params.value.data(), g, n, optimizer);
   ++updates;
   source.advance();
   StepResult r{updates, source.epoch, loss, norm, 0, lr};
   r.grad_norm_clipped = clipped;
   return r;
+}
+
+ValidationRecord Trainer::record_validation(double loss) {
+  if (!std::isfinite(loss)) fail("record_validation: the loss is not finite");
+  ValidationRecord r;
+  if (loss < progress.best_loss) {
+    progress.best_step = updates;
+    progress.best_loss = loss;
+    progress.stale = 0;
+    best_weights = model.params.value;
+    r.improved = true;
+  } else {
+    ++progress.stale;
+  }
+  r.stop = should_stop();
+  return r;
+}
+
+int64_t Trainer::fit_time(double elapsed, double budget) {
+  if (!(std::isfinite(elapsed) && std::isfinite(budget) && elapsed >= 0 && budget > 0))
+    fail("fit_time needs elapsed >= 0 and budget > 0 seconds");
+  if (!config.schedule.fit_time) return 0;
+  if (clock_.start < 0 || elapsed < clock_.last || budget != clock_.budget) {
+    clock_ = {elapsed, elapsed, budget, updates};
+    return progress.planned_steps;
+  }
+  clock_.last = elapsed;
+  const double spent = elapsed - clock_.start;
+  const int64_t done = updates - clock_.start_step;
+  if (spent <= 0 || done <= 0) return progress.planned_steps;
+  const double left = std::max(0.0, budget - elapsed) * (double)done / spent;
+  progress.planned_steps = std::max<int64_t>(1, updates + (int64_t)std::llround(std::min(left, 1e15)));
+  return progress.planned_steps;
+}
+
+ScheduleConfig Trainer::schedule() const {
+  ScheduleConfig s = config.schedule;
+  if (s.fit_time && progress.planned_steps > 0) s.total_steps = progress.planned_steps;
+  return s;
 }
 
 EvalResult evaluate(Model& model, BatchSource& source, int64_t max_tokens) {

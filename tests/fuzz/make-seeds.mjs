@@ -44,6 +44,20 @@ for (const [name, options] of runs) {
   write('model_file', `${name}.checkpoint.safetensors`, t.save());
   t.dispose();
 }
+// Issue 14's file contents: tied weights (no fc.weight), keep-best tensors (best.*) and the planned
+// length of a time-fitted schedule in a checkpoint.
+{
+  const t = await createTrainer({ ...tiny, tokenizer: 'word', hidden: 8, embedding: 8, tieWeights: true, embeddingDropout: 0.1,
+    outputDropout: 0.1, lockedDropout: true, optimizer: 'adamw', weightDecay: 0.01, patience: 3, validationFraction: 0.2,
+    schedule: { type: 'cosine', fitTime: true, totalSteps: 50 }, text });
+  t.step();
+  t.recordValidation(t.evaluate().loss);
+  t.fitSchedule(1, 10);
+  t.step();
+  write('model_file', 'lm-tied-best.safetensors', t.model.save());
+  write('model_file', 'lm-tied-best.checkpoint.safetensors', t.save());
+  t.dispose();
+}
 
 // ---- text: a mode byte (tokenizer kind and options, see fuzz_text.cpp), then the corpus ----
 const samples = {
@@ -59,6 +73,7 @@ write('config', 'empty.json', '{}');
 write('config', 'resolved.json', JSON.stringify(resolveOptions({})));
 write('config', 'seq2seq.json', JSON.stringify({ task: 'seq2seq', attention: 'dot', inputFeeding: false, sourceTokenizer: 'char', targetTokenizer: 'word' }));
 write('config', 'classify.json', JSON.stringify({ task: 'classify', bidirectional: true, pooling: 'max', clip: { value: 1 }, schedule: { type: 'cosine', totalSteps: 100, warmup: 5 } }));
+write('config', 'fit.json', JSON.stringify({ tieWeights: true, tokenizer: 'word', hidden: 64, embedding: 64, embeddingDropout: 0.1, outputDropout: 0.2, lockedDropout: true, dropout: 0.3, optimizer: 'adamw', weightDecay: 0.1, patience: 4, schedule: { type: 'linear', fitTime: true, warmup: 10 } }));
 write('config', 'tag.json', JSON.stringify({ task: 'tag', unknownShapes: true, minCount: 2, optimizer: 'sgd', momentum: 0.9 }));
 
 // ---- datasets: a mode byte (format, skip_bad_lines; see fuzz_datasets.cpp), then the file ----

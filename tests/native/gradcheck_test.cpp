@@ -2,6 +2,8 @@
 // groups and the inputs (including the carried state), T ≥ 3 steps, batch > 1.
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "models/classifier.h"
 #include "models/language_model.h"
 #include "models/seq2seq.h"
@@ -151,7 +153,7 @@ TEST(GradCheck, Dropout) {
 }
 
 namespace {
-void check_model(CellType cell, float dropout) {
+void check_model(CellType cell, float dropout, const std::function<void(ModelConfig&)>& more = {}) {
   ModelConfig cfg;
   cfg.vocab_size = 7;
   cfg.embedding_size = 4;
@@ -160,6 +162,7 @@ void check_model(CellType cell, float dropout) {
   cfg.cell = cell;
   cfg.dropout = dropout;
   cfg.seed = 3;
+  if (more) more(cfg);
   LanguageModel m(cfg);
   // The default init (fc stddev 0.1) makes deep gradients tiny; scale up so every group matters.
   for (auto& v : m.params.value) v *= 4.0f;
@@ -205,6 +208,31 @@ TEST(GradCheck, Model) { check_model(CellType::Lstm, 0.0f); }
 TEST(GradCheck, ModelGru) { check_model(CellType::Gru, 0.0f); }
 TEST(GradCheck, ModelRnn) { check_model(CellType::Rnn, 0.0f); }
 TEST(GradCheck, ModelWithDropout) { check_model(CellType::Lstm, 0.3f); }
+// Weight tying: one tensor, embedding.weight, read by the lookup and by the output layer; its
+// gradient must be the sum of both uses.
+TEST(GradCheck, ModelTied) {
+  check_model(CellType::Lstm, 0.0f, [](ModelConfig& c) {
+    c.embedding_size = c.hidden_size = 5;
+    c.tie_weights = true;
+  });
+}
+// Dropout at every site (embedding output, between levels, last output), plain and locked (the
+// same mask at every step), with the masks fixed by re-seeding: the model is linear in each mask.
+TEST(GradCheck, ModelLockedDropout) {
+  for (bool locked : {false, true})
+    check_model(CellType::Gru, 0.3f, [&](ModelConfig& c) {
+      c.embedding_dropout = 0.25f;
+      c.output_dropout = 0.4f;
+      c.locked_dropout = locked;
+    });
+  check_model(CellType::Lstm, 0.3f, [](ModelConfig& c) {
+    c.embedding_size = c.hidden_size = 5;
+    c.tie_weights = true;
+    c.embedding_dropout = 0.25f;
+    c.output_dropout = 0.4f;
+    c.locked_dropout = true;
+  });
+}
 
 namespace {
 // A 2-level stack over rows of different lengths (T = 4; lengths 4, 2, 3), uni- or bidirectional.

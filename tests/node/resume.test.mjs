@@ -13,6 +13,10 @@ const CONFIGS = {
   'gru rmsprop clip-value dropout, 2 layers': { ...SMALL, cell: 'gru', layers: 2, dropout: 0.3, optimizer: 'rmsprop', clip: { value: 1 } },
   'rnn sgd momentum, step schedule': { ...SMALL, cell: 'rnn', optimizer: 'sgd', momentum: 0.9, learningRate: 0.05, schedule: { type: 'step', stepSize: 7, gamma: 0.7 } },
   'lstm adam cosine+warmup weightDecay, word tokens': { ...SMALL, tokenizer: 'word', minCount: 2, seqLength: 8, weightDecay: 0.01, schedule: { type: 'cosine', totalSteps: 40, warmup: 10 }, seed: 42 },
+  'lstm adamw tied, locked embedding/between/output dropout, linear fitTime, patience': {
+    ...SMALL, layers: 2, hidden: 16, embedding: 16, tieWeights: true, dropout: 0.2, embeddingDropout: 0.1, outputDropout: 0.3,
+    lockedDropout: true, optimizer: 'adamw', weightDecay: 0.05, schedule: { type: 'linear', fitTime: true, warmup: 5 }, patience: 2,
+  },
 };
 
 // Two model files hold the same tensors (names, shapes, bytes) and the same metadata. The config's

@@ -288,7 +288,7 @@ def check_seq2seq(cell, bidirectional, attention, feeding, tmp):
     meta, tensors = read_safetensors(model_path)
     cfg = json.loads(meta["model"])
     assert cfg["task"] == "seq2seq" and cfg["attention"] == attention and bool(cfg.get("input_feeding")) == feeding
-    weights = {k: v for k, v in tensors.items() if not k.startswith(("optimizer.", "state."))}
+    weights = {k: v for k, v in tensors.items() if not k.startswith(("optimizer.", "state.", "best."))}  # best.*: the keep-best copy a checkpoint carries
     net = Seq2Seq(cfg, attention, feeding)
     net.load_state_dict(net.state_dict_names(weights), strict=True)
     source_vocab = json.loads(meta["tokenizer"])["vocab"]

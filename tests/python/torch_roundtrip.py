@@ -138,6 +138,14 @@ def main():
                                                             "0.005", "--schedule", "cosine", "--total-steps", "60",
                                                             "--clip-value", "1", "--seed", "5"])
         passed += 1
+        # Issue 14's options PyTorch has too: tied weights (one Parameter), AdamW's decoupled decay of
+        # the matrices only, a linear decay; checkpoints carry keep-best weights (best.*) through.
+        roundtrip(tmp, "word-tied-adamw", ptb_like(600, 6), ["--tokenizer", "whitespace", "--cell", "lstm", "--layers", "2",
+                                                              "--hidden", "16", "--embedding", "16", "--tie-weights",
+                                                              "--seq-length", "12", "--batch-size", "4", "--optimizer", "adamw",
+                                                              "--weight-decay", "0.1", "--learning-rate", "0.01",
+                                                              "--schedule", "linear", "--total-steps", "80", "--seed", "7"])
+        passed += 1
     print(f"pytorch round trip: {passed} passed, 0 failed")
 
 
