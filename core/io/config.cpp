@@ -101,7 +101,7 @@ RunConfig parse_run_config(const json& j, const std::vector<std::string>& allow)
               "weightDecay", "schedule", "clip", "validationFraction", "seed", "task", "bidirectional", "pooling",
               "maxLength", "skipBadLines", "unknownShapes", "sourceTokenizer", "targetTokenizer", "sharedVocabulary",
               "attention", "inputFeeding", "scheduledSampling", "embeddingDropout", "outputDropout", "lockedDropout",
-              "tieWeights", "patience"},
+              "tieWeights", "patience", "guard"},
              allow);
   RunConfig c = default_run_config();
   ModelConfig& m = c.model;
@@ -199,12 +199,24 @@ RunConfig parse_run_config(const json& j, const std::vector<std::string>& allow)
     fail("option 'tieWeights' needs option 'embedding' equal to option 'hidden' (the output layer reads the last layer's " +
          std::to_string(m.hidden_size) + " units; the embedding has " + std::to_string(m.embedding_size) + ")");
   if (has("patience")) t.patience = (int)read_integer(j, "patience", 0, 1000000);
+  if (has("guard")) {  // the divergence guard (train/trainer.h): false, true or { factor }
+    const json& g = j.at("guard");
+    if (g.is_boolean()) {
+      t.guard.enabled = g.get<bool>();
+    } else if (g.is_object()) {
+      check_keys(g, "guard.", {"factor"});
+      if (g.contains("factor")) t.guard.factor = (float)read_ranged(g, "factor", 0, 1, true, "guard.");
+      t.guard.validate();
+    } else {
+      fail("option 'guard' must be true, false or { factor } (got " + type_of(g) + ")");
+    }
+  }
   if (has("seqLength")) t.seq_length = (int)read_integer(j, "seqLength", 1, 65536);
   if (has("batchSize")) t.batch_size = (int)read_integer(j, "batchSize", 1, 65536);
   if (has("optimizer")) {
     t.optimizer.type = parse_optimizer(read_string(j, "optimizer"));
   }
-  if (has("learningRate")) t.optimizer.learning_rate = (float)read_ranged(j, "learningRate", 0, 10, true);
+  if (has("learningRate")) t.optimizer.learning_rate = (float)read_ranged(j, "learningRate", 0, 1e4, true);
   if (has("momentum")) t.optimizer.momentum = (float)read_ranged(j, "momentum", 0, 0.999999);
   if (has("beta1")) t.optimizer.beta1 = (float)read_ranged(j, "beta1", 0, 0.999999);
   if (has("beta2")) t.optimizer.beta2 = (float)read_ranged(j, "beta2", 0, 0.99999999);
@@ -316,6 +328,8 @@ json run_config_to_json(const RunConfig& c) {
   if (m.locked_dropout) j["lockedDropout"] = true;
   if (m.tie_weights) j["tieWeights"] = true;
   if (t.patience > 0) j["patience"] = t.patience;
+  if (!t.guard.enabled) j["guard"] = false;
+  else if (t.guard.factor != GuardConfig{}.factor) j["guard"] = {{"factor", short_float(t.guard.factor)}};
   if (c.tokenizer.unknown_shapes || m.kind == ModelKind::Tagger) j["unknownShapes"] = c.tokenizer.unknown_shapes;
   if (m.kind == ModelKind::Classifier) j["pooling"] = pooling_name(m.pooling);
   if (m.kind == ModelKind::Seq2Seq) {

@@ -16,6 +16,7 @@
 //     "dropout"), "tieWeights": false (needs embedding == hidden); "optimizer": "adamw" decays
 //     weightDecay decoupled (train/optimizer.h); "schedule": { "type": "cosine"|"linear",
 //     "fitTime": true } fits the decay to a time budget; "patience": 0 (early stopping, evaluations),
+//     "guard": true | false | { "factor": 0.5 } (the divergence guard, train/trainer.h),
 //     the tasks beside the language model (tasks/example_task.h):
 //     "task": "lm"|"classify"|"tag", "bidirectional": false, "pooling": "final"|"mean"|"max",
 //     "maxLength": 256, "skipBadLines": false,

@@ -148,6 +148,10 @@ std::string save_model_file(const RunConfig& config, const Tokenizer& tokenizer,
       training_meta["has_best"] = has_best;
     }
     if (pr.planned_steps > 0) training_meta["planned_steps"] = pr.planned_steps;
+    if (pr.guard_events > 0) {  // the divergence guard's doing, once it did something
+      training_meta["guard_events"] = pr.guard_events;
+      training_meta["guard_lr_scale"] = pr.lr_scale;
+    }
     if (training->shuffle_rng) {
       training_meta["shuffle_rng_state"] = std::to_string(training->shuffle_rng->state);
       training_meta["shuffle_rng_inc"] = std::to_string(training->shuffle_rng->inc);
@@ -355,6 +359,13 @@ TrainingSnapshot read_training(const safetensors::File& f, const json& training,
     ts.progress.best_loss = bl.get<double>();
   }
   if (training.contains("planned_steps")) ts.progress.planned_steps = parse_i64(training, "planned_steps");
+  if (training.contains("guard_events")) {
+    ts.progress.guard_events = parse_i64(training, "guard_events");
+    const json& sc = training.contains("guard_lr_scale") ? training.at("guard_lr_scale") : json();
+    if (!sc.is_number() || !(sc.get<double>() > 0.0 && sc.get<double>() <= 1.0))
+      fail("model file training metadata 'guard_lr_scale' must be a number in (0, 1]");
+    ts.progress.lr_scale = sc.get<double>();
+  }
   if (parse_bool(training, "has_best")) {
     ts.best_weights.assign(P.total, 0.0f);
     for (const TensorInfo& t : P.tensors) f.read_f32_into("best." + t.name, ts.best_weights.data() + t.offset, t.size);

@@ -17,8 +17,9 @@
 //   and vocabulary (JSON), checksum = "crc32:…" of the tensor bytes, and for checkpoints
 //   training = {step, epoch, position, optimizer_step, rng_state, rng_inc, corpus_crc32, corpus_bytes}
 //   (JSON; 64-bit values as decimal strings), plus, once recorded, best_step, best_loss, stale_evaluations
-//   (the best validation loss so far; its weights as best.<param> tensors) and planned_steps (a
-//   time-fitted schedule's length). A tied language model has no fc.weight (embedding.weight is both).
+//   (the best validation loss so far; its weights as best.<param> tensors), planned_steps (a
+//   time-fitted schedule's length), and guard_events, guard_lr_scale (once the divergence guard
+//   undid a step: their count and the learning rate's factor). A tied language model has no fc.weight (embedding.weight is both).
 // Encoder–decoders (task "seq2seq") hold the tensors core/models/seq2seq.h names (encoder.*, bridge.*,
 // decoder.*, attention.*, fc.*); `tokenizer` is the source side's and `target_tokenizer` the target
 // side's (the decoder's vocabulary is its V tokens, then the start and end tokens: V + 2 rows);

@@ -41,7 +41,8 @@ MemoryEstimate estimate_example_memory(const ModelConfig& m, const TrainingConfi
   const int moments = moment_buffers(c.optimizer);
   MemoryEstimate e;
   e.parameters = (int64_t)parameter_count(m);
-  e.weight_bytes = 4.0 * e.parameters * (2 + moments);
+  // values, gradients, moments, and the divergence guard's copy of the values and moments
+  e.weight_bytes = 4.0 * e.parameters * (2 + moments + (c.guard.enabled ? 1 + moments : 0));
   e.checkpoint_bytes = 4.0 * e.parameters * (1 + moments);
   // Per position, as for the language model (tasks/lm_task.cpp), per direction, plus the level
   // outputs, the reversed inputs and the head's logits (the vocabulary for a language model, the

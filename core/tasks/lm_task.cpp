@@ -18,7 +18,8 @@ MemoryEstimate estimate_memory(const ModelConfig& m, const TrainingConfig& c, in
   const int moments = moment_buffers(c.optimizer);
   MemoryEstimate e;
   e.parameters = (int64_t)parameter_count(m);
-  e.weight_bytes = 4.0 * e.parameters * (2 + moments);
+  // values, gradients, moments, and the divergence guard's copy of the values and moments
+  e.weight_bytes = 4.0 * e.parameters * (2 + moments + (c.guard.enabled ? 1 + moments : 0));
   e.checkpoint_bytes = 4.0 * e.parameters * (1 + moments);
 
   // Floats per position (one token of one sequence), from the buffers of LanguageModel,

@@ -125,12 +125,13 @@ Session::Session(const TrainingData& data, const uint8_t* bytes, size_t size) {
   if (example_task || seq2seq_task) {
     if (!ts.shuffle_rng) fail("resumeFrom: the checkpoint has no example order to resume");
     example_source().restore(ts.epoch, ts.position, *ts.shuffle_rng);
-    return;
+  } else {
+    if (ts.position >= task->train_data.batches_per_epoch()) fail("resumeFrom: checkpoint data position is beyond the corpus");
+    task->train_data.epoch = ts.epoch;
+    task->train_data.position = ts.position;
+    task->train_data.state = std::move(ts.state);
   }
-  if (ts.position >= task->train_data.batches_per_epoch()) fail("resumeFrom: checkpoint data position is beyond the corpus");
-  task->train_data.epoch = ts.epoch;
-  task->train_data.position = ts.position;
-  task->train_data.state = std::move(ts.state);
+  t.mark_good_state();  // as the run that saved it did
 }
 
 void Session::start(const std::string& text, const json& validation) {
@@ -202,7 +203,9 @@ json Session::evaluate_pairs(const Seq2SeqEvalOptions& options) {
 }
 
 std::string Session::save_checkpoint() const {
-  const Trainer& t = trainer();
+  Trainer& t = trainer();
+  // What is saved is a good state: the guard's rollback point, here and in a run resumed from it.
+  t.mark_good_state();
   if (task) {
     const TrainingState training{t.optimizer, t.updates, task->train_data.epoch, task->train_data.position,
                                  t.dropout_rng, &task->train_data.state, nullptr, corpus, t.progress, &t.best_weights};

@@ -1,5 +1,7 @@
 #include "train/batch_source.h"
 
+#include "common.h"
+
 #include <algorithm>
 
 namespace rnn {
@@ -30,6 +32,13 @@ void StreamBatchSource::advance() {
   } else {
     state.data.swap(next_state_);
   }
+}
+
+void StreamBatchSource::rewind(const SourceMark& m) {
+  epoch = m.epoch;
+  position = m.position;
+  if (m.state.size() != state.data.size()) fail("rewind: the carried state does not match this source");
+  state.data = m.state;
 }
 
 void StreamBatchSource::reset_state() { std::fill(state.data.begin(), state.data.end(), 0.0f); }

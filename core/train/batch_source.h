@@ -6,9 +6,17 @@
 #include <vector>
 
 #include "models/model.h"
+#include "rng.h"
 #include "train/batching.h"
 
 namespace rnn {
+
+// Where a source stands, for the divergence guard's rollback.
+struct SourceMark {
+  int64_t epoch = 0, position = 0;
+  Rng epoch_rng;              // examples: the shuffling RNG of the epoch (its order is planned again)
+  std::vector<float> state;   // stream: the carried state
+};
 
 class BatchSource {
  public:
@@ -21,6 +29,15 @@ class BatchSource {
   virtual Batch current() = 0;
   // The step on current() succeeded: move to the next batch, a new epoch after the last.
   virtual void advance() = 0;
+  // Into an existing mark, reusing its buffers (the guard marks every few steps without allocating).
+  virtual void mark(SourceMark& m) const {
+    m.epoch = epoch;
+    m.position = position;
+  }
+  virtual void rewind(const SourceMark& m) {
+    epoch = m.epoch;
+    position = m.position;
+  }
 };
 
 // The TV-script recipe's stream batching (train/batching.h): row r of batch k+1 continues row r of
@@ -37,6 +54,11 @@ class StreamBatchSource : public BatchSource {
   Batch current() override;
   void advance() override;
   void reset_state();
+  void mark(SourceMark& m) const override {
+    BatchSource::mark(m);
+    m.state.assign(state.data.begin(), state.data.end());
+  }
+  void rewind(const SourceMark& m) override;
 
  private:
   std::vector<float> next_state_;  // the current batch writes its final state here

@@ -44,6 +44,11 @@ class ExampleBatchSource : public BatchSource {
   // restore() plans the same epoch again.
   const Rng& epoch_rng() const { return epoch_start_; }
   void restore(int64_t epoch, int64_t position, const Rng& epoch_rng);
+  void mark(SourceMark& m) const override {
+    BatchSource::mark(m);
+    m.epoch_rng = epoch_start_;
+  }
+  void rewind(const SourceMark& m) override { restore(m.epoch, m.position, m.epoch_rng); }
   const SequenceExamples& examples() const { return examples_; }
   // The example indices of batch k of this epoch (in row order).
   std::vector<int64_t> batch_examples(int64_t k) const;

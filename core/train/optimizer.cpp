@@ -36,7 +36,7 @@ int moment_buffers(const OptimizerConfig& c) {
 }
 
 void OptimizerConfig::validate() const {
-  check_finite_range("learning_rate", learning_rate, 0.0f, 10.0f, true);
+  check_finite_range("learning_rate", learning_rate, 0.0f, 1e4f, true);
   check_finite_range("momentum", momentum, 0.0f, 0.999999f);
   check_finite_range("alpha", alpha, 0.0f, 0.999999f);
   check_finite_range("beta1", beta1, 0.0f, 0.999999f);

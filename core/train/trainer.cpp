@@ -2,12 +2,19 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "common.h"
 
 namespace rnn {
 
+void GuardConfig::validate() const {
+  if (!(factor > 0.0f && factor < 1.0f))
+    fail("guard.factor must be between 0 and 1, exclusive (got " + std::to_string(factor) + ")");
+}
+
 void TrainingConfig::validate() const {
+  guard.validate();
   optimizer.validate();
   clip.validate();
   schedule.validate();
@@ -17,10 +24,79 @@ void TrainingConfig::validate() const {
 }
 
 Trainer::Trainer(const TrainingConfig& cfg, Model& m, BatchSource& s)
-    : config(cfg), model(m), source(s), dropout_rng(cfg.seed, 2) {}
+    : config(cfg), model(m), source(s), dropout_rng(cfg.seed, 2) {
+  recent_.reserve(kGuardWindow);
+  median_scratch_.reserve(kGuardWindow);
+}
+
+namespace {
+
+// The median of `from`, using `v` as scratch (its capacity is reused: steps allocate nothing).
+double median(const std::vector<double>& from, std::vector<double>& v) {
+  v.assign(from.begin(), from.end());
+  const size_t k = v.size() / 2;
+  std::nth_element(v.begin(), v.begin() + (std::ptrdiff_t)k, v.end());
+  if (v.size() % 2) return v[k];
+  return 0.5 * (v[k] + *std::max_element(v.begin(), v.begin() + (std::ptrdiff_t)k));
+}
+
+std::string fmt(double x) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.4g", x);
+  return b;
+}
+
+}  // namespace
+
+float Trainer::learning_rate() const {
+  return (float)(learning_rate_at(schedule(), config.optimizer.learning_rate, updates) * progress.lr_scale);
+}
+
+void Trainer::mark_good_state() {
+  keep_good_state(dropout_rng);
+  recent_.clear();
+}
+
+void Trainer::keep_good_state(const Rng& rng) {
+  good_.valid = true;
+  good_.updates = updates;
+  good_.params.assign(model.params.value.begin(), model.params.value.end());
+  good_.optimizer.step = optimizer.step;
+  good_.optimizer.m.assign(optimizer.m.begin(), optimizer.m.end());
+  good_.optimizer.v.assign(optimizer.v.begin(), optimizer.v.end());
+  good_.dropout_rng = rng;
+  source.mark(good_.source);
+}
+
+StepResult Trainer::guard_event(const std::string& why, double loss, double norm, const Rng& rng) {
+  model.params.zero_grad();
+  dropout_rng = rng;
+  ++progress.guard_events;
+  progress.lr_scale *= config.guard.factor;
+  if (good_.valid) {
+    std::copy(good_.params.begin(), good_.params.end(), model.params.value.begin());
+    optimizer.step = good_.optimizer.step;
+    optimizer.m.assign(good_.optimizer.m.begin(), good_.optimizer.m.end());
+    optimizer.v.assign(good_.optimizer.v.begin(), good_.optimizer.v.end());
+    updates = good_.updates;
+    dropout_rng = good_.dropout_rng;
+    source.rewind(good_.source);
+  }
+  // A learning rate a million times smaller than asked still diverging: the data or the model is
+  // the problem, and more halving only hides it.
+  if (progress.lr_scale < 1e-6)
+    fail(why + "; the divergence guard has undone " + std::to_string(progress.guard_events) +
+         " steps and cut the learning rate to " + fmt(progress.lr_scale) + " of the setting without a stable step: stopping "
+         "(the model is as it was at step " + std::to_string(updates) + ")");
+  StepResult r{updates, source.epoch, loss, norm, norm, learning_rate()};
+  r.guard = why;
+  r.guard_events = progress.guard_events;
+  return r;
+}
 
 StepResult Trainer::train_step() {
   const Rng saved_rng = dropout_rng;
+  const bool guard = config.guard.enabled;
   auto refuse = [&](const std::string& why) {
     dropout_rng = saved_rng;
     model.params.zero_grad();
@@ -35,8 +111,25 @@ StepResult Trainer::train_step() {
   }
   float* g = model.params.grad.data();
   const size_t n = model.params.total;
+  if (test_after_backward) test_after_backward(updates + 1, loss, g, n);
   const double norm = global_norm(g, n);
-  if (!std::isfinite(norm)) refuse("gradient norm is not finite");
+  std::string why;
+  if (!std::isfinite(loss)) why = "loss is not finite";
+  else if (!std::isfinite(norm)) why = "gradient norm is not finite";
+  else if (guard && !recent_.empty()) {
+    const double m = median(recent_, median_scratch_);
+    if (loss > m + std::max(m, 1.0)) why = "loss " + fmt(loss) + " is far above the running median " + fmt(m);
+  }
+  if (!why.empty()) {
+    if (!guard) refuse(why);
+    return guard_event(why + " at step " + std::to_string(updates + 1), loss, norm, saved_rng);
+  }
+  // These weights passed: the rollback point, now and then (before this step's update).
+  if (guard && (!good_.valid || updates - good_.updates >= kGuardEvery)) keep_good_state(saved_rng);
+  if (guard) {
+    if ((int)recent_.size() == kGuardWindow) recent_.erase(recent_.begin());
+    recent_.push_back(loss);
+  }
   if (config.clip.value > 0) clip_by_value(g, n, config.clip.value);
   if (config.clip.norm > 0) clip_by_global_norm(g, n, config.clip.norm);
   // The norm the update sees: clipping by norm scales by c/(‖g‖ + 1e-6) past c (clip.cpp); by value it
@@ -44,13 +137,14 @@ StepResult Trainer::train_step() {
   double clipped = norm;
   if (config.clip.value > 0) clipped = global_norm(g, n);
   if (config.clip.norm > 0 && clipped > config.clip.norm) clipped *= config.clip.norm / (clipped + 1e-6);
-  const float lr = learning_rate_at(schedule(), config.optimizer.learning_rate, updates);
+  const float lr = learning_rate();
   apply_decoupled_weight_decay(config.optimizer, lr, model.params.value.data(), model.params.tensors);
   optimizer_step(config.optimizer, lr, model.params.value.data(), g, n, optimizer);
   ++updates;
   source.advance();
   StepResult r{updates, source.epoch, loss, norm, 0, lr};
   r.grad_norm_clipped = clipped;
+  r.guard_events = progress.guard_events;
   return r;
 }
 
