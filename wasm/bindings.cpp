@@ -57,6 +57,8 @@ val step_val(const rnn::StepResult& r) {
   o.set("gradNorm", r.grad_norm);
   o.set("gradNormClipped", r.grad_norm_clipped);
   o.set("learningRate", r.learning_rate);
+  o.set("guardEvents", (double)r.guard_events);
+  if (!r.guard.empty()) o.set("guard", r.guard);  // this step was undone (train/trainer.h)
   return o;
 }
 
@@ -302,8 +304,13 @@ EMSCRIPTEN_BINDINGS(rnn_wasm) {
                   return guarded([&] {
                     rnn::StepResult r;
                     double sum = 0;
-                    for (int i = 0; i < n; ++i) sum += (r = h.s->step()).loss;
+                    std::string guard;  // the last guard event among them, if any
+                    for (int i = 0; i < n; ++i) {
+                      sum += (r = h.s->step()).loss;
+                      if (!r.guard.empty()) guard = r.guard;
+                    }
                     val o = step_val(r);
+                    if (!guard.empty()) o.set("guard", guard);
                     o.set("meanLoss", n > 0 ? sum / n : 0.0);
                     return o;
                   });

@@ -126,6 +126,10 @@ run:
   --best FILE                  also keep the model with the best validation loss so far
                                (of the periodic evaluations) in FILE
   --patience K                 stop after K evaluations without a better validation loss [0 = never]
+  --guard-factor F             a step whose loss is not finite or far above the recent median is
+                               undone, the run goes back to its last good state and the learning
+                               rate is multiplied by F [0.5]
+  --no-guard                   no divergence guard: such a step stops the run with an error
   --model-out FILE             also write a weights-only model file at the end
   --resume FILE                continue a checkpoint (same corpus or examples, and the same
                                --validation-file; model and task flags not allowed)
@@ -194,6 +198,7 @@ const TRAIN_OPTION_FLAGS = {
   'output-dropout': ['outputDropout', 'number'],
   patience: ['patience', 'int'],
 };
+// --guard-factor F / --no-guard: the divergence guard (train/trainer.h), on by default.
 const SCHEDULE_FLAGS = {
   'step-size': ['stepSize', 'int'],
   gamma: ['gamma', 'number'],
@@ -202,7 +207,8 @@ const SCHEDULE_FLAGS = {
   warmup: ['warmup', 'int'],
 };
 const MODEL_BOOL_FLAGS = ['lowercase', 'no-lowercase', 'replace-invalid', 'unknown-shapes', 'no-unknown-shapes', 'clip-norm', 'clip-value', 'no-clip', 'schedule',
-  'bidirectional', 'skip-bad-lines', 'by-category', 'shared-vocabulary', 'no-input-feeding', 'locked-dropout', 'tie-weights'];
+  'bidirectional', 'skip-bad-lines', 'by-category', 'shared-vocabulary', 'no-input-feeding', 'locked-dropout', 'tie-weights',
+  'no-guard', 'guard-factor'];
 
 const str = { type: 'string' };
 const bool = { type: 'boolean' };
@@ -211,6 +217,7 @@ const TRAIN_SPEC = {
   lowercase: bool, 'no-lowercase': bool, 'replace-invalid': bool, 'unknown-shapes': bool, 'no-unknown-shapes': bool,
   bidirectional: bool, 'skip-bad-lines': bool, 'by-category': bool, 'validation-file': str,
   'shared-vocabulary': bool, 'no-input-feeding': bool, 'locked-dropout': bool, 'tie-weights': bool, best: str,
+  'no-guard': bool, 'guard-factor': str,
   schedule: str, 'clip-norm': str, 'clip-value': str, 'no-clip': bool,
   steps: str, minutes: str, out: str, 'model-out': str, resume: str,
   'checkpoint-minutes': str, 'eval-every': str, json: bool, quiet: { type: 'boolean', short: 'q' },
@@ -300,6 +307,9 @@ function trainerOptions(v, steps, minutes) {
   if (v['no-input-feeding']) o.inputFeeding = false;
   if (v['locked-dropout']) o.lockedDropout = true;
   if (v['tie-weights']) o.tieWeights = true;
+  if (v['no-guard'] && v['guard-factor'] !== undefined) throw new UsageError('--no-guard and --guard-factor exclude each other');
+  if (v['no-guard']) o.guard = false;
+  if (v['guard-factor'] !== undefined) o.guard = { factor: number('guard-factor', v['guard-factor'], 'number') };
   if (v['by-category']) {
     if (o.task !== undefined && o.task !== 'lm') throw new UsageError(`--by-category is for task lm (got --task ${o.task})`);
     o.task = 'lm';
@@ -460,6 +470,8 @@ async function train(argv) {
   if (bestOut !== undefined && !hasValidation) throw new UsageError('--best needs a validation split to choose by (--validation-fraction > 0 or --validation-file)');
   let best = trainer.best();
   let stopped = false;
+  let guardEvents = 0;
+  let lastGuard = '';
   const recordEvaluation = () => {
     best = trainer.recordValidation(lastEval.loss);
     if (best.improved && bestOut !== undefined) writeAtomic(bestOut, trainer.saveBest());
@@ -480,6 +492,7 @@ async function train(argv) {
         ...(lastEval?.exactMatch !== undefined ? { validationExactMatch: lastEval.exactMatch, validationTokenErrorRate: lastEval.tokenErrorRate }
           : lastEval?.accuracy !== undefined ? { validationAccuracy: lastEval.accuracy } : { validationPerplexity: lastEval?.perplexity ?? null }),
         ...(best ? { bestStep: best.step, bestLoss: best.loss } : {}),
+        ...(guardEvents ? { guardEvents, guard: lastGuard, learningRate: last?.learningRate } : {}),
         tokensPerSecond: Math.round(tokensPerSecond), elapsedSeconds: +elapsed.toFixed(3), etaSeconds: Number.isFinite(eta) ? +eta.toFixed(1) : null,
         ...(final ? { final: true, interrupted, stoppedEarly: stopped, saved: out, ...(bestOut !== undefined ? { best: bestOut } : {}) } : {}),
       });
@@ -494,6 +507,7 @@ async function train(argv) {
     }
     // The best of the periodic evaluations (the final line's val loss scores the whole split instead).
     if (best && (!final || bestOut !== undefined)) parts.push(`best ${best.loss.toFixed(4)} @${best.step}`);
+    if (guardEvents) parts.push(`guard ${guardEvents} undone`);
     parts.push(`${Math.round(tokensPerSecond)} tok/s`);
     if (final) parts.push(`${fmtDuration(elapsed)} elapsed`, `saved ${out}`, ...(bestOut !== undefined && best ? [`best ${bestOut}`] : []));
     else parts.push(`ETA ${fmtDuration(eta)}`);
@@ -520,10 +534,20 @@ async function train(argv) {
       const n = Math.min(targetStep !== undefined ? targetStep - step : Infinity, schedule.chunkSteps(step));
       let seconds = 0.5;
       if (deadline !== undefined) seconds = Math.max(0, Math.min(seconds, (deadline - performance.now()) / 1000));
-      const r = await trainer.train({ ...(Number.isFinite(n) ? { steps: n } : {}), seconds, signal: abort.signal, fitSchedule: false });
+      const r = await trainer.train({
+        ...(Number.isFinite(n) ? { steps: n } : {}), seconds, signal: abort.signal, fitSchedule: false,
+        onProgress: (p) => { if (p.guard) lastGuard = p.guard; },
+      });
       if (r.stepsDone > 0) {
         last = r;
         tokensPerSecond = r.tokensPerSecond;
+        if (r.guardEvents > guardEvents) {
+          guardEvents = r.guardEvents;
+          // One line per chunk with events: they are rare, and each lowers the learning rate.
+          if (!quiet && !v.json) {
+            process.stdout.write(`${tty ? '\r\x1b[K' : ''}guard: ${lastGuard}: undone (${guardEvents} so far), back to step ${r.step}, learning rate now ${r.learningRate.toPrecision(3)}\n`);
+          }
+        }
       }
       const evalDue = last !== null && schedule.evaluationDue(last.step);
       if (evalDue) {

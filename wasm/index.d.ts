@@ -179,13 +179,21 @@ export interface RunOptions {
   tieWeights?: boolean;
   /** Early stopping: `recordValidation()` reports `stop` after this many evaluations without a better loss (0 = never). @default 0 */
   patience?: number;
+  /**
+   * The divergence guard: a step whose loss or gradient norm is not finite, or whose loss is above
+   * M + max(M, 1) for M the median loss of the last 64 accepted steps, is undone — the run goes back
+   * to its last good state (weights, optimizer moments, step, data position; kept every 25 steps and
+   * at each save) and the learning rate is multiplied by `factor`. `false`: such a step throws instead
+   * and leaves the model unchanged. @default true ({ factor: 0.5 })
+   */
+  guard?: boolean | { factor?: number };
   /** Tokens per training sequence (truncated backpropagation through time), 1..65536. @default 64 */
   seqLength?: number;
   /** Sequences per batch, 1..65536. @default 32 */
   batchSize?: number;
   /** @default 'adam' */
   optimizer?: OptimizerType;
-  /** Base learning rate, in (0, 10]. @default 0.002 */
+  /** Base learning rate, in (0, 10000] (beyond about 1 a run depends on the divergence guard to come back). @default 0.002 */
   learningRate?: number;
   /** SGD momentum, in [0, 1). @default 0 */
   momentum?: number;
@@ -243,6 +251,7 @@ export interface ResolvedOptions {
   lockedDropout?: true;
   tieWeights?: true;
   patience?: number;
+  guard?: false | { factor: number };
   seqLength: number;
   batchSize: number;
   optimizer: OptimizerType;
@@ -355,10 +364,18 @@ export interface StepResult {
   gradNorm: number;
   /** Global gradient norm after clipping: what the update used (equals `gradNorm` without clipping). */
   gradNormClipped: number;
-  /** Learning rate used for this update (after the schedule). */
+  /** Learning rate used for this update (after the schedule and the guard's factor). */
   learningRate: number;
   /** Throughput of this call. */
   tokensPerSecond: number;
+  /**
+   * Set when the divergence guard undid a step (of this call, or of the chunk for `onProgress`): why,
+   * e.g. "loss 41.2 is far above the running median 1.83 at step 5001". `step` is then where the run
+   * went back to, and the learning rate is lower from here on.
+   */
+  guard?: string;
+  /** Steps the divergence guard has undone in this run (carried by checkpoints). */
+  guardEvents: number;
 }
 
 /** A chunk of steps, as `onProgress` sees it. */

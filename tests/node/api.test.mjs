@@ -173,7 +173,8 @@ describe('Trainer', () => {
 
   test('step()', () => {
     const r = trainer.step();
-    assert.deepEqual(Object.keys(r).sort(), ['epoch', 'gradNorm', 'gradNormClipped', 'learningRate', 'loss', 'step', 'tokensPerSecond']);
+    assert.deepEqual(Object.keys(r).sort(), ['epoch', 'gradNorm', 'gradNormClipped', 'guardEvents', 'learningRate', 'loss', 'step', 'tokensPerSecond']);
+    assert.equal(r.guardEvents, 0);
     assert.equal(r.step, 1);
     assert.equal(r.epoch, 0);
     // The first loss of an untrained model is about ln(V).
