@@ -428,6 +428,7 @@ def train_language_model(f, text, steps, device="cpu", on_step=None):
              else _zero_state(cell, layers, rows.stop - rows.start, H, device))
     clip = cfg.get("clip") or {}
     schedule = dict(cfg.get("schedule", {"type": "constant"}))
+    lr_scale = float(tr.get("guard_lr_scale", 1.0))  # rnn-wasm's divergence guard lowered the rate (no guard here)
     if schedule.get("fitTime") and "planned_steps" in tr:  # the length the time-fitted run had planned
         schedule["totalSteps"] = int(tr["planned_steps"])
     base_lr = cfg.get("learningRate", 2e-3)
@@ -435,7 +436,7 @@ def train_language_model(f, text, steps, device="cpu", on_step=None):
     for _ in range(steps):
         x = x_all[position][rows].to(device)
         y = y_all[position][rows].to(device)
-        lr = learning_rate_at(schedule, base_lr, step)
+        lr = learning_rate_at(schedule, base_lr, step) * lr_scale
         for g in optimizer.param_groups:
             g["lr"] = lr
         optimizer.zero_grad(set_to_none=False)
