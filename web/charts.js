@@ -16,8 +16,18 @@ const HEIGHT = 150;
 /** @returns {History} */
 export const emptyHistory = () => ({ step: [], loss: [], grad: [], val: [], ppl: [] });
 
+/** The divergence guard's notice above a loss chart: { events, reason, step } of the last event, or nothing. */
+export function showGuard(el, g) {
+  el.hidden = !g;
+  el.textContent = g
+    ? `Divergence guard: ${g.events} step${g.events === 1 ? '' : 's'} undone (last: ${g.reason}); back to step ${g.step}, learning rate lowered`
+    : '';
+}
+
 /** A training chunk's means: a point on the loss and gradient charts. */
 export function addProgress(h, { step, loss, gradNorm }) {
+  // The divergence guard went back: the undone steps leave the curves.
+  while (h.step.length && h.step[h.step.length - 1] > step) for (const k of Object.keys(h)) h[k].pop();
   h.step.push(step); h.loss.push(loss); h.grad.push(gradNorm); h.val.push(null); h.ppl.push(null);
 }
 

@@ -50,6 +50,21 @@ async function loadModelBytes(name, bytes) {
   }
 }
 
+/** The run's best weights so far: as a download, or as the model generation uses. */
+async function bestModel(use) {
+  clearError('models');
+  try {
+    const r = state.run;
+    const s = r.settings;
+    const { bytes, step, loss } = await worker.client.request('save', { source: 'best' });
+    const name = `rnn-${s.cell}-${s.layers}x${s.hidden}-${s.tokenizer}-best-step${step}.safetensors`;
+    if (!use) return saveAs(bytes, name);
+    if (await loadModelBytes(name, new Uint8Array(bytes))) toast(`Generating with the best weights so far: step ${step}, validation loss ${fixed(loss, 3)}.`);
+  } catch (e) {
+    showError(`${use ? 'Could not use' : 'Download of'} the best model ${use ? '' : 'failed'}: ${e.message}`.replace('  ', ' '), 'models');
+  }
+}
+
 async function keepModel() {
   clearError('models');
   try {
@@ -117,6 +132,8 @@ export async function renderModelList() {
 export function bindModels() {
   $('download-model').addEventListener('click', download);
   $('keep-model').addEventListener('click', keepModel);
+  $('download-best').addEventListener('click', () => bestModel(false));
+  $('use-best').addEventListener('click', () => bestModel(true));
   $('load-model').addEventListener('change', async (e) => {
     const f = e.target.files?.[0];
     e.target.value = '';

@@ -63,8 +63,9 @@
  *   evalEvery steps, a sample every sampleEvery, a checkpoint every checkpointSeconds; 0 = never).
  *   Events: Progress, Eval, Sample, Checkpoint. Reply: {reason: 'paused'|'done', step}
  * @typedef {{ id: number, type: 'pause' }} PauseRequest                    Ends a running train request after its chunk. Reply: {}
- * @typedef {{ id: number, type: 'save', source: 'run'|'active' }} SaveRequest
- *   Checkpoint of the training run, or of the model generation uses. Reply: {bytes: ArrayBuffer, step, fromRun}
+ * @typedef {{ id: number, type: 'save', source: 'run'|'active'|'best' }} SaveRequest
+ *   Checkpoint of the training run, the model generation uses, or ('best') the model file of the run's
+ *   weights at its best validation loss so far. Reply: {bytes: ArrayBuffer, step, fromRun, loss? (best)}
  * @typedef {{ id: number, type: 'loadModel', slot?: string, bytes: ArrayBuffer, expect?: string }} LoadModelRequest
  *   Validates a .safetensors file with loadModel(); on success generation uses it. `expect` (a slot name)
  *   refuses a model of another task. Reply: {info}
@@ -99,9 +100,12 @@
  * @typedef {{ type: 'reply', id: number, result: any }} Reply
  * @typedef {{ type: 'error', id: number, message: string }} ErrorReply
  * @typedef {{ type: 'progress', id: number, step: number, epoch: number, loss: number, gradNorm: number,
- *   tokensPerSecond: number, stepsPerSecond: number, seconds: number, heapBytes?: number }} Progress
+ *   tokensPerSecond: number, stepsPerSecond: number, seconds: number, heapBytes?: number,
+ *   guardEvents: number, guard?: string }} Progress
  *   One per training chunk: loss and gradNorm are the chunk means; seconds is the chunk's wall time;
- *   heapBytes is the wasm memory size when the module reports it.
+ *   heapBytes is the wasm memory size when the module reports it; guardEvents counts the steps the
+ *   divergence guard undid in this run, guard is why when one was undone in this chunk (step is then
+ *   where the run went back to).
  * @typedef {{ type: 'eval', id: number, step: number, loss: number, perplexity?: number, bitsPerToken?: number,
  *   accuracy?: number, best?: { step: number, loss: number, stale: number, stop: boolean, improved: boolean },
  *   [key: string]: any }} Eval   evaluate()'s result: classify and tag add accuracy (and more, see the API); a

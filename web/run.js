@@ -2,9 +2,9 @@
 // the metrics and samples it shows, autosave to IndexedDB and restore after a reload or a crash.
 import * as store from './store.js';
 import { $, clearError, clockTime, duration, fixed, formatCount, formatInteger, noValidationNote, showError, toast } from './ui.js';
-import { setStatus, state, worker } from './state.js';
+import { setStatus, state, updateButtons, worker } from './state.js';
 import { readSettings, trainerConfig, applySettings } from './settings.js';
-import { addEvaluation, addProgress, bounded, drawCharts, emptyHistory } from './charts.js';
+import { addEvaluation, addProgress, bounded, drawCharts, emptyHistory, showGuard } from './charts.js';
 import { loadDefaultCorpus, setValidationFile, useCorpus } from './corpus.js';
 import { renderGenModel } from './generate.js';
 import { renderHeap } from './capabilities.js';
@@ -30,6 +30,7 @@ export function render() {
   $('loss').textContent = fixed(r?.loss);
   $('val-loss').textContent = fixed(r?.valLoss);
   $('best').textContent = r?.best ? `step ${r.best.step}, loss ${fixed(r.best.loss)}` : '–';
+  showGuard($('guard-notice'), r?.guard);
   $('val-ppl').textContent = fixed(r?.valPpl, 2);
   $('tps').textContent = r?.tps ? formatInteger(Math.round(r.tps)) : '–';
   $('elapsed').textContent = r ? duration(r.elapsed) : '–';
@@ -166,13 +167,18 @@ function onTrainEvent(r, m) {
     r.sps = r.sps ? 0.8 * r.sps + 0.2 * m.stepsPerSecond : m.stepsPerSecond;
     r.elapsed += m.seconds;
     if (m.heapBytes) r.heapBytes = m.heapBytes;
+    if (m.guard) r.guard = { events: m.guardEvents, reason: m.guard, step: m.step };
     addProgress(r.history, m);
     onTrainProgress(m);
     r.history = bounded(r.history);
   } else if (m.type === 'eval') {
     r.valLoss = m.loss;
     r.valPpl = m.perplexity;
-    if (m.best) r.best = { step: m.best.step, loss: m.best.loss };
+    if (m.best) {
+      const first = !r.best;
+      r.best = { step: m.best.step, loss: m.best.loss };
+      if (first) updateButtons(); // "Download best" and "Generate with best" can act now
+    }
     addEvaluation(r.history, m);
   } else if (m.type === 'sample') {
     r.sample = m;

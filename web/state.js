@@ -74,4 +74,8 @@ export function updateButtons() {
   $('copy').disabled = !$('output').textContent;
   $('download-model').disabled = !ready || !hasModel;
   $('keep-model').disabled = !ready || !hasModel;
+  // Keep-best: the weights of the best validation loss so far (the worker's trainer has them).
+  const hasBest = !!state.run?.best;
+  $('download-best').disabled = !ready || !hasBest;
+  $('use-best').disabled = !ready || !hasBest;
 }

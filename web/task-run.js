@@ -6,7 +6,7 @@
 import * as store from './store.js';
 import { $, clearError, clockTime, duration, fixed, formatCount, formatInteger, noValidationNote, showError, toast } from './ui.js';
 import { state, worker } from './state.js';
-import { addEvaluation, addProgress, bounded, drawTaskCharts, emptyHistory } from './charts.js';
+import { addEvaluation, addProgress, bounded, drawTaskCharts, emptyHistory, showGuard } from './charts.js';
 import {
   TASKS, applyTaskSettings, current, loadExampleData, onShowTask, readTaskSettings, setTaskStatus, taskConfig, tasks, useExamples,
 } from './tasks.js';
@@ -40,6 +40,7 @@ export function renderTaskRun() {
   $('tval-loss').textContent = fixed(r?.valLoss);
   $('tmetric').textContent = percent ? pct(r?.metric) : fixed(r?.metric, 2);
   $('ttps').textContent = r?.tps ? formatInteger(Math.round(r.tps)) : '–';
+  showGuard($('task-guard-notice'), r?.guard);
   $('telapsed').textContent = r ? duration(r.elapsed) : '–';
   const left = r ? r.untilStep - r.step : 0;
   $('teta').textContent = r && t.status === 'training' && r.sps > 0 ? duration(left / r.sps) : left <= 0 && r ? 'done' : '–';
@@ -248,6 +249,7 @@ function onTrainEvent(task, r, m) {
     r.tps = m.tokensPerSecond;
     r.sps = r.sps ? 0.8 * r.sps + 0.2 * m.stepsPerSecond : m.stepsPerSecond;
     r.elapsed += m.seconds;
+    if (m.guard) r.guard = { events: m.guardEvents, reason: m.guard, step: m.step };
     addProgress(r.history, m);
     r.history = bounded(r.history);
   } else if (m.type === 'eval') {

@@ -165,11 +165,11 @@ serve({
       while (!training.pause) {
         const remaining = req.untilStep - step;
         if (remaining <= 0) { reason = 'done'; break; }
-        let n = 0, loss = 0, grad = 0, clipped = 0, last = null;
+        let n = 0, loss = 0, grad = 0, clipped = 0, last = null, guard = '';
         const t0 = now();
         const ret = await trainer.train({
           steps: Math.min(remaining, schedule.chunkSteps(step)), seconds: req.chunkSeconds,
-          onProgress: (p) => { n++; loss += p.loss; grad += p.gradNorm; clipped += p.gradNormClipped ?? p.gradNorm; last = p; },
+          onProgress: (p) => { n++; loss += p.loss; grad += p.gradNorm; clipped += p.gradNormClipped ?? p.gradNorm; last = p; if (p.guard) guard = p.guard; },
         });
         if (!last && ret) { last = ret; n = 1; loss = ret.loss; grad = ret.gradNorm; clipped = ret.gradNormClipped ?? ret.gradNorm; }
         if (!last) break;
@@ -179,7 +179,7 @@ serve({
         const d = liveDiagnostics.every > 0 && last.step < req.untilStep ? diagnosticStep(trainer, last.step, liveDiagnostics.every, emit, liveDiagnostics.text) : null;
         if (d) { n++; loss += d.loss; grad += d.gradNorm; clipped += d.gradNormClipped ?? d.gradNorm; last = { ...last, step: d.step, epoch: d.epoch ?? last.epoch }; }
         const seconds = (now() - t0) / 1000;
-        const steps = last.step - step;
+        const steps = Math.max(0, last.step - step); // the divergence guard may have gone back
         step = slot.step = last.step;
         const tokens = steps * perBatch;
         emit('progress', {
@@ -187,6 +187,7 @@ serve({
           stepsPerSecond: steps / seconds,
           tokensPerSecond: tokens ? tokens / seconds : last.tokensPerSecond,
           heapBytes: api.features().heapBytes,
+          guardEvents: last.guardEvents ?? 0, ...(guard ? { guard } : {}),
         });
         if (validate && schedule.evaluationDue(step)) {
           const e = schedule.quickEvaluation(trainer, step);
@@ -222,6 +223,14 @@ serve({
 
   save(req) {
     const { trainer, loadedModel, generateWithLoaded, step } = slotOf(req);
+    if (req.source === 'best') {
+      // Keep-best: the model file of the weights at the best validation loss recorded so far.
+      if (!trainer) throw new Error('There is no run, so no best model yet.');
+      const best = trainer.best();
+      if (!best) throw new Error('No best model yet: it is chosen at the first validation evaluation.');
+      const buf = transferableCopy(trainer.saveBest());
+      return { result: { bytes: buf, step: best.step, loss: best.loss, fromRun: true }, transfer: [buf] };
+    }
     const source = req.source === 'run' ? trainer : generateWithLoaded && loadedModel ? loadedModel : trainer;
     if (!source) throw new Error('There is no model to save yet.');
     const buf = transferableCopy(source.save());

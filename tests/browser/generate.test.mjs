@@ -49,5 +49,17 @@ test('generate streams text; the downloaded .safetensors loads with loadModel in
   } finally {
     model.dispose();
   }
+
+  // Keep-best: the best weights of the periodic evaluations, as a download and for generation.
+  const best = await text(page, 'best');
+  const m = /^step (\d+), loss/.exec(best);
+  assert.ok(m, `the run shows its best so far: ${best}`);
+  const [bestDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-best').click()]);
+  assert.match(bestDownload.suggestedFilename(), new RegExp(`-best-step${m[1]}\\.safetensors$`));
+  const bestModel = await loadModel(new Uint8Array(readFileSync(await bestDownload.path())));
+  assert.ok(bestModel.generate({ prime: 'The ', length: 10, seed: 1 }).length > 4);
+  bestModel.dispose();
+  await page.getByTestId('use-best').click();
+  await page.locator('#gen-model').filter({ hasText: `best-step${m[1]}` }).waitFor({ timeout: 20_000 });
   env.done();
 });

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { launch, until, waitStatus, screenshots } from './helpers.mjs';
+import { launch, setField, until, waitStatus, screenshots } from './helpers.mjs';
 
 // Screenshots are the harness's work, not the page's: long tasks that overlap one are not counted.
 const shots = [];
@@ -24,6 +24,9 @@ test('the three views render, follow training, and the comparison overlays RNN, 
   const card = page.getByTestId('inspect');
 
   await page.getByTestId('preset-tiny').click();
+  // Enough steps that training still runs when the views are checked against it (a fast machine
+  // finished the preset's 1000 before the neurons view was reached); the test pauses it itself.
+  await setField(page, 'steps', 100000);
   await page.locator('#flow-every').fill('10');
   const trainStart = await page.evaluate(() => performance.now());
   await page.getByTestId('train').click();
