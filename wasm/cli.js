@@ -9,7 +9,7 @@
 // was interrupted with Ctrl-C (SIGINT) — after the current chunk finished and the checkpoint was
 // saved, so `--resume` continues exactly. A second Ctrl-C exits at once (130) without saving.
 // Errors print one line on stderr: `rnn-wasm: <message>`.
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createTrainer, loadModel, resolveOptions, version } from './index.js';
@@ -276,11 +276,35 @@ function readInput(path, what) {
   }
 }
 
+// Tests only: RNN_WASM_TEST_KILL_IN_WRITE=N:F kills this process (SIGKILL) once F of the bytes of its
+// N-th file write are written ("1" = "1:0.5").
+const killInWrite = (() => {
+  const v = process.env.RNN_WASM_TEST_KILL_IN_WRITE;
+  if (!v) return null;
+  const [n, f] = v.split(':');
+  return { write: Number(n) || 1, at: f === undefined ? 0.5 : Number(f) };
+})();
+let writes = 0;
+
+// A file is replaced only whole: the bytes go to a temporary file beside it, reach the disk (fsync),
+// and a rename puts them in its place; killed at any moment, the path holds the old file or the new.
 function writeAtomic(path, bytes) {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   try {
-    writeFileSync(tmp, bytes);
+    const fd = openSync(tmp, 'w');
+    try {
+      let off = 0;
+      while (off < bytes.length) {
+        const n = writeSync(fd, bytes, off, Math.min(bytes.length - off, 1 << 20));
+        off += n;
+        if (killInWrite && writes + 1 === killInWrite.write && off >= bytes.length * killInWrite.at) process.kill(process.pid, 'SIGKILL');
+      }
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
     renameSync(tmp, path);
+    writes++;
   } catch (e) {
     rmSync(tmp, { force: true });
     throw new Error(`cannot write '${path}': ${e.message}`);

@@ -63,8 +63,23 @@ std::string too_short_problem(int64_t train_tokens, int64_t validation_tokens, c
          " × seqLength " + std::to_string(tc.seq_length) + "; give more text or lower batchSize or seqLength";
 }
 
+void check_corpus_text(const std::string& text, const char* what) {
+  if (text.empty()) fail(std::string(what) + " is empty: give a corpus to train on");
+  // UTF-8 text has no NUL: a NUL is a binary file (an image named .txt) or UTF-16 text.
+  const size_t nul = text.find('\0');
+  if (nul != std::string::npos)
+    fail(std::string(what) + " has a NUL byte at byte " + std::to_string(nul) +
+         ": it is not a text file (a binary file, or text saved as UTF-16 rather than UTF-8)");
+}
+
+std::string vocabulary_problem(const Tokenizer& tok) {
+  if (tok.vocab_size() >= 2) return "";
+  return "the text has only one distinct token" + (tok.vocab_size() ? " ('" + tok.vocab.at(0) + "')" : std::string()) +
+         ": a language model has nothing to learn from it; give a text with more than one";
+}
+
 CorpusStats analyze_corpus(const std::string& text, const RunConfig& config) {
-  if (text.empty()) fail("text is empty: give a corpus to train on");
+  check_corpus_text(text, "text");
   const Tokenizer tok = Tokenizer::build(text, config.tokenizer);
   const std::vector<int32_t> ids = tok.encode(text);
   const TrainValidation split = split_validation(ids, config.validation_fraction);
@@ -76,7 +91,8 @@ CorpusStats analyze_corpus(const std::string& text, const RunConfig& config) {
   s.train_tokens = (int64_t)split.train.size();
   s.validation_tokens = (int64_t)split.validation.size();
   const TrainingConfig& tc = config.training;
-  s.problem = too_short_problem(s.train_tokens, s.validation_tokens, tc);
+  s.problem = vocabulary_problem(tok);
+  if (s.problem.empty()) s.problem = too_short_problem(s.train_tokens, s.validation_tokens, tc);
   if (s.problem.empty()) s.batches_per_epoch = s.train_tokens / ((int64_t)tc.batch_size * tc.seq_length);
   // With replaceInvalid the hint must come from the repaired text: it is shown and sent as a string.
   s.prime_hint = config.tokenizer.replace_invalid ? prime_hint(encode_utf8(decode_utf8(text, true)), tok)

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "io/config.h"
+#include "text/tokenizer.h"
 
 namespace rnn {
 
@@ -20,6 +21,12 @@ struct CorpusStats {
 // Throws rnn::Error for an empty text or invalid UTF-8 (as the trainer would); a text too short
 // for one batch is reported in `problem` instead, so the page can show the counts beside it.
 CorpusStats analyze_corpus(const std::string& text, const RunConfig& config);
+
+// Throws for an empty text or one with a NUL byte (a binary or UTF-16 file); `what` names it.
+void check_corpus_text(const std::string& text, const char* what);
+
+// "" when the tokenizer has at least two tokens, otherwise why a language model cannot learn.
+std::string vocabulary_problem(const Tokenizer& tok);
 
 // "" when the split leaves at least one batch of training tokens, otherwise the message.
 std::string too_short_problem(int64_t train_tokens, int64_t validation_tokens, const TrainingConfig& config);

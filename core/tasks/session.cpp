@@ -84,8 +84,10 @@ Session::Session(const TrainingData& data, const RunConfig& cfg) : config(cfg) {
   }
   if (config.model.kind != ModelKind::LanguageModel)
     fail(std::string("task '") + model_kind_name(config.model.kind) + "' trains on examples, not on a text");
-  if (data.text.empty()) fail("text is empty: give a corpus to train on");
+  check_corpus_text(data.text, "text");
   tokenizer = Tokenizer::build(data.text, config.tokenizer);
+  const std::string one = vocabulary_problem(tokenizer);
+  if (!one.empty()) fail(one);
   config.model.vocab_size = tokenizer.vocab_size();
   start(data.text, data.validation);
 }
@@ -139,6 +141,7 @@ void Session::start(const std::string& text, const json& validation) {
   corpus_tokens = (int64_t)ids.size();
   if (!validation.is_null()) {  // a validation text of its own, read with the training text's vocabulary
     if (!validation.is_string()) fail("option 'validationText' must be a text (a string or Uint8Array)");
+    check_corpus_text(validation.get_ref<const std::string&>(), "validationText");
     UnknownReport unknown;
     std::vector<int32_t> val = tokenizer.encode(validation.get_ref<const std::string&>(), &unknown);
     if (val.size() < 2)

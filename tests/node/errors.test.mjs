@@ -50,7 +50,7 @@ const BAD_CREATE = [
   ['seed fraction', { seed: 0.5 }, /'seed' must be an integer/],
   ['function option', { onProgress: () => {} }, /'onProgress'/],
   ['text too short for one batch', { text: 'abc' }, /text too short.*need at least 64 for batchSize 4 × seqLength 16/],
-  ['text too short after validation split', { text: 'x'.repeat(64) }, /text too short: 61 training tokens \(after holding out 3 for validation\)/],
+  ['text too short after validation split', { text: 'xy'.repeat(32) }, /text too short: 61 training tokens \(after holding out 3 for validation\)/],
   ['empty text', { text: '' }, /'text' is empty/],
   ['empty bytes', { text: new Uint8Array(0) }, /'text' is empty/],
   ['text wrong type', { text: 42 }, /'text' must be a string or Uint8Array \(got number\)/],
