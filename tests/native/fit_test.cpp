@@ -23,9 +23,7 @@ const std::string& corpus() {
   return text;
 }
 
-bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
-}
+using test::same_bits;
 
 json small_lm() {
   return json{{"tokenizer", "char"}, {"cell", "lstm"}, {"layers", 2}, {"hidden", 16}, {"embedding", 16},

@@ -26,9 +26,7 @@ json tiny_lm() {
               {"seqLength", 16}, {"batchSize", 8}, {"learningRate", 0.01}, {"validationFraction", 0.1}, {"seed", 5}};
 }
 
-bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
-}
+using test::same_bits;
 
 // Poisons the gradient of the step with this number with a NaN, once (after the rollback the same
 // step number comes again, and passes).

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <functional>
 #include <string>
 #include <vector>
@@ -152,5 +153,10 @@ inline GradCheckResult grad_check(const std::string& what, float* x, size_t n, c
                                << " elements off; first: " << _r.first_failure;              \
     EXPECT_GT(_r.max_grad, 1e-3) << (what) << ": gradient is (nearly) all zero";              \
   } while (0)
+
+// Equal to the last bit (NaNs included): what "bit-exact" claims.
+inline bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+}
 
 }  // namespace rnn::test
