@@ -12,7 +12,7 @@
 //       log-probabilities of the labels (logits up to a constant)
 //   rnn_tool task <options.json|-> <examples-file> [--validation file] [--steps N] [--epochs E]
 //       [--seconds S] [--threads N] [--log-every N] [--model-out file] [--checkpoint-out file]
-//       trains a run on examples (classify, tag, lm by category) until the first limit is reached,
+//       trains a run on examples (classify, tag, lm by category, seq2seq pairs) until the first limit is reached,
 //       prints {"step",…,"loss",…,"seconds",…} every --log-every steps and last one line
 //       {"done": true, "steps", "epochs", "seconds", "info", "evaluation"} (evaluation: the
 //       validation examples, i.e. --validation when given)
@@ -154,7 +154,8 @@ int main(int argc, char** argv) {
       rnn::Session s(data, rnn::parse_run_config(options));
       const double setup = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       const auto t1 = std::chrono::steady_clock::now();
-      const int64_t per_epoch = s.example_task->train_data->batches_per_epoch();
+      if (!s.example_task && !s.seq2seq_task) throw rnn::Error("rnn_tool task: the options' task trains on a text; use rnn_tool train");
+      const int64_t per_epoch = s.example_source().batches_per_epoch();
       int64_t steps = 0;
       double seconds = 0, loss_sum = 0;
       int loss_n = 0;
@@ -176,11 +177,7 @@ int main(int argc, char** argv) {
       const json evaluation = s.evaluate_json();
       const double eval_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t2).count();
       if (!model_out.empty()) rnn::safetensors::write_file_atomic(model_out, s.save_model());
-      // The task's info (not Session::info(), whose range-for over a temporary's items() reads
-      // freed memory on examples runs at d665207; the API branch replaces it with session_info).
-      json info = s.example_task->info();
-      info["parameters"] = s.model().params.total;
-      info["vocabSize"] = s.example_task->tokenizer.vocab_size();
+      const json info = s.info();
       if (!checkpoint_out.empty()) rnn::safetensors::write_file_atomic(checkpoint_out, s.save_checkpoint());
       std::printf("%s\n", json{{"done", true}, {"steps", steps}, {"epochs", (double)steps / per_epoch},
                                {"seconds", seconds}, {"setupSeconds", setup}, {"evalSeconds", eval_seconds},
