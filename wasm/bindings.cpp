@@ -5,6 +5,7 @@
 // malloc'ed, which is 5-10x faster than Embind's std::string conversion.
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
+#include <malloc.h>
 
 #include <memory>
 #include <string>
@@ -247,14 +248,7 @@ val estimate_memory(const std::string& options, int vocab_size, double corpus_to
     cfg.model.vocab_size = vocab_size;
     cfg.model.validate();
     const rnn::MemoryEstimate m = rnn::estimate_memory(cfg.model, cfg.training, (int64_t)corpus_tokens);
-    json j = {{"parameters", m.parameters},
-              {"weightBytes", m.weight_bytes},
-              {"activationBytes", m.activation_bytes},
-              {"packingBytes", m.packing_bytes},
-              {"checkpointBytes", m.checkpoint_bytes},
-              {"corpusBytes", m.corpus_bytes},
-              {"totalBytes", m.total()}};
-    return json_val(j);
+    return json_val(rnn::memory_json(m));
   });
 }
 
@@ -274,6 +268,11 @@ val features() {
             {"maxThreads", rnn::threads::max_threads()},
             {"build", kPthreads ? "wasm32 simd128, pthreads" : "wasm32 simd128, single-threaded"},
             {"modelFormatVersion", rnn::kModelFormatVersion}};
+  // dlmalloc's own counts: the bytes in live allocations, and the most it ever held from the heap
+  // (its high-water mark, which the memory estimate is tested against).
+  const struct mallinfo mi = mallinfo();
+  j["heapInUse"] = (double)(unsigned)mi.uordblks;
+  j["heapHighWater"] = (double)(unsigned)mi.usmblks;
   return json_val(j);
 }
 

@@ -693,6 +693,8 @@ export interface TrainerInfo extends ModelInfo {
   position: number;
   /** Memory of weights, gradients and optimizer moments. */
   parameterBytes: number;
+  /** What this run holds by the trainer's estimate (the formula of `estimateMemory()`; within 20 % of the measured peak). */
+  memoryEstimate: MemoryEstimate;
 }
 
 /** `Trainer.info` of a seq2seq run. */
@@ -702,6 +704,8 @@ export interface PairsRunInfo extends ModelInfo, PairsInfo {
   epoch: number;
   position: number;
   parameterBytes: number;
+  /** What this run holds by the trainer's estimate, for its longest examples (within 20 % of the measured peak). */
+  memoryEstimate: MemoryEstimate;
 }
 
 /** `Trainer.info` of a run on examples (classify, tag, lm by category). */
@@ -712,6 +716,8 @@ export interface ExampleRunInfo extends ModelInfo, ExamplesInfo {
   /** Next batch within the epoch. */
   position: number;
   parameterBytes: number;
+  /** What this run holds by the trainer's estimate, for its longest examples (within 20 % of the measured peak). */
+  memoryEstimate: MemoryEstimate;
 }
 
 /** Which WebAssembly build is loaded (or, before loading, would be). */
@@ -743,6 +749,10 @@ export interface Features {
   modelFormatVersion: number;
   /** Size of the WebAssembly memory in bytes; 0 until the module has loaded. It only grows. */
   heapBytes: number;
+  /** Bytes in live allocations of the module's allocator (its `mallinfo().uordblks`); 0 until loaded. */
+  heapInUse: number;
+  /** The most the module's allocator has ever held (its high-water mark, `mallinfo().usmblks`); 0 until loaded. */
+  heapHighWater: number;
 }
 
 /** Options of `init()`. */

@@ -209,6 +209,8 @@ export function features() {
     simdArch: info ? info.simdArch : 'wasm-simd128',
     modelFormatVersion: info ? info.modelFormatVersion : 1,
     heapBytes: loadedModule ? heap(loadedModule).length : 0,
+    heapInUse: info ? info.heapInUse : 0,
+    heapHighWater: info ? info.heapHighWater : 0,
   };
 }
 

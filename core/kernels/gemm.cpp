@@ -157,19 +157,23 @@ void gemm_packed(int M, int N, int K, Strided A, const float* packed_b, float* C
 
 size_t packed_size(int K, int N) { return (size_t)((N + kTileCols - 1) / kTileCols) * kTileCols * std::max(K, 0); }
 
+// Few columns that fill the kTileCols-wide tiles badly (AVX-512: N = 64 pads to 96) and many
+// rows: gemm computes Cᵀ = Bᵀ·Aᵀ instead, whose columns are C's rows, and adds it back transposed.
+// Only when A is given transposed (the weight gradients, Aᵀ·B): then Aᵀ packs by contiguous
+// copies; the other layouts would pack the big operand by a strided scatter, which costs more than
+// it saves. pad(n, r): how much n grows when rounded up to a multiple of r.
+bool transpose_pays(int M, int N, bool a_transposed) {
+  const auto pad = [](int n, int r) { return (double)((n + r - 1) / r * r) / n; };
+  return a_transposed && pad(N, kTileCols) > 1.2 && pad(M, kTileCols) < pad(N, kTileCols) &&
+         pad(N, kTileRows) <= pad(M, kTileRows) + 0.2;
+}
+
 // C[M×N] (+)= A(M×K)·B(K×N) with A and B given by strides. The packed copy of B is per calling
 // thread, so two trainers on two threads don't share it.
 void gemm(int M, int N, int K, Strided A, Strided B, float* C, bool accumulate) {
   thread_local std::vector<float> packed_b, c_transposed;
   if (M <= 0 || N <= 0) return;
-  // Few columns that fill the kTileCols-wide tiles badly (AVX-512: N = 64 pads to 96) and many
-  // rows: compute Cᵀ = Bᵀ·Aᵀ instead, whose columns are C's rows, and add it back transposed. Only
-  // when A is given transposed (the weight gradients, Aᵀ·B): then Aᵀ packs by contiguous copies;
-  // the other layouts would pack the big operand by a strided scatter, which costs more than it
-  // saves. pad(n, r): how much n grows when rounded up to a multiple of r.
-  const auto pad = [](int n, int r) { return (double)((n + r - 1) / r * r) / n; };
-  if (A.row_stride == 1 && pad(N, kTileCols) > 1.2 && pad(M, kTileCols) < pad(N, kTileCols) &&
-      pad(N, kTileRows) <= pad(M, kTileRows) + 0.2) {
+  if (transpose_pays(M, N, A.row_stride == 1)) {
     c_transposed.resize((size_t)N * M);
     packed_b.resize(packed_size(K, M));
     pack_b(K, M, {A.data, A.col_stride, A.row_stride}, packed_b.data());
@@ -287,6 +291,18 @@ void matmul_nt_dots(int M, int N, int K, const float* A, const float* B, float* 
 }
 
 }  // namespace
+
+static GemmScratch gemm_scratch(char layout, int M, int N, int K) {
+  if (M <= 0 || N <= 0 || K <= 0 || (layout == 't' && M < kFewRows)) return {};
+  if (layout == 'T' && transpose_pays(M, N, true)) return {packed_size(K, M), (size_t)N * M};
+  return {packed_size(K, N), 0};
+}
+
+void GemmScratch::add(char layout, int M, int N, int K) {
+  const GemmScratch s = gemm_scratch(layout, M, N, K);
+  packed = std::max(packed, s.packed);
+  transposed = std::max(transposed, s.transposed);
+}
 
 void matmul_nn(int M, int N, int K, const float* A, const float* B, float* C, bool accumulate) {
   if (reference_mode()) return ref::matmul_nn(M, N, K, A, B, C, accumulate);

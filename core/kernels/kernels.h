@@ -22,6 +22,16 @@ void matmul_tn(int M, int N, int K, const float* A, const float* B, float* C, bo
 // C[M×N] (+)= A[M×K] · B[N×K]ᵀ         (forward with PyTorch-layout weights: Y = X·Wᵀ)
 void matmul_nt(int M, int N, int K, const float* A, const float* B, float* C, bool accumulate);
 
+// The scratch the products above keep on the calling thread, in floats, which only grows: the
+// packed right-hand side, and for a weight gradient that gemm computes transposed, Cᵀ as well
+// (kernels/gemm.cpp). The memory estimates add it up over a step's products with add(): layout
+// 'n' matmul_nn, 'T' matmul_tn, 't' matmul_nt.
+struct GemmScratch {
+  size_t packed = 0, transposed = 0;
+  void add(char layout, int M, int N, int K);
+  double bytes() const { return 4.0 * (double)(packed + transposed); }
+};
+
 // A right-hand side packed once for many products (the recurrent weight, used at every time
 // step). matmul_packed(M, A, pack_nt(W)) == matmul_nt(M, N, K, A, W); pack_nn likewise for
 // matmul_nn. The source must stay alive and unchanged while the packed copy is used.

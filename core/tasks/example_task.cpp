@@ -55,7 +55,14 @@ MemoryEstimate estimate_example_memory(const ModelConfig& m, const TrainingConfi
   }
   per_position += 2.0 * (m.kind == ModelKind::LanguageModel ? V : m.kind == ModelKind::Tagger ? m.labels : 0);
   e.activation_bytes = 4.0 * per_position * c.batch_size * max_length;
-  e.packing_bytes = 4.0 * 2 * gates * H * m.layers * directions;
+  kernels::GemmScratch scratch;
+  const int rows = c.batch_size * max_length, D = (int)directions;
+  for (int l = 0; l < m.layers; ++l)
+    add_recurrent_products(scratch, rows, (int)gates, l ? D * m.hidden_size : m.embedding_size, m.hidden_size);
+  if (m.kind == ModelKind::LanguageModel) add_dense_products(scratch, rows, m.vocab_size, D * m.hidden_size);
+  if (m.kind == ModelKind::Tagger) add_dense_products(scratch, rows, m.labels, D * m.hidden_size);
+  if (m.kind == ModelKind::Classifier) add_dense_products(scratch, c.batch_size, m.labels, D * m.hidden_size);
+  e.packing_bytes = 4.0 * 2 * gates * H * m.layers * directions + scratch.bytes();
   e.corpus_bytes = 4.0 * 2 * (double)corpus_tokens;
   return e;
 }
@@ -197,7 +204,7 @@ ExampleTask::ExampleTask(const RunConfig& cfg, const ExampleData& data, const Ex
   config.model.labels = labels.size();
   config.model.validate();
   config.training.validate();
-  check_memory(estimate_example_memory(config.model, config.training, config.max_length, train.total_tokens()));
+  check_memory(memory());
   model = create_model(config.model);
   train_data = std::make_unique<ExampleBatchSource>(train, config.training.batch_size, true, config.training.seed);
   trainer = std::make_unique<Trainer>(config.training, *model, *train_data);
@@ -346,6 +353,16 @@ json ExampleTask::tag(const std::vector<std::string>& tokens) {
   return out;
 }
 
+int32_t ExampleTask::longest_example() const {
+  int32_t longest = 0;
+  for (int64_t i = 0; i < train.size(); ++i) longest = std::max(longest, train.length(i));
+  return longest;
+}
+
+MemoryEstimate ExampleTask::memory() const {
+  return estimate_example_memory(config.model, config.training, longest_example(), train.total_tokens());
+}
+
 json ExampleTask::info() const {
   json label_counts = json::object();
   std::vector<int64_t> counts(labels.size(), 0);
@@ -356,8 +373,7 @@ json ExampleTask::info() const {
   }
   for (int k = 0; k < labels.size(); ++k) label_counts[labels.at(k)] = counts[k];
   // Lengths of the training examples in tokens, as a histogram of at most 30 bins.
-  int32_t longest = 0;
-  for (int64_t i = 0; i < train.size(); ++i) longest = std::max(longest, train.length(i));
+  const int32_t longest = longest_example();
   const int32_t bin = std::max<int32_t>(1, (longest + 29) / 30);
   std::vector<int64_t> histogram((size_t)(longest / bin) + 1, 0);
   for (int64_t i = 0; i < train.size(); ++i) ++histogram[(size_t)(train.length(i) / bin)];

@@ -72,8 +72,11 @@ class ExampleTask {
   // task, labels, labelCounts, examples, validationExamples, trainTokens, validationTokens,
   // truncated, lengthHistogram, batchesPerEpoch, skipped, problems ("validation …" for those).
   nlohmann::json info() const;
+  // What this run holds, for its configuration and its longest training example.
+  MemoryEstimate memory() const;
 
  private:
+  int32_t longest_example() const;
   std::vector<int32_t> encode_tokens(const std::vector<std::string>& tokens) const;
   // Encodes examples into `out` (train or validation), cut to config.max_length.
   void add_examples(const ExampleData& data, SequenceExamples& out);
@@ -81,7 +84,7 @@ class ExampleTask {
 };
 
 // The buffers a run holds: parameters, optimizer state, and the activations of a batch of
-// batch_size rows of max_length steps (the longest a batch can be).
+// batch_size rows of max_length steps (the longest example: the longest a batch can be).
 MemoryEstimate estimate_example_memory(const ModelConfig& model, const TrainingConfig& training, int max_length,
                                        int64_t corpus_tokens);
 

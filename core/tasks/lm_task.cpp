@@ -37,7 +37,12 @@ MemoryEstimate estimate_memory(const ModelConfig& m, const TrainingConfig& c, in
   }
   per_position += 2 * V + H + 2 * std::max(E, H);
   e.activation_bytes = 4.0 * per_position * c.batch_size * c.seq_length;
-  e.packing_bytes = 4.0 * 2 * gates * H * m.layers;  // W_hh packed forward and backward
+  kernels::GemmScratch scratch;
+  const int rows = c.batch_size * c.seq_length;
+  for (int l = 0; l < m.layers; ++l)
+    add_recurrent_products(scratch, rows, (int)gates, l ? m.hidden_size : m.embedding_size, m.hidden_size);
+  add_dense_products(scratch, rows, m.vocab_size, m.hidden_size);
+  e.packing_bytes = 4.0 * 2 * gates * H * m.layers + scratch.bytes();  // W_hh packed forward and backward
   e.corpus_bytes = 4.0 * 3 * (double)corpus_tokens;   // the ids, then the batches' inputs and targets
   return e;
 }

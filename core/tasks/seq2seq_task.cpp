@@ -161,7 +161,14 @@ MemoryEstimate estimate_seq2seq_memory(const ModelConfig& m, const TrainingConfi
   const double target_position = 2 * E + 4.0 + level(1) + (m.attention ? 2.0 * (max_source + directions * H + 2 * H) : 0) +
                                  2.0 * Vt;
   e.activation_bytes = 4.0 * c.batch_size * (source_position * max_source + target_position * max_target);
-  e.packing_bytes = 4.0 * 2 * gates * H * m.layers * (directions + 1);
+  kernels::GemmScratch scratch;
+  const int source_rows = c.batch_size * max_source, target_rows = c.batch_size * max_target, D = (int)directions;
+  for (int l = 0; l < m.layers; ++l) {
+    add_recurrent_products(scratch, source_rows, (int)gates, l ? D * m.hidden_size : m.embedding_size, m.hidden_size);
+    add_recurrent_products(scratch, target_rows, (int)gates, l ? m.hidden_size : m.embedding_size, m.hidden_size);
+  }
+  add_dense_products(scratch, target_rows, m.target_vocab_size, m.hidden_size);
+  e.packing_bytes = 4.0 * 2 * gates * H * m.layers * (directions + 1) + scratch.bytes();
   e.corpus_bytes = 4.0 * 3 * (double)corpus_tokens;
   return e;
 }
@@ -251,13 +258,7 @@ Seq2SeqTask::Seq2SeqTask(const RunConfig& cfg, const PairData& data, const PairD
   config.model.labels = 0;
   config.model.validate();
   config.training.validate();
-  int longest_source = 0, longest_target = 0;
-  for (int64_t i = 0; i < train.size(); ++i) {
-    longest_source = std::max(longest_source, train.length(i));
-    longest_target = std::max(longest_target, train.target_length(i));
-  }
-  check_memory(estimate_seq2seq_memory(config.model, config.training, longest_source, longest_target,
-                                       train.total_tokens() + (int64_t)train.decoder_inputs.size()));
+  check_memory(memory());
   model = create_model(config.model);
   train_data = std::make_unique<ExampleBatchSource>(train, config.training.batch_size, true, config.training.seed);
   trainer = std::make_unique<Trainer>(config.training, *model, *train_data);
@@ -371,6 +372,16 @@ json Seq2SeqTask::translate(const std::string& text, const TranslateOptions& opt
                    {"attention", attention}});
   }
   return out;
+}
+
+MemoryEstimate Seq2SeqTask::memory() const {
+  int longest_source = 0, longest_target = 0;
+  for (int64_t i = 0; i < train.size(); ++i) {
+    longest_source = std::max(longest_source, train.length(i));
+    longest_target = std::max(longest_target, train.target_length(i));
+  }
+  return estimate_seq2seq_memory(config.model, config.training, longest_source, longest_target,
+                                 train.total_tokens() + (int64_t)train.decoder_inputs.size());
 }
 
 json Seq2SeqTask::info() const {

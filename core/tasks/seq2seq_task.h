@@ -104,6 +104,8 @@ class Seq2SeqTask {
   // truncatedSources, truncatedTargets, sourceLengthHistogram, targetLengthHistogram,
   // sourceVocabSize, targetVocabSize, batchesPerEpoch, skipped, problems.
   nlohmann::json info() const;
+  // What this run holds, for its configuration and its longest training source and target.
+  MemoryEstimate memory() const;
 
  private:
   // Encodes pairs into `out`; `sources` (when given) collects the distinct sources and references.

@@ -273,11 +273,21 @@ std::string Session::generate(GenerateOptions o) {
   return out;
 }
 
+json memory_json(const MemoryEstimate& m) {
+  return {{"parameters", m.parameters},         {"weightBytes", m.weight_bytes},
+          {"activationBytes", m.activation_bytes}, {"packingBytes", m.packing_bytes},
+          {"checkpointBytes", m.checkpoint_bytes}, {"corpusBytes", m.corpus_bytes},
+          {"totalBytes", m.total()}};
+}
+
 json Session::info() const {
   const Trainer& t = trainer();
   json j = model_info(config, input_tokenizer(), labels(), model(), target_tokenizer(), &t.optimizer);
   j["step"] = t.updates;
   j["parameterBytes"] = model().params.total * sizeof(float) * 4;  // weights, gradients and up to two moments
+  j["memoryEstimate"] = memory_json(example_task    ? example_task->memory()
+                            : seq2seq_task ? seq2seq_task->memory()
+                                           : estimate_memory(config.model, t.config, corpus_tokens));
   if (example_task || seq2seq_task) {
     const json task_info = example_task ? example_task->info() : seq2seq_task->info();  // named: items() of a temporary would dangle
     for (auto& [k, v] : task_info.items()) j[k] = v;

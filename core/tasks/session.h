@@ -18,6 +18,10 @@ namespace rnn {
 // 'seq2seq' the examples are the pairs (TSV text or an array). A language
 // model on a text may be given its validation text (a JSON string, the JS validationText) instead
 // of the fraction.
+// A memory estimate in the JS API's shape (info.memory, estimateMemory()): parameters, weightBytes,
+// activationBytes, packingBytes, checkpointBytes, corpusBytes, totalBytes.
+nlohmann::json memory_json(const MemoryEstimate& m);
+
 struct TrainingData {
   std::string text;
   nlohmann::json examples, validation;

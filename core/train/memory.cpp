@@ -17,4 +17,17 @@ void check_memory(const MemoryEstimate& m) {
          std::to_string((long long)mib) + " MiB, over the 3072 MiB limit; reduce hidden, layers or embedding");
 }
 
+void add_recurrent_products(kernels::GemmScratch& s, int rows, int gates, int input, int hidden) {
+  s.add('t', rows, gates, input);   // gates = x·W_ihᵀ
+  s.add('T', gates, input, rows);   // dW_ih += dgatesᵀ·x
+  s.add('T', gates, hidden, rows);  // dW_hh += dgatesᵀ·h
+  s.add('n', rows, input, gates);   // dx = dgates·W_ih
+}
+
+void add_dense_products(kernels::GemmScratch& s, int rows, int out, int in) {
+  s.add('t', rows, out, in);
+  s.add('n', rows, in, out);
+  s.add('T', out, in, rows);
+}
+
 }  // namespace rnn

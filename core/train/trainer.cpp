@@ -53,7 +53,7 @@ float Trainer::learning_rate() const {
 }
 
 void Trainer::mark_good_state() {
-  keep_good_state(dropout_rng);
+  if (config.guard.enabled) keep_good_state(dropout_rng);  // without the guard, a copy nobody reads
   recent_.clear();
 }
 
