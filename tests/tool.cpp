@@ -57,7 +57,7 @@ int main(int argc, char** argv) {
   const std::string cmd = argv[1];
   try {
     if (cmd == "train" && argc >= 5) {
-      const std::string text = rnn::safetensors::read_file(argv[2]);
+      rnn::TrainingData data{rnn::safetensors::read_file(argv[2]), {}, {}};
       const int steps = std::atoi(argv[4]);
       std::string resume, out, model_out;
       for (int i = 5; i + 1 < argc; i += 2) {
@@ -69,10 +69,11 @@ int main(int argc, char** argv) {
       std::unique_ptr<rnn::Session> s;
       if (!resume.empty()) {
         const std::string ck = rnn::safetensors::read_file(resume);
-        s = std::make_unique<rnn::Session>(text, reinterpret_cast<const uint8_t*>(ck.data()), ck.size());
+        s = std::make_unique<rnn::Session>(data, reinterpret_cast<const uint8_t*>(ck.data()), ck.size());
       } else {
-        s = std::make_unique<rnn::Session>(text, rnn::parse_run_config(parse_options(argv[3])));
+        s = std::make_unique<rnn::Session>(data, rnn::parse_run_config(parse_options(argv[3])));
       }
+      data = {};  // the session holds the corpus as its token ids: the text can go
       for (int i = 0; i < steps; ++i) {
         rnn::StepResult r = s->step();
         std::printf("%s\n", json{{"step", r.step}, {"loss", r.loss}, {"gradNorm", r.grad_norm}}.dump().c_str());

@@ -7,6 +7,7 @@
 #include <emscripten/val.h>
 #include <malloc.h>
 
+#include <cstdlib>
 #include <memory>
 #include <string>
 
@@ -160,11 +161,40 @@ json examples_arg(int kind, uintptr_t ptr, size_t len) {
   return parse_json(take(ptr, len), "examples");
 }
 
-rnn::TrainingData training_data(uintptr_t text, size_t len, int ek, uintptr_t ep, size_t el, int vk, uintptr_t vp,
-                                size_t vl) {
-  rnn::TrainingData d{take(text, len), examples_arg(ek, ep, el), examples_arg(vk, vp, vl)};
+// The corpus of createSession/resumeSession: the wrapper writes it straight into this string
+// (textBuffer(len) gives its address), which the session then takes over, so a corpus of hundreds of
+// MB is held once as text while it is tokenized — a copy would also leave a hole as large as it in
+// the heap (dlmalloc cannot put the ids there). Only the JS thread calls the bindings.
+std::string g_corpus;
+
+uintptr_t text_buffer(size_t len) {
+  try {
+    g_corpus.assign(len, '\0');
+    return reinterpret_cast<uintptr_t>(g_corpus.data());
+  } catch (const std::bad_alloc&) {
+    g_corpus = std::string();
+    return 0;
+  }
+}
+
+void release_text_buffer() { g_corpus = std::string(); }
+
+std::string adopt(uintptr_t ptr, size_t len) {
+  if (ptr != reinterpret_cast<uintptr_t>(g_corpus.data()) || len != g_corpus.size()) return take(ptr, len);
+  std::string s = std::move(g_corpus);
+  g_corpus = std::string();
+  return s;
+}
+
+rnn::TrainingData training_data(std::string text, int ek, uintptr_t ep, size_t el, int vk, uintptr_t vp, size_t vl) {
+  rnn::TrainingData d{std::move(text), examples_arg(ek, ep, el), examples_arg(vk, vp, vl)};
   rnn::check_examples_utf8(d);
   return d;
+}
+
+rnn::TrainingData training_data(uintptr_t text, size_t len, int ek, uintptr_t ep, size_t el, int vk, uintptr_t vp,
+                                size_t vl) {
+  return training_data(take(text, len), ek, ep, el, vk, vp, vl);
 }
 
 val session_val(std::shared_ptr<rnn::Session> s) { return val(SessionHandle{std::move(s), {}}); }
@@ -172,8 +202,9 @@ val session_val(std::shared_ptr<rnn::Session> s) { return val(SessionHandle{std:
 val create_session(const std::string& options, uintptr_t text, size_t len, int ek, uintptr_t ep, size_t el, int vk,
                    uintptr_t vp, size_t vl) {
   return guarded([&] {
+    std::string corpus = adopt(text, len);
     const rnn::RunConfig cfg = rnn::parse_run_config(parse_json(options, "options"));
-    const rnn::TrainingData d = training_data(text, len, ek, ep, el, vk, vp, vl);
+    const rnn::TrainingData d = training_data(std::move(corpus), ek, ep, el, vk, vp, vl);
     return session_val(std::make_shared<rnn::Session>(d, cfg));
   });
 }
@@ -181,7 +212,7 @@ val create_session(const std::string& options, uintptr_t text, size_t len, int e
 val resume_session(uintptr_t text, size_t len, int ek, uintptr_t ep, size_t el, int vk, uintptr_t vp, size_t vl,
                    uintptr_t file, size_t file_len) {
   return guarded([&] {
-    const rnn::TrainingData d = training_data(text, len, ek, ep, el, vk, vp, vl);
+    const rnn::TrainingData d = training_data(adopt(text, len), ek, ep, el, vk, vp, vl);
     return session_val(std::make_shared<rnn::Session>(d, reinterpret_cast<const uint8_t*>(file), file_len));
   });
 }
@@ -293,6 +324,8 @@ EMSCRIPTEN_BINDINGS(rnn_wasm) {
   function("analyzeCorpus", &analyze_corpus);
   function("analyzeExamples", &analyze_examples);
   function("estimateMemory", &estimate_memory);
+  function("textBuffer", &text_buffer);
+  function("releaseTextBuffer", &release_text_buffer);
   function("features", &features);
   function("setThreads", &set_threads);
 

@@ -921,11 +921,21 @@ function runData({ text, examples, validationExamples, validationText, pairs, va
   return { text: bytes, examples: examplesArg(undefined), validation };
 }
 
-// Copies a run's data into wasm memory for fn(textPtr, textLen, examplesKind, ptr, len, validationKind, ptr, len).
+// Copies a run's data into wasm memory for fn(textPtr, textLen, examplesKind, ptr, len, validationKind, ptr, len),
+// fn being createSession or resumeSession. The text goes straight into the string the session takes
+// over (textBuffer), so a large corpus is never held twice in wasm memory.
 function withData(m, d, fn) {
-  return withBuffer(m, d.text, (tp, tl) =>
-    withBuffer(m, d.examples.data, (ep, el) =>
-      withBuffer(m, d.validation.data, (vp, vl) => fn(tp, tl, d.examples.kind, ep, el, d.validation.kind, vp, vl))));
+  const bytes = typeof d.text === 'string' ? new TextEncoder().encode(d.text) : d.text;
+  const tl = bytes.length;
+  const tp = m.textBuffer(tl);
+  if (!tp) throw new Error(`out of memory: cannot allocate ${tl} bytes for the text`);
+  try {
+    heap(m).set(bytes, tp);
+    return withBuffer(m, d.examples.data, (ep, el) =>
+      withBuffer(m, d.validation.data, (vp, vl) => fn(tp, tl, d.examples.kind, ep, el, d.validation.kind, vp, vl)));
+  } finally {
+    m.releaseTextBuffer(); // taken by the session, or left over by a failure before it
+  }
 }
 
 /**

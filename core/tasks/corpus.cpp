@@ -81,15 +81,15 @@ std::string vocabulary_problem(const Tokenizer& tok) {
 CorpusStats analyze_corpus(const std::string& text, const RunConfig& config) {
   check_corpus_text(text, "text");
   const Tokenizer tok = Tokenizer::build(text, config.tokenizer);
-  const std::vector<int32_t> ids = tok.encode(text);
-  const TrainValidation split = split_validation(ids, config.validation_fraction);
+  const size_t tokens = tok.encode(text).size();
+  const size_t validation = validation_count(tokens, config.validation_fraction);
   CorpusStats s;
   s.bytes = (int64_t)text.size();
-  s.chars = (int64_t)decode_utf8(text, config.tokenizer.replace_invalid).size();
-  s.tokens = (int64_t)ids.size();
+  for (size_t i = 0; i < text.size(); ++s.chars) next_code_point(text, i, config.tokenizer.replace_invalid);
+  s.tokens = (int64_t)tokens;
   s.vocab = tok.vocab_size();
-  s.train_tokens = (int64_t)split.train.size();
-  s.validation_tokens = (int64_t)split.validation.size();
+  s.train_tokens = (int64_t)(tokens - validation);
+  s.validation_tokens = (int64_t)validation;
   const TrainingConfig& tc = config.training;
   s.problem = vocabulary_problem(tok);
   if (s.problem.empty()) s.problem = too_short_problem(s.train_tokens, s.validation_tokens, tc);

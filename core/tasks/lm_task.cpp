@@ -43,7 +43,7 @@ MemoryEstimate estimate_memory(const ModelConfig& m, const TrainingConfig& c, in
     add_recurrent_products(scratch, rows, (int)gates, l ? m.hidden_size : m.embedding_size, m.hidden_size);
   add_dense_products(scratch, rows, m.vocab_size, m.hidden_size);
   e.packing_bytes = 4.0 * 2 * gates * H * m.layers + scratch.bytes();  // W_hh packed forward and backward
-  e.corpus_bytes = 4.0 * 3 * (double)corpus_tokens;   // the ids, then the batches' inputs and targets
+  e.corpus_bytes = 4.0 * (double)corpus_tokens;  // the ids (batches are cut from them as they are needed)
   return e;
 }
 
@@ -55,13 +55,13 @@ void check_ids(const std::vector<int32_t>& ids, int vocab, const char* what) {
 }
 }  // namespace
 
-LanguageModelTask::LanguageModelTask(const ModelConfig& m, const TrainingConfig& t, const std::vector<int32_t>& train_ids,
+LanguageModelTask::LanguageModelTask(const ModelConfig& m, const TrainingConfig& t, std::vector<int32_t> train_ids,
                                      std::vector<int32_t> val_ids)
     : model((validate(m, t), m)),
-      train_data(train_ids, t.batch_size, t.seq_length, model.state_size(t.batch_size)),
+      train_data((check_ids(train_ids, m.vocab_size, "token"), std::move(train_ids)), t.batch_size, t.seq_length,
+                 model.state_size(t.batch_size)),
       validation_ids(std::move(val_ids)),
       trainer(t, model, train_data) {
-  check_ids(train_ids, m.vocab_size, "token");
   check_ids(validation_ids, m.vocab_size, "validation token");
 }
 

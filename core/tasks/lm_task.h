@@ -22,7 +22,7 @@ class LanguageModelTask {
   Trainer trainer;
 
   // Throws rnn::Error for a bad config, a corpus too short for one batch or ids out of range.
-  LanguageModelTask(const ModelConfig& model, const TrainingConfig& training, const std::vector<int32_t>& train_ids,
+  LanguageModelTask(const ModelConfig& model, const TrainingConfig& training, std::vector<int32_t> train_ids,
                     std::vector<int32_t> validation_ids = {});
   LanguageModelTask(const LanguageModelTask&) = delete;  // the trainer refers to the model and the data
   LanguageModelTask& operator=(const LanguageModelTask&) = delete;

@@ -150,15 +150,18 @@ void Session::start(const std::string& text, const json& validation) {
     validation_unknown = (int64_t)unknown.total();
     const std::string problem = too_short_problem(corpus_tokens, 0, config.training);
     if (!problem.empty()) fail(problem);
-    task = std::make_unique<LanguageModelTask>(config.model, config.training, ids, std::move(val));
+    task = std::make_unique<LanguageModelTask>(config.model, config.training, std::move(ids), std::move(val));
     task->validation_given = true;
     return;
   }
-  TrainValidation split = split_validation(ids, config.validation_fraction);
-  validation_tokens = (int64_t)split.validation.size();
-  const std::string problem = too_short_problem((int64_t)split.train.size(), validation_tokens, config.training);
+  // Split in place: the corpus is held as its ids once (with the text it came from, until it returns).
+  const size_t n_val = validation_count(ids.size(), config.validation_fraction);
+  std::vector<int32_t> held_out(ids.end() - (ptrdiff_t)n_val, ids.end());
+  ids.resize(ids.size() - n_val);
+  validation_tokens = (int64_t)n_val;
+  const std::string problem = too_short_problem((int64_t)ids.size(), validation_tokens, config.training);
   if (!problem.empty()) fail(problem);
-  task = std::make_unique<LanguageModelTask>(config.model, config.training, split.train, std::move(split.validation));
+  task = std::make_unique<LanguageModelTask>(config.model, config.training, std::move(ids), std::move(held_out));
 }
 
 Model& Session::model() const {
@@ -229,6 +232,8 @@ json Session::record_validation(double loss) {
   json j = best();
   j["improved"] = r.improved;
   j["stop"] = r.stop;
+  j["reduced"] = r.reduced;
+  j["learningRate"] = trainer().learning_rate();
   return j;
 }
 

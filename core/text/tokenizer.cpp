@@ -60,70 +60,57 @@ const char* punctuation_token(char32_t c) {
   }
 }
 
-std::vector<std::string> split_chars(const std::u32string& cps) {
-  std::vector<std::string> out;
-  out.reserve(cps.size());
-  for (char32_t c : cps) {
-    std::string s;
-    append_utf8(s, c);
-    out.push_back(std::move(s));
-  }
-  return out;
-}
-
-// The recipe replaces each punctuation mark by " token " and splits on whitespace; one
-// left-to-right scan does the same ("--" matched greedily, so "---" is Dash then "-").
-std::vector<std::string> split_words(const std::u32string& cps, bool lowercase) {
-  std::vector<std::string> out;
+// Calls emit(token) for each token of the text in order, walking its code points without holding
+// them or the tokens (a corpus can be hundreds of MB). Words: the recipe replaces each punctuation
+// mark by " token " and splits on whitespace; one left-to-right scan does the same ("--" matched
+// greedily, so "---" is Dash then "-"). Whitespace: the whitespace-separated strings, and the
+// end-of-sentence token at each newline when one is set.
+template <class Emit>
+void each_token(const std::string& text, const TokenizerOptions& o, bool replace, Emit&& emit) {
   std::string word;
   const auto flush = [&] {
-    if (!word.empty()) out.push_back(std::move(word));
+    if (!word.empty()) emit(word);
     word.clear();
   };
-  for (size_t i = 0; i < cps.size(); ++i) {
-    const char32_t c = cps[i];
+  for (size_t i = 0; i < text.size();) {
+    const char32_t c = next_code_point(text, i, replace);
+    if (o.kind == TokenizerKind::Char) {
+      append_utf8(word, c);
+      flush();
+      continue;
+    }
+    const char32_t lower = o.lowercase ? to_lower(c) : c;
+    if (o.kind == TokenizerKind::Whitespace) {
+      if (!is_space(c)) {
+        append_utf8(word, lower);
+      } else {
+        flush();
+        if (c == '\n' && !o.eos.empty()) emit(o.eos);
+      }
+      continue;
+    }
     const char* token = punctuation_token(c);
-    if (!token && c == '-' && i + 1 < cps.size() && cps[i + 1] == '-') {
+    if (!token && c == '-' && i < text.size() && text[i] == '-') {  // a continuation byte is never '-'
       token = kPunctuationTokens[8].token;
       ++i;
     }
     if (token) {
       flush();
-      out.emplace_back(token);
+      word = token;
+      flush();
     } else if (is_space(c)) {
       flush();
     } else {
-      append_utf8(word, lowercase ? to_lower(c) : c);
+      append_utf8(word, lower);
     }
   }
   flush();
-  return out;
-}
-
-std::vector<std::string> split_whitespace(const std::u32string& cps, bool lowercase, const std::string& eos) {
-  std::vector<std::string> out;
-  std::string word;
-  for (char32_t c : cps) {
-    if (is_space(c)) {
-      if (!word.empty()) out.push_back(std::move(word));
-      word.clear();
-      if (c == '\n' && !eos.empty()) out.push_back(eos);
-    } else {
-      append_utf8(word, lowercase ? to_lower(c) : c);
-    }
-  }
-  if (!word.empty()) out.push_back(std::move(word));
-  return out;
 }
 
 std::vector<std::string> split_text(const std::string& text, const TokenizerOptions& o, bool replace) {
-  const std::u32string cps = decode_utf8(text, replace);
-  switch (o.kind) {
-    case TokenizerKind::Char: return split_chars(cps);
-    case TokenizerKind::Word: return split_words(cps, o.lowercase);
-    case TokenizerKind::Whitespace: return split_whitespace(cps, o.lowercase, o.eos);
-  }
-  fail("tokenizer kind is invalid");
+  std::vector<std::string> out;
+  each_token(text, o, replace, [&](const std::string& t) { out.push_back(t); });
+  return out;
 }
 
 void check_options(const TokenizerOptions& o) {
@@ -164,11 +151,13 @@ std::string in_quotes(const std::string& s) { return "\"" + s + "\""; }
 
 Tokenizer Tokenizer::build(const std::string& utf8_text, const TokenizerOptions& options) {
   check_options(options);
-  const std::vector<std::string> tokens = split_text(utf8_text, options, options.replace_invalid);
-  if (tokens.empty()) fail("corpus is empty: the text contains no tokens");
-
   std::unordered_map<std::string, int64_t> counts;
-  for (const auto& t : tokens) ++counts[t];
+  int64_t total = 0;
+  each_token(utf8_text, options, options.replace_invalid, [&](const std::string& tok) {
+    ++counts[tok];
+    ++total;
+  });
+  if (total == 0) fail("corpus is empty: the text contains no tokens");
   if (options.unknown_shapes) {  // each rare token counts for its shape instead
     std::unordered_map<std::string, int64_t> shapes;
     for (const auto& [tok, n] : counts)
@@ -187,22 +176,25 @@ std::vector<std::string> Tokenizer::split(const std::string& text) const {
 }
 
 std::vector<int32_t> Tokenizer::encode(const std::string& text, UnknownReport* report) const {
+  // Two passes, so the ids are allocated once at their final size: a corpus holds its text and its
+  // ids, never its tokens as strings nor a vector grown by doubling.
+  size_t count = 0;
+  each_token(text, options, true, [&](const std::string&) { ++count; });
   std::vector<int32_t> ids;
-  const std::vector<std::string> tokens = split_text(text, options, true);
-  ids.reserve(tokens.size());
-  for (const auto& tok : tokens) {
+  ids.reserve(count);
+  each_token(text, options, true, [&](const std::string& tok) {
     const int32_t known = vocab.id_of(tok);
     if (known >= 0) {
       ids.push_back(known);
-      continue;
+      return;
     }
     const int32_t id = lookup(tok);
     if (id >= 0) ids.push_back(id);
-    if (!report) continue;
+    if (!report) return;
     (unk >= 0 ? report->replaced : report->skipped)++;
     auto& ex = report->examples;
     if (ex.size() < UnknownReport::kMaxExamples && std::find(ex.begin(), ex.end(), tok) == ex.end()) ex.push_back(tok);
-  }
+  });
   return ids;
 }
 

@@ -70,24 +70,18 @@ std::optional<size_t> validate_utf8(const std::string& s) {
   return std::nullopt;
 }
 
+char32_t next_code_point(const std::string& s, size_t& i, bool replace_invalid) {
+  if (static_cast<uint8_t>(s[i]) < 0x80) return static_cast<char32_t>(s[i++]);
+  const Step st = read_one(s, i);
+  if (st.error && !replace_invalid) fail("invalid UTF-8 at byte " + std::to_string(i) + " (" + st.error + ")");
+  i += st.len;
+  return st.error ? U'\uFFFD' : st.cp;
+}
+
 std::u32string decode_utf8(const std::string& s, bool replace_invalid) {
   std::u32string out;
   out.reserve(s.size());
-  for (size_t i = 0; i < s.size();) {
-    if (static_cast<uint8_t>(s[i]) < 0x80) {
-      out.push_back(static_cast<char32_t>(s[i]));
-      ++i;
-      continue;
-    }
-    Step st = read_one(s, i);
-    if (st.error) {
-      if (!replace_invalid) fail("invalid UTF-8 at byte " + std::to_string(i) + " (" + st.error + ")");
-      out.push_back(U'\uFFFD');
-    } else {
-      out.push_back(st.cp);
-    }
-    i += st.len;
-  }
+  for (size_t i = 0; i < s.size();) out.push_back(next_code_point(s, i, replace_invalid));
   return out;
 }
 

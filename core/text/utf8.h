@@ -17,6 +17,9 @@ std::optional<size_t> validate_utf8(const std::string& s);
 // invalid subpart becomes one U+FFFD (the Unicode / WHATWG convention), so e.g. a truncated
 // 3-byte sequence gives one U+FFFD and a lone 0xFF byte gives one.
 std::u32string decode_utf8(const std::string& s, bool replace_invalid = false);
+// The code point at byte i of s (i < s.size()), moving i past it; invalid sequences as decode_utf8.
+// For walking a text without holding its code points (a corpus of hundreds of MB).
+char32_t next_code_point(const std::string& s, size_t& i, bool replace_invalid = false);
 
 // Encode code points; a surrogate or a value above U+10FFFF throws rnn::Error.
 std::string encode_utf8(const std::u32string& cps);

@@ -6,26 +6,33 @@
 
 namespace rnn {
 
-StreamBatchSource::StreamBatchSource(const std::vector<int32_t>& ids, int batch_size, int seq_length,
-                                     size_t state_floats)
-    : batches(rnn::batches(ids, batch_size, seq_length)) {
+StreamBatchSource::StreamBatchSource(std::vector<int32_t> ids, int batch_size, int seq_length, size_t state_floats)
+    : ids_(std::move(ids)), batch_size_(batch_size), seq_length_(seq_length) {
+  n_batches_ = batch_count(ids_.size(), batch_size, seq_length);
+  ids_.resize((size_t)n_batches_ * batch_size * seq_length);  // the tail no batch reaches
+  inputs_.resize((size_t)batch_size * seq_length);
+  targets_.resize(inputs_.size());
   state = {batch_size, std::vector<float>(state_floats, 0.0f)};
   next_state_.assign(state_floats, 0.0f);
 }
 
 Batch StreamBatchSource::current() {
+  if (cut_ != position) {
+    cut_batch(ids_, batch_size_, seq_length_, (int32_t)position, inputs_.data(), targets_.data());
+    cut_ = position;
+  }
   Batch b;
-  b.B = batches.batch_size;
-  b.T = batches.seq_length;
-  b.inputs = batches.inputs((int32_t)position);
-  b.targets = batches.targets((int32_t)position);
+  b.B = batch_size_;
+  b.T = seq_length_;
+  b.inputs = inputs_.data();
+  b.targets = targets_.data();
   b.state_in = state.data.data();
   b.state_out = next_state_.data();
   return b;
 }
 
 void StreamBatchSource::advance() {
-  if (++position == batches.n_batches) {
+  if (++position == n_batches_) {
     position = 0;
     ++epoch;
     reset_state();

@@ -23,20 +23,19 @@ TEST(TvScript, WordLstmLearnsTheSimpsonsAndWritesAScene) {
   Session s(text, cfg);
   // Unigram entropy of the training tokens: the loss of a model that ignores context.
   std::map<int32_t, double> counts;
-  const auto& tb = s.task->train_data.batches;
+  const StreamBatchSource& tb = s.task->train_data;
   double n = 0;
-  for (int k = 0; k < tb.n_batches; ++k)
-    for (int i = 0; i < tb.batch_size * tb.seq_length; ++i, ++n) counts[tb.inputs(k)[i]] += 1;
+  for (int32_t id : tb.tokens()) counts[id] += 1, ++n;
   double unigram = 0;
   for (auto& [id, c] : counts) unigram -= c / n * std::log(c / n);
 
   const auto t0 = std::chrono::steady_clock::now();
-  const int steps = 4 * tb.n_batches;  // four epochs
+  const int steps = 4 * (int)tb.batches_per_epoch();  // four epochs
   double avg = 0;
   int counted = 0;
   for (int i = 0; i < steps; ++i) {
     double l = s.step().loss;
-    if (i >= steps - tb.n_batches) avg += l, ++counted;  // mean over the last epoch
+    if (i >= steps - tb.batches_per_epoch()) avg += l, ++counted;  // mean over the last epoch
   }
   avg /= counted;
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

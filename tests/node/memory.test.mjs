@@ -42,3 +42,11 @@ test('the memory estimate is within 20 % of the measured peak over a grid of eve
   }
   console.log(['| run | estimate MiB | measured peak MiB | measured / estimate |', '|---|--:|--:|--:|', ...rows].join('\n'));
 });
+
+test('a corpus is held as its text and its token ids, no more: 20 MB natively and in WebAssembly', { timeout: 300_000 }, () => {
+  // tests/bench/big_corpus.mjs is the 200 MB run of the README; it fails when a run's peak passes
+  // the model plus 1.1 × (the text + its ids).
+  const r = spawnSync(process.execPath, [join(root, 'tests', 'bench', 'big_corpus.mjs'), '--mb', '20'], { encoding: 'utf8' });
+  console.log(r.stdout.trim());
+  assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+});
