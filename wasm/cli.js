@@ -126,6 +126,9 @@ run:
   --best FILE                  also keep the model with the best validation loss so far
                                (of the periodic evaluations) in FILE
   --patience K                 stop after K evaluations without a better validation loss [0 = never]
+  --plateau K                  reduce on plateau: multiply the learning rate by --plateau-factor
+                               after every K evaluations without a better validation loss [off]
+  --plateau-factor F           the factor of --plateau [0.5]
   --guard-factor F             a step whose loss is not finite or far above the recent median is
                                undone, the run goes back to its last good state and the learning
                                rate is multiplied by F [0.5]
@@ -206,9 +209,10 @@ const SCHEDULE_FLAGS = {
   'min-learning-rate': ['minLearningRate', 'number'],
   warmup: ['warmup', 'int'],
 };
+// --plateau K [--plateau-factor F]: reduce on plateau (train/trainer.h), off by default.
 const MODEL_BOOL_FLAGS = ['lowercase', 'no-lowercase', 'replace-invalid', 'unknown-shapes', 'no-unknown-shapes', 'clip-norm', 'clip-value', 'no-clip', 'schedule',
   'bidirectional', 'skip-bad-lines', 'by-category', 'shared-vocabulary', 'no-input-feeding', 'locked-dropout', 'tie-weights',
-  'no-guard', 'guard-factor'];
+  'no-guard', 'guard-factor', 'plateau', 'plateau-factor'];
 
 const str = { type: 'string' };
 const bool = { type: 'boolean' };
@@ -217,7 +221,7 @@ const TRAIN_SPEC = {
   lowercase: bool, 'no-lowercase': bool, 'replace-invalid': bool, 'unknown-shapes': bool, 'no-unknown-shapes': bool,
   bidirectional: bool, 'skip-bad-lines': bool, 'by-category': bool, 'validation-file': str,
   'shared-vocabulary': bool, 'no-input-feeding': bool, 'locked-dropout': bool, 'tie-weights': bool, best: str,
-  'no-guard': bool, 'guard-factor': str,
+  'no-guard': bool, 'guard-factor': str, plateau: str, 'plateau-factor': str,
   schedule: str, 'clip-norm': str, 'clip-value': str, 'no-clip': bool,
   steps: str, minutes: str, out: str, 'model-out': str, resume: str,
   'checkpoint-minutes': str, 'eval-every': str, json: bool, quiet: { type: 'boolean', short: 'q' },
@@ -334,6 +338,11 @@ function trainerOptions(v, steps, minutes) {
   if (v['no-guard'] && v['guard-factor'] !== undefined) throw new UsageError('--no-guard and --guard-factor exclude each other');
   if (v['no-guard']) o.guard = false;
   if (v['guard-factor'] !== undefined) o.guard = { factor: number('guard-factor', v['guard-factor'], 'number') };
+  if (v['plateau-factor'] !== undefined && v.plateau === undefined) throw new UsageError('--plateau-factor needs --plateau K');
+  if (v.plateau !== undefined) {
+    o.plateau = { patience: number('plateau', v.plateau, 'int') };
+    if (v['plateau-factor'] !== undefined) o.plateau.factor = number('plateau-factor', v['plateau-factor'], 'number');
+  }
   if (v['by-category']) {
     if (o.task !== undefined && o.task !== 'lm') throw new UsageError(`--by-category is for task lm (got --task ${o.task})`);
     o.task = 'lm';
@@ -498,6 +507,9 @@ async function train(argv) {
   let lastGuard = '';
   const recordEvaluation = () => {
     best = trainer.recordValidation(lastEval.loss);
+    if (best.reduced && !quiet && !v.json) {
+      process.stdout.write(`${tty ? '\r\x1b[K' : ''}plateau: no better validation loss in ${best.stale} evaluations, learning rate now ${best.learningRate.toPrecision(3)}\n`);
+    }
     if (best.improved && bestOut !== undefined) writeAtomic(bestOut, trainer.saveBest());
     stopped = best.stop;
   };

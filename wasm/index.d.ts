@@ -187,6 +187,12 @@ export interface RunOptions {
    * and leaves the model unchanged. @default true ({ factor: 0.5 })
    */
   guard?: boolean | { factor?: number };
+  /**
+   * Reduce on plateau: after every `patience` evaluations recorded with `recordValidation()` without
+   * a better loss, the learning rate is multiplied by `factor` in (0, 1) (carried by checkpoints).
+   * A number is the patience; `{ patience }` alone has factor 0.5; `{}` patience 2. @default off
+   */
+  plateau?: false | number | { patience?: number; factor?: number };
   /** Tokens per training sequence (truncated backpropagation through time), 1..65536. @default 64 */
   seqLength?: number;
   /** Sequences per batch, 1..65536. @default 32 */
@@ -252,6 +258,8 @@ export interface ResolvedOptions {
   tieWeights?: true;
   patience?: number;
   guard?: false | { factor: number };
+  /** Present when set. */
+  plateau?: { patience: number; factor?: number };
   seqLength: number;
   batchSize: number;
   optimizer: OptimizerType;
@@ -934,7 +942,13 @@ export declare class Trainer {
    * `maxTokens`); a strictly lower loss than the best so far keeps a copy of the weights (carried by
    * checkpoints). Returns the best so far, `improved`, and `stop` once `patience` evaluations brought none.
    */
-  recordValidation(loss: number): BestSoFar & { improved: boolean };
+  recordValidation(loss: number): BestSoFar & {
+    improved: boolean;
+    /** The run's `plateau` lowered the learning rate now. */
+    reduced: boolean;
+    /** The learning rate the next step uses. */
+    learningRate: number;
+  };
   /** The best validation loss recorded so far, or null. */
   best(): BestSoFar | null;
   /** The model file of the weights at `best().step` (as `model.save()` wrote then); `loadModel()` it to generate. Throws before any. */

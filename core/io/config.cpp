@@ -101,7 +101,7 @@ RunConfig parse_run_config(const json& j, const std::vector<std::string>& allow)
               "weightDecay", "schedule", "clip", "validationFraction", "seed", "task", "bidirectional", "pooling",
               "maxLength", "skipBadLines", "unknownShapes", "sourceTokenizer", "targetTokenizer", "sharedVocabulary",
               "attention", "inputFeeding", "scheduledSampling", "embeddingDropout", "outputDropout", "lockedDropout",
-              "tieWeights", "patience", "guard"},
+              "tieWeights", "patience", "guard", "plateau"},
              allow);
   RunConfig c = default_run_config();
   ModelConfig& m = c.model;
@@ -209,6 +209,21 @@ RunConfig parse_run_config(const json& j, const std::vector<std::string>& allow)
       t.guard.validate();
     } else {
       fail("option 'guard' must be true, false or { factor } (got " + type_of(g) + ")");
+    }
+  }
+  if (has("plateau")) {  // reduce on plateau (train/trainer.h): false, a patience, or { patience, factor }
+    const json& p = j.at("plateau");
+    if (p.is_boolean() && !p.get<bool>()) {
+      t.plateau.patience = 0;
+    } else if (p.is_number()) {
+      t.plateau.patience = (int)read_integer(j, "plateau", 0, 1000000);
+    } else if (p.is_object()) {
+      check_keys(p, "plateau.", {"patience", "factor"});
+      t.plateau.patience = p.contains("patience") ? (int)read_integer(p, "patience", 1, 1000000, "plateau.") : 2;
+      if (p.contains("factor")) t.plateau.factor = (float)read_ranged(p, "factor", 0, 1, true, "plateau.");
+      t.plateau.validate();
+    } else {
+      fail("option 'plateau' must be false, a number of evaluations or { patience, factor } (got " + type_of(p) + ")");
     }
   }
   if (has("seqLength")) t.seq_length = (int)read_integer(j, "seqLength", 1, 65536);
@@ -328,6 +343,10 @@ json run_config_to_json(const RunConfig& c) {
   if (m.locked_dropout) j["lockedDropout"] = true;
   if (m.tie_weights) j["tieWeights"] = true;
   if (t.patience > 0) j["patience"] = t.patience;
+  if (t.plateau.patience > 0) {
+    j["plateau"] = {{"patience", t.plateau.patience}};
+    if (t.plateau.factor != PlateauConfig{}.factor) j["plateau"]["factor"] = short_float(t.plateau.factor);
+  }
   if (!t.guard.enabled) j["guard"] = false;
   else if (t.guard.factor != GuardConfig{}.factor) j["guard"] = {{"factor", short_float(t.guard.factor)}};
   if (c.tokenizer.unknown_shapes || m.kind == ModelKind::Tagger) j["unknownShapes"] = c.tokenizer.unknown_shapes;

@@ -148,10 +148,11 @@ std::string save_model_file(const RunConfig& config, const Tokenizer& tokenizer,
       training_meta["has_best"] = has_best;
     }
     if (pr.planned_steps > 0) training_meta["planned_steps"] = pr.planned_steps;
-    if (pr.guard_events > 0) {  // the divergence guard's doing, once it did something
-      training_meta["guard_events"] = pr.guard_events;
-      training_meta["guard_lr_scale"] = pr.lr_scale;
-    }
+    // The learning rate's factor, once the divergence guard or a plateau lowered it (the name is
+    // from when only the guard did; the PyTorch module reads it too).
+    if (pr.guard_events > 0) training_meta["guard_events"] = pr.guard_events;
+    if (pr.plateau_reductions > 0) training_meta["plateau_reductions"] = pr.plateau_reductions;
+    if (pr.guard_events > 0 || pr.plateau_reductions > 0) training_meta["guard_lr_scale"] = pr.lr_scale;
     if (training->shuffle_rng) {
       training_meta["shuffle_rng_state"] = std::to_string(training->shuffle_rng->state);
       training_meta["shuffle_rng_inc"] = std::to_string(training->shuffle_rng->inc);
@@ -359,8 +360,9 @@ TrainingSnapshot read_training(const safetensors::File& f, const json& training,
     ts.progress.best_loss = bl.get<double>();
   }
   if (training.contains("planned_steps")) ts.progress.planned_steps = parse_i64(training, "planned_steps");
-  if (training.contains("guard_events")) {
-    ts.progress.guard_events = parse_i64(training, "guard_events");
+  if (training.contains("guard_events") || training.contains("plateau_reductions")) {
+    if (training.contains("guard_events")) ts.progress.guard_events = parse_i64(training, "guard_events");
+    if (training.contains("plateau_reductions")) ts.progress.plateau_reductions = parse_i64(training, "plateau_reductions");
     const json& sc = training.contains("guard_lr_scale") ? training.at("guard_lr_scale") : json();
     if (!sc.is_number() || !(sc.get<double>() > 0.0 && sc.get<double>() <= 1.0))
       fail("model file training metadata 'guard_lr_scale' must be a number in (0, 1]");

@@ -21,6 +21,12 @@ void TrainingConfig::validate() const {
   if (batch_size < 1 || batch_size > 65536) fail("batch_size must be between 1 and 65536 (got " + std::to_string(batch_size) + ")");
   if (seq_length < 1 || seq_length > 65536) fail("seq_length must be between 1 and 65536 (got " + std::to_string(seq_length) + ")");
   if (patience < 0) fail("patience must be >= 0 (got " + std::to_string(patience) + ")");
+  plateau.validate();
+}
+
+void PlateauConfig::validate() const {
+  if (patience < 0) fail("plateau.patience must be >= 0 (got " + std::to_string(patience) + ")");
+  if (!(factor > 0.0f && factor < 1.0f)) fail("plateau.factor must be in (0, 1) (got " + std::to_string(factor) + ")");
 }
 
 Trainer::Trainer(const TrainingConfig& cfg, Model& m, BatchSource& s)
@@ -159,6 +165,11 @@ ValidationRecord Trainer::record_validation(double loss) {
     r.improved = true;
   } else {
     ++progress.stale;
+    if (config.plateau.patience > 0 && progress.stale % config.plateau.patience == 0) {
+      progress.lr_scale *= config.plateau.factor;
+      ++progress.plateau_reductions;
+      r.reduced = true;
+    }
   }
   r.stop = should_stop();
   return r;

@@ -36,6 +36,15 @@ struct GuardConfig {
   void validate() const;
 };
 
+// Reduce on plateau: after every `patience` validation losses in a row without a new best, the
+// learning rate is multiplied by `factor` (as PyTorch's ReduceLROnPlateau with threshold 0, no
+// cooldown). patience 0: off.
+struct PlateauConfig {
+  int patience = 0;
+  float factor = 0.5f;  // in (0, 1)
+  void validate() const;
+};
+
 constexpr int kGuardWindow = 64;  // accepted losses the median is taken over
 constexpr int kGuardEvery = 25;   // accepted steps between two marks of the last good state
 
@@ -48,6 +57,7 @@ struct TrainingConfig {
   uint64_t seed = 1;  // dropout masks (the model's init has its own seed)
   int patience = 0;   // early stopping: stop after this many evaluations without a better loss (0 = never)
   GuardConfig guard;
+  PlateauConfig plateau;
   void validate() const;
 };
 
@@ -57,13 +67,15 @@ struct TrainerProgress {
   double best_loss = std::numeric_limits<double>::infinity();
   int64_t stale = 0;          // evaluations recorded since the best
   int64_t planned_steps = 0;  // fit_time's estimate of the schedule's length (0: none yet)
-  double lr_scale = 1.0;      // the divergence guard's factor on the learning rate (1: no event yet)
+  double lr_scale = 1.0;      // the factor on the learning rate of guard events and plateau reductions (1: none yet)
   int64_t guard_events = 0;   // steps the guard undid
+  int64_t plateau_reductions = 0;  // times a plateau lowered the learning rate
 };
 
 struct ValidationRecord {
   bool improved = false;  // this loss is the best so far: its weights are kept
   bool stop = false;      // patience evaluations in a row brought no improvement
+  bool reduced = false;   // a plateau: the learning rate was multiplied by plateau.factor
 };
 
 struct StepResult {

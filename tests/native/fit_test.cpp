@@ -382,6 +382,51 @@ TEST(Resume, ExactWithRegularisationBestAndFittedSchedule) {
   EXPECT_EQ(straight.save_best_model(), resumed.save_best_model());
 }
 
+// Reduce on plateau: the learning rate halves after every `patience` evaluations without a new best
+// (on top of the schedule and any guard factor), a new best restarts the count, and a checkpoint
+// carries the factor: the resumed run goes on bit for bit.
+TEST(Plateau, LowersTheRateAfterPatienceEvaluationsAndResumesExactly) {
+  json o = small_lm();
+  o["plateau"] = {{"patience", 2}, {"factor", 0.25}};
+  const RunConfig cfg = parse_run_config(o);
+  EXPECT_EQ(run_config_to_json(cfg)["plateau"], (json{{"patience", 2}, {"factor", 0.25}}));
+  Session s(corpus(), cfg);
+  const float lr = s.trainer().learning_rate();
+  EXPECT_FLOAT_EQ(lr, 0.01f);
+  const auto record = [&](double loss) { return s.record_validation(loss); };
+  EXPECT_TRUE(record(2.0)["improved"].get<bool>());
+  EXPECT_FALSE(record(2.5)["reduced"].get<bool>());
+  json r = record(2.1);  // the second in a row without a better loss
+  EXPECT_TRUE(r["reduced"].get<bool>());
+  EXPECT_FLOAT_EQ(r["learningRate"].get<float>(), 0.25f * lr);
+  EXPECT_FLOAT_EQ(s.trainer().learning_rate(), 0.25f * lr);
+  EXPECT_FALSE(record(2.2)["reduced"].get<bool>());
+  EXPECT_TRUE(record(2.3)["reduced"].get<bool>());  // every `patience` evaluations
+  EXPECT_FLOAT_EQ(s.trainer().learning_rate(), 0.0625f * lr);
+  EXPECT_TRUE(record(1.5)["improved"].get<bool>());
+  EXPECT_FALSE(record(1.6)["reduced"].get<bool>());  // the count starts again at a new best
+  EXPECT_FLOAT_EQ(s.trainer().learning_rate(), 0.0625f * lr);
+  EXPECT_EQ(s.trainer().progress.plateau_reductions, 2);
+  for (int i = 0; i < 3; ++i) EXPECT_FLOAT_EQ(s.step().learning_rate, 0.0625f * lr) << "the steps use the lowered rate";
+
+  const std::string ckpt = s.save_checkpoint();
+  Session resumed(corpus(), reinterpret_cast<const uint8_t*>(ckpt.data()), ckpt.size());
+  EXPECT_EQ(resumed.trainer().progress.plateau_reductions, 2);
+  EXPECT_FLOAT_EQ(resumed.trainer().learning_rate(), 0.0625f * lr);
+  for (int i = 0; i < 5; ++i) s.step(), resumed.step();
+  EXPECT_TRUE(record(1.7)["reduced"].get<bool>()) << "the second stale evaluation since the best";
+  EXPECT_TRUE(resumed.record_validation(1.7)["reduced"].get<bool>()) << "the resumed run counts alike";
+  EXPECT_TRUE(same_bits(s.model().params.value, resumed.model().params.value));
+  EXPECT_EQ(s.save_checkpoint(), resumed.save_checkpoint());
+
+  // Refused with a reason.
+  for (const json& bad : {json{{"factor", 1.0}}, json{{"factor", 0}}, json{{"patience", 0}}, json("2"), json(-1)}) {
+    json b = small_lm();
+    b["plateau"] = bad;
+    EXPECT_NE(test::error_of([&] { parse_run_config(b); }).find("plateau"), std::string::npos) << bad.dump();
+  }
+}
+
 // Off by default: a default run's config JSON has none of the new keys (model files keep their bytes).
 TEST(Regularisation, OffByDefaultAndRefusedElsewhere) {
   const json j = run_config_to_json(parse_run_config(small_lm()));

@@ -139,3 +139,48 @@ test('CLI: --best keeps the best model, --patience stops early, --minutes fits a
     t.cleanup();
   }
 });
+
+test('reduce on plateau: the rate drops after every `patience` stale evaluations, checkpoints carry it, the CLI says so', async () => {
+  assert.deepEqual((await resolveOptions({ plateau: 3 })).plateau, { patience: 3 });
+  assert.deepEqual((await resolveOptions({ plateau: { factor: 0.2 } })).plateau, { patience: 2, factor: 0.2 });
+  assert.equal((await resolveOptions({ plateau: false })).plateau, undefined);
+  await assert.rejects(resolveOptions({ plateau: { factor: 1 } }), /plateau\.factor must be in \(0, 1\)/);
+  await assert.rejects(resolveOptions({ plateau: 'yes' }), /option 'plateau' must be false, a number of evaluations or \{ patience, factor \}/);
+
+  const trainer = await createTrainer({ text, ...SMALL, learningRate: 0.01, plateau: { patience: 2, factor: 0.5 } });
+  try {
+    trainer.recordValidation(3);
+    assert.equal(trainer.recordValidation(3.1).reduced, false);
+    const r = trainer.recordValidation(3.2);
+    assert.equal(r.reduced, true);
+    assert.ok(Math.abs(r.learningRate - 0.005) < 1e-9, `learning rate ${r.learningRate}`);
+    assert.ok(Math.abs(trainer.step().learningRate - 0.005) < 1e-9, 'the next step uses it');
+    const resumed = await createTrainer({ text, resumeFrom: trainer.save() });
+    try {
+      assert.ok(Math.abs(resumed.step().learningRate - 0.005) < 1e-9, 'a resumed run goes on at the lowered rate');
+    } finally {
+      resumed.dispose();
+    }
+  } finally {
+    trainer.dispose();
+  }
+
+  const t = tempDir();
+  try {
+    const corpus = t.path('corpus.txt');
+    writeFileSync(corpus, text);
+    // A learning rate so high that evaluations rarely improve: the plateau lowers it and says so.
+    const r = spawnSync(process.execPath, [cliPath, 'train', corpus, '--layers', '1', '--hidden', '16', '--embedding', '8', '--seq-length', '16',
+      '--batch-size', '4', '--learning-rate', '0.5', '--eval-every', '5', '--plateau', '1', '--plateau-factor', '0.5', '--steps', '120',
+      '--out', t.path('p.st')], { encoding: 'utf8', timeout: 120000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /plateau: no better validation loss in \d+ evaluations, learning rate now /);
+    const meta = JSON.parse(readSafetensors(readFileSync(t.path('p.st'))).metadata.training);
+    assert.ok(meta.plateau_reductions >= 1 && meta.guard_lr_scale < 1, JSON.stringify(meta));
+    const u = spawnSync(process.execPath, [cliPath, 'train', corpus, '--plateau-factor', '0.5', '--steps', '1', '--out', t.path('q.st')], { encoding: 'utf8' });
+    assert.notEqual(u.status, 0);
+    assert.match(u.stderr, /--plateau-factor needs --plateau K/);
+  } finally {
+    t.cleanup();
+  }
+});
