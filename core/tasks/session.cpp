@@ -154,14 +154,13 @@ void Session::start(const std::string& text, const json& validation) {
     task->validation_given = true;
     return;
   }
-  // Split in place: the corpus is held as its ids once (with the text it came from, until it returns).
-  const size_t n_val = validation_count(ids.size(), config.validation_fraction);
-  std::vector<int32_t> held_out(ids.end() - (ptrdiff_t)n_val, ids.end());
-  ids.resize(ids.size() - n_val);
-  validation_tokens = (int64_t)n_val;
-  const std::string problem = too_short_problem((int64_t)ids.size(), validation_tokens, config.training);
+  // Moved in, split in place: the corpus is held as its ids once.
+  TrainValidation split = split_validation(std::move(ids), config.validation_fraction);
+  validation_tokens = (int64_t)split.validation.size();
+  const std::string problem = too_short_problem((int64_t)split.train.size(), validation_tokens, config.training);
   if (!problem.empty()) fail(problem);
-  task = std::make_unique<LanguageModelTask>(config.model, config.training, std::move(ids), std::move(held_out));
+  task = std::make_unique<LanguageModelTask>(config.model, config.training, std::move(split.train),
+                                             std::move(split.validation));
 }
 
 Model& Session::model() const {

@@ -13,15 +13,15 @@
 
 namespace rnn {
 
+// A memory estimate in the JS API's shape (info.memoryEstimate, estimateMemory()): parameters,
+// weightBytes, activationBytes, packingBytes, checkpointBytes, corpusBytes, totalBytes.
+nlohmann::json memory_json(const MemoryEstimate& m);
+
 // What a run trains on. Examples are the text of a file (a JSON string) or an array of examples;
 // validation examples are optional (null: split validationFraction off the examples). For task
 // 'seq2seq' the examples are the pairs (TSV text or an array). A language
 // model on a text may be given its validation text (a JSON string, the JS validationText) instead
 // of the fraction.
-// A memory estimate in the JS API's shape (info.memory, estimateMemory()): parameters, weightBytes,
-// activationBytes, packingBytes, checkpointBytes, corpusBytes, totalBytes.
-nlohmann::json memory_json(const MemoryEstimate& m);
-
 struct TrainingData {
   std::string text;
   nlohmann::json examples, validation;

@@ -18,7 +18,7 @@ StreamBatchSource::StreamBatchSource(std::vector<int32_t> ids, int batch_size, i
 
 Batch StreamBatchSource::current() {
   if (cut_ != position) {
-    cut_batch(ids_, batch_size_, seq_length_, (int32_t)position, inputs_.data(), targets_.data());
+    cut_batch(ids_.data(), ids_.size(), batch_size_, seq_length_, (int32_t)position, inputs_.data(), targets_.data());
     cut_ = position;
   }
   Batch b;

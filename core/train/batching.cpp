@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <sstream>
+#include <utility>
 
 #include "common.h"
 
@@ -18,15 +19,15 @@ int32_t batch_count(size_t tokens, int32_t batch_size, int32_t seq_length) {
   return static_cast<int32_t>(static_cast<uint64_t>(tokens) / need);
 }
 
-void cut_batch(const std::vector<int32_t>& kept, int32_t batch_size, int32_t seq_length, int32_t k, int32_t* inputs,
-               int32_t* targets) {
-  const size_t row_len = kept.size() / static_cast<size_t>(batch_size);  // n_batches * seq_length
+void cut_batch(const int32_t* kept, size_t kept_size, int32_t batch_size, int32_t seq_length, int32_t k,
+               int32_t* inputs, int32_t* targets) {
+  const size_t row_len = kept_size / static_cast<size_t>(batch_size);  // n_batches * seq_length
   for (int32_t r = 0; r < batch_size; ++r)
     for (int32_t t = 0; t < seq_length; ++t) {
       const size_t src = static_cast<size_t>(r) * row_len + static_cast<size_t>(k) * seq_length + t;
       const size_t dst = static_cast<size_t>(r) * seq_length + t;
       inputs[dst] = kept[src];
-      targets[dst] = kept[(src + 1) % kept.size()];
+      targets[dst] = kept[(src + 1) % kept_size];
     }
 }
 
@@ -35,10 +36,11 @@ Batches batches(const std::vector<int32_t>& ids, int32_t batch_size, int32_t seq
   b.n_batches = batch_count(ids.size(), batch_size, seq_length);
   b.batch_size = batch_size;
   b.seq_length = seq_length;
-  const std::vector<int32_t> kept(ids.begin(), ids.begin() + (ptrdiff_t)b.n_batches * batch_size * seq_length);
-  b.data.resize(2 * kept.size());
+  const size_t kept = static_cast<size_t>(b.n_batches) * batch_size * seq_length;  // the tail is dropped
+  b.data.resize(2 * kept);
   for (int32_t k = 0; k < b.n_batches; ++k)
-    cut_batch(kept, batch_size, seq_length, k, b.data.data() + b.index(k, 0, 0, 0), b.data.data() + b.index(k, 1, 0, 0));
+    cut_batch(ids.data(), kept, batch_size, seq_length, k, b.data.data() + b.index(k, 0, 0, 0),
+              b.data.data() + b.index(k, 1, 0, 0));
   return b;
 }
 
@@ -51,10 +53,11 @@ size_t validation_count(size_t tokens, double fraction) {
   return static_cast<size_t>(std::floor(static_cast<double>(tokens) * fraction));
 }
 
-TrainValidation split_validation(const std::vector<int32_t>& ids, double fraction) {
+TrainValidation split_validation(std::vector<int32_t> ids, double fraction) {
   const size_t n_val = validation_count(ids.size(), fraction);
-  const auto cut = ids.end() - static_cast<std::ptrdiff_t>(n_val);
-  return {std::vector<int32_t>(ids.begin(), cut), std::vector<int32_t>(cut, ids.end())};
+  std::vector<int32_t> validation(ids.end() - static_cast<std::ptrdiff_t>(n_val), ids.end());
+  ids.resize(ids.size() - n_val);
+  return {std::move(ids), std::move(validation)};
 }
 
 }  // namespace rnn

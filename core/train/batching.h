@@ -32,18 +32,19 @@ struct Batches {
 // batch_size or seq_length < 1.
 Batches batches(const std::vector<int32_t>& ids, int32_t batch_size, int32_t seq_length);
 // The same, one batch at a time: n_batches for `tokens` ids (throwing as batches() does), and batch
-// k's inputs and targets (batch_size × seq_length each) from the kept ids (n_batches × batch_size ×
-// seq_length of them): what batches() stores at inputs(k) and targets(k).
+// k's inputs and targets (batch_size × seq_length each) from the first kept_size ids (n_batches ×
+// batch_size × seq_length): what batches() stores at inputs(k) and targets(k).
 int32_t batch_count(size_t tokens, int32_t batch_size, int32_t seq_length);
-void cut_batch(const std::vector<int32_t>& kept, int32_t batch_size, int32_t seq_length, int32_t k, int32_t* inputs,
-               int32_t* targets);
+void cut_batch(const int32_t* kept, size_t kept_size, int32_t batch_size, int32_t seq_length, int32_t k,
+               int32_t* inputs, int32_t* targets);
 
 struct TrainValidation {
   std::vector<int32_t> train, validation;
 };
 // The last floor(len * fraction) tokens become the validation set (fraction 0 -> empty).
-// fraction outside [0, 0.5] (or NaN) throws rnn::Error naming validationFraction.
-TrainValidation split_validation(const std::vector<int32_t>& ids, double fraction);
+// fraction outside [0, 0.5] (or NaN) throws rnn::Error naming validationFraction. Ids moved in
+// become the training part in place (a large corpus is not copied).
+TrainValidation split_validation(std::vector<int32_t> ids, double fraction);
 // How many of `tokens` that is; the same check of `fraction`.
 size_t validation_count(size_t tokens, double fraction);
 
