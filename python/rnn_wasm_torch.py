@@ -378,7 +378,7 @@ def train_language_model(f, text, steps, device="cpu", on_step=None):
         raise ValueError(f"training here is for language models; this file is for task '{f.task}'")
     cfg, m = f.config, f.model
     # Dropout sites this module's Network does not have: training here would not be rnn-wasm's run.
-    for opt in ("embeddingDropout", "outputDropout"):
+    for opt in ("embeddingDropout", "outputDropout", "weightDrop"):
         if cfg.get(opt, 0):
             raise ValueError(f"training here has no '{opt}' (the file's run uses {cfg[opt]}): continue it in rnn-wasm")
     if cfg.get("lockedDropout") and cfg.get("dropout", 0) and m["layers"] > 1:

@@ -272,6 +272,15 @@ val analyze_corpus(const std::string& options, uintptr_t text, size_t len) {
   });
 }
 
+// size 'auto' chosen for a text without training: { options, autoSize } (chooseSize).
+val choose_size(const std::string& options, uintptr_t text, size_t len) {
+  return guarded([&] {
+    const rnn::RunConfig cfg = run_config_of(options);
+    if (!cfg.auto_size) rnn::fail("chooseSize: give size: 'auto' (and budgetSeconds) in the options");
+    return json_val(rnn::resolve_auto_size(take(text, len), cfg));
+  });
+}
+
 // The trainer's memory estimate for these options and a vocabulary size (corpusTokens: 0 if unknown).
 val estimate_memory(const std::string& options, int vocab_size, double corpus_tokens) {
   return guarded([&] {
@@ -322,6 +331,7 @@ EMSCRIPTEN_BINDINGS(rnn_wasm) {
   function("loadModel", &load_model);
   function("parseOptions", &parse_options);
   function("analyzeCorpus", &analyze_corpus);
+  function("chooseSize", &choose_size);
   function("analyzeExamples", &analyze_examples);
   function("estimateMemory", &estimate_memory);
   function("textBuffer", &text_buffer);

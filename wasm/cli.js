@@ -99,8 +99,13 @@ model and data (defaults in brackets):
   --embedding-dropout P        lm: dropout on the embedding output [0]
   --output-dropout P           lm: dropout on the last layer's output [0]
   --locked-dropout             lm: one dropout mask per sequence for all its steps (variational)
+  --weight-drop P              lm: DropConnect on the recurrent weights W_hh, one mask per batch [0]
   --tie-weights                lm: the output layer uses the embedding matrix (needs
                                --embedding equal to --hidden)
+  --size auto                  lm: choose layers, hidden, embedding, dropout, tied weights, seq
+                               length, batch, learning rate, AdamW and a cosine decay from the
+                               corpus and --minutes [10 min] (flags given beside it are kept; the
+                               rule is in the README)
   --seq-length N               tokens per sequence (truncated BPTT) [${d.seqLength}]
   --batch-size N               sequences per batch [${d.batchSize}]
   --validation-fraction F      share of the text (or examples) held out, 0..0.5 [${d.validationFraction}]
@@ -199,6 +204,7 @@ const TRAIN_OPTION_FLAGS = {
   'scheduled-sampling': ['scheduledSampling', 'number'],
   'embedding-dropout': ['embeddingDropout', 'number'],
   'output-dropout': ['outputDropout', 'number'],
+  'weight-drop': ['weightDrop', 'number'],
   patience: ['patience', 'int'],
 };
 // --guard-factor F / --no-guard: the divergence guard (train/trainer.h), on by default.
@@ -212,7 +218,7 @@ const SCHEDULE_FLAGS = {
 // --plateau K [--plateau-factor F]: reduce on plateau (train/trainer.h), off by default.
 const MODEL_BOOL_FLAGS = ['lowercase', 'no-lowercase', 'replace-invalid', 'unknown-shapes', 'no-unknown-shapes', 'clip-norm', 'clip-value', 'no-clip', 'schedule',
   'bidirectional', 'skip-bad-lines', 'by-category', 'shared-vocabulary', 'no-input-feeding', 'locked-dropout', 'tie-weights',
-  'no-guard', 'guard-factor', 'plateau', 'plateau-factor'];
+  'no-guard', 'guard-factor', 'plateau', 'plateau-factor', 'size'];
 
 const str = { type: 'string' };
 const bool = { type: 'boolean' };
@@ -221,7 +227,7 @@ const TRAIN_SPEC = {
   lowercase: bool, 'no-lowercase': bool, 'replace-invalid': bool, 'unknown-shapes': bool, 'no-unknown-shapes': bool,
   bidirectional: bool, 'skip-bad-lines': bool, 'by-category': bool, 'validation-file': str,
   'shared-vocabulary': bool, 'no-input-feeding': bool, 'locked-dropout': bool, 'tie-weights': bool, best: str,
-  'no-guard': bool, 'guard-factor': str, plateau: str, 'plateau-factor': str,
+  'no-guard': bool, 'guard-factor': str, plateau: str, 'plateau-factor': str, size: str,
   schedule: str, 'clip-norm': str, 'clip-value': str, 'no-clip': bool,
   steps: str, minutes: str, out: str, 'model-out': str, resume: str,
   'checkpoint-minutes': str, 'eval-every': str, json: bool, quiet: { type: 'boolean', short: 'q' },
@@ -343,6 +349,13 @@ function trainerOptions(v, steps, minutes) {
     o.plateau = { patience: number('plateau', v.plateau, 'int') };
     if (v['plateau-factor'] !== undefined) o.plateau.factor = number('plateau-factor', v['plateau-factor'], 'number');
   }
+  if (v.size !== undefined) {
+    if (v.size !== 'auto') throw new UsageError(`--size must be 'auto' (got '${v.size}'); leave it out to set --layers, --hidden, … yourself`);
+    o.size = 'auto';
+    // Sized for the time given (10 minutes without --minutes); with --steps the decay ends at the last step.
+    if (minutes !== undefined) o.budgetSeconds = minutes * 60;
+    if (steps && v.schedule === undefined) o.schedule = { type: 'cosine', totalSteps: steps, warmup: 100 };
+  }
   if (v['by-category']) {
     if (o.task !== undefined && o.task !== 'lm') throw new UsageError(`--by-category is for task lm (got --task ${o.task})`);
     o.task = 'lm';
@@ -444,6 +457,8 @@ async function train(argv) {
   const startStep = info.step;
   const targetStep = steps !== undefined ? startStep + steps : undefined;
   const deadline = minutes !== undefined ? performance.now() + minutes * 60000 : undefined;
+  // --json: a size 'auto' run says first what it chose (one line, before the progress lines).
+  if (v.json && info.autoSize) process.stdout.write(JSON.stringify({ autoSize: info.autoSize, config: info.config }) + '\n');
   if (!quiet && !v.json) {
     const what = v.resume !== undefined ? `resuming ${v.resume} at step ${startStep}` : 'training';
     if (pairsRun) {
@@ -473,6 +488,16 @@ async function train(argv) {
         `${what}: ${info.cell} ${info.layers}×${info.hidden}, ` +
           `${info.tokenizer} vocabulary ${info.vocabSize}, ${info.parameters} parameters, ${info.trainTokens} training / ${info.validationTokens} validation tokens\n`,
       );
+      const a = info.autoSize;
+      if (a) {
+        const c = info.config;
+        process.stdout.write(
+          `size auto for ${fmtDuration(a.budgetSeconds)} on ${a.threads} thread${a.threads === 1 ? '' : 's'}: ${c.layers}×${c.hidden}, embedding ${c.embedding}` +
+            `${c.tieWeights ? ' (tied)' : ''}, dropout ${c.dropout}${c.lockedDropout ? ' locked' : ''}, seq length ${c.seqLength} × batch ${c.batchSize}, ` +
+            `${c.optimizer} lr ${c.learningRate}; predicted ${a.predictedTokensPerSecond} tokens/s, ` +
+            `${(a.predictedTokens / 1e6).toFixed(1)} M tokens (${a.predictedEpochs.toFixed(1)} epochs)\n`,
+        );
+      }
     }
   }
 

@@ -175,8 +175,20 @@ export interface RunOptions {
   outputDropout?: number;
   /** Task 'lm': one dropout mask per sequence for all its steps (variational / locked dropout), at every dropout site. @default false */
   lockedDropout?: boolean;
+  /** Task 'lm': DropConnect on each layer's recurrent weights W_hh (AWD-LSTM's weight drop), one mask per batch, 0 <= p < 1. @default 0 */
+  weightDrop?: number;
   /** Task 'lm': the output layer's weight is the embedding matrix (one tensor); needs `embedding` equal to `hidden`. @default false */
   tieWeights?: boolean;
+  /**
+   * Task 'lm': choose layers, hidden, embedding, dropout (three sites, locked), tied weights (words),
+   * seqLength, batchSize, learningRate, AdamW and a cosine schedule fitted to the time from the
+   * corpus (training tokens, vocabulary), `budgetSeconds` and the thread count, by the rule in the
+   * README ("Settings that fit the data and the time"). Options given beside it are kept. The choice
+   * and its prediction are in `info.autoSize`; `chooseSize()` gives them without training.
+   */
+  size?: 'auto';
+  /** With `size: 'auto'`: the seconds the run will train (sizes the model; `train({ seconds })` still decides when it stops). @default 600 */
+  budgetSeconds?: number;
   /** Early stopping: `recordValidation()` reports `stop` after this many evaluations without a better loss (0 = never). @default 0 */
   patience?: number;
   /**
@@ -255,6 +267,7 @@ export interface ResolvedOptions {
   embeddingDropout?: number;
   outputDropout?: number;
   lockedDropout?: true;
+  weightDrop?: number;
   tieWeights?: true;
   patience?: number;
   guard?: false | { factor: number };
@@ -703,6 +716,32 @@ export interface TrainerInfo extends ModelInfo {
   parameterBytes: number;
   /** What this run holds by the trainer's estimate (the formula of `estimateMemory()`; within 20 % of the measured peak). */
   memoryEstimate: MemoryEstimate;
+  /** With `size: 'auto'`: what the rule chose and predicted. */
+  autoSize?: AutoSize;
+}
+
+/** `size: 'auto'`'s choice for a corpus and a time, with the prediction behind it (`info.autoSize`, `chooseSize()`). */
+export interface AutoSize {
+  budgetSeconds: number;
+  threads: number;
+  trainTokens: number;
+  vocabSize: number;
+  layers: number;
+  hidden: number;
+  embedding: number;
+  /** At the three dropout sites (the embedding's is a quarter of it), one mask per sequence. */
+  dropout: number;
+  seqLength: number;
+  batchSize: number;
+  learningRate: number;
+  /** Weights of the recurrent layers (what the rule balances against the tokens). */
+  recurrentWeights: number;
+  /** The rule's speed model on this machine class (README), and what it gives in the budget. */
+  predictedTokensPerSecond: number;
+  predictedTokens: number;
+  predictedEpochs: number;
+  /** The schedule's length until the real speed is measured (`totalSteps`). */
+  predictedSteps: number;
 }
 
 /** `Trainer.info` of a seq2seq run. */
@@ -1025,6 +1064,13 @@ export interface CorpusAnalysis {
  * `problem` instead.
  */
 export declare function analyzeCorpus(text: string | Bytes, options?: RunOptions): Promise<CorpusAnalysis>;
+
+/**
+ * What `size: 'auto'` chooses for a language model on `text` (`size: 'auto'` is implied), without
+ * training: the options a trainer on this text would use (given options kept) and the choice.
+ * Depends on the thread count (call after `init()`).
+ */
+export declare function chooseSize(text: string | Bytes, options?: RunOptions): Promise<{ options: ResolvedOptions; autoSize: AutoSize }>;
 
 /** Memory a training run holds, in bytes: `estimateMemory()`. */
 export interface MemoryEstimate {

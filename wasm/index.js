@@ -997,6 +997,19 @@ export async function analyzeCorpus(text, options = {}) {
 }
 
 /**
+ * What `size: 'auto'` picks for a language model on `text` within `budgetSeconds` (default 600),
+ * without training: `{ options, autoSize }` — the options a trainer on this text would use (those
+ * given beside size: 'auto' are kept) and the rule's choice with its prediction (`info.autoSize`).
+ * The rule depends on the thread count: call after init().
+ */
+export async function chooseSize(text, options = {}) {
+  const bytes = corpusText(text, 'text');
+  const json = runOptionsJson({ size: 'auto', ...checkObject(options, 'options') });
+  const m = await wasm();
+  return check(withBuffer(m, bytes, (p, n) => m.chooseSize(json, p, n)));
+}
+
+/**
  * What a trainer on these examples would see, without training: `{ task, conditional, labels,
  * labelCounts, examples, validationExamples, trainTokens, validationTokens, truncated,
  * lengthHistogram: { binWidth, counts }, batchesPerEpoch, vocabSize, parameters, skipped, problems }`.

@@ -1,5 +1,5 @@
 // The page: wires the panels together. Each panel is a module — corpus.js (the text and the core's
-// analysis of it), settings.js and estimate.js (model and training options), run.js (train, pause,
+// analysis of it), settings.js, auto-size.js and estimate.js (model and training options), run.js (train, pause,
 // autosave, restore), charts.js, generate.js, models.js (download, load, keep), capabilities.js —
 // over the shared state in state.js. The other task tabs (Classify, Tag, Generate by category, Translate)
 // share one view: tasks.js (tabs, examples, settings), task-run.js (training, validation, autosave),
@@ -22,6 +22,7 @@ import { cacheForOffline, isolateOrReload } from './sw-register.js';
 import { renderFeatures } from './capabilities.js';
 import { state } from './state.js';
 import { bindInspect, setupInspectCharts } from './inspect.js';
+import { bindAutoSize } from './auto-size.js';
 
 function bind() {
   bindCorpusInputs();
@@ -30,6 +31,7 @@ function bind() {
   onSettingsChange(runSettingsChanged);
   onSettingsChange(renderEstimate);
   onCorpusChange(renderEstimate);
+  bindAutoSize();
   bindRun();
   bindGenerate();
   bindModels();

@@ -33,6 +33,9 @@
  * @typedef {{ id: number, type: 'analyze', options: Partial<TrainerConfig> } & CorpusRef} AnalyzeRequest
  *   The core's analyzeCorpus() under these options. Reply: CorpusAnalysis; an error for an empty text,
  *   invalid UTF-8 or bad options.
+ * @typedef {{ id: number, type: 'chooseSize', options: Partial<TrainerConfig> } & CorpusRef} ChooseSizeRequest
+ *   The core's chooseSize(): size 'auto' for this corpus, these options and options.budgetSeconds.
+ *   Reply: { options: ResolvedOptions, autoSize }
  * @typedef {{ id: number, type: 'estimate', options: TrainerConfig, vocabSize: number, corpusTokens: number }} EstimateRequest
  *   The core's estimateMemory(). Reply: MemoryEstimate
  * Slots: every request about a run or a model names the page tab it is for in `slot` ('lm' when absent;
@@ -90,7 +93,7 @@
  * TrainRequest also takes `diagnosticsEvery` (steps; 0 or absent = off): the gradient flow measured that often,
  *   each emitting a Diagnostics event; of the training batch (a step taken with diagnostics), or with
  *   `diagnosticsText` of that text (a validation sequence the page chose), measured without an update.
- * @typedef {InitRequest|AnalyzeRequest|AnalyzeExamplesRequest|EstimateRequest|CreateRequest|TrainRequest|PauseRequest|
+ * @typedef {InitRequest|AnalyzeRequest|ChooseSizeRequest|AnalyzeExamplesRequest|EstimateRequest|CreateRequest|TrainRequest|PauseRequest|
  *   SaveRequest|LoadModelRequest|UseTrainerRequest|GenerateRequest|StopGenerateRequest|EvaluateRequest|PredictRequest|
  *   GenerateManyRequest|InspectRequest|GradientFlowRequest|DiagnosticsRequest|CompareRequest|StopCompareRequest|AnalyzePairsRequest|TranslateRequest} Request
  */

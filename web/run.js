@@ -4,6 +4,7 @@ import * as store from './store.js';
 import { $, clearError, clockTime, duration, fixed, formatCount, formatInteger, noValidationNote, showError, toast } from './ui.js';
 import { setStatus, state, updateButtons, worker } from './state.js';
 import { readSettings, trainerConfig, applySettings } from './settings.js';
+import { refreshAutoSize } from './auto-size.js';
 import { addEvaluation, addProgress, bounded, drawCharts, emptyHistory, showGuard } from './charts.js';
 import { loadDefaultCorpus, setValidationFile, useCorpus } from './corpus.js';
 import { renderGenModel } from './generate.js';
@@ -98,6 +99,7 @@ export function runSettingsChanged(settings) {
 export async function startTraining() {
   if (!state.corpus) return;
   clearError(); // a new run starts with a clean slate
+  await refreshAutoSize(); // size 'auto': chosen for this very corpus and these settings
   const settings = readSettings();
   const prev = state.status;
   setStatus('starting');

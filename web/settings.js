@@ -2,21 +2,29 @@
 // Defaults of the run options are the core's (resolveOptions({}), from the worker); the page puts
 // its presets on top as explicit overrides.
 
+import { state } from './state.js';
+
 const form = () => /** @type {HTMLFormElement} */ (document.getElementById('settings'));
 const fields = () => form().elements;
 
-/** Where the page differs from the core's defaults: a smaller network trains briskly in a tab, and text keeps its case. */
-export const PAGE_PRESET = { hidden: 128, lowercase: false };
+/**
+ * Where the page differs from the core's defaults: size 'auto' for five minutes (auto-size.js fills
+ * in what it chooses; until then a smaller network that trains briskly in a tab), and text keeps its case.
+ */
+export const PAGE_PRESET = { size: 'auto', budgetMinutes: 5, hidden: 128, lowercase: false };
+
+/** The settings size 'auto' chooses (shown, not editable, while it is on). */
+export const AUTO_FIELDS = ['layers', 'hidden', 'embedding', 'dropout', 'seqLength', 'batchSize', 'optimizer', 'lrLog', 'schedule', 'steps'];
 
 /** Page-only settings: steps per run, and how often to validate and sample (steps). */
 export const RUN_DEFAULTS = { steps: 2000, evalEvery: 100, sampleEvery: 100 };
 
 export const PRESETS = {
-  tiny: { tokenizer: 'char', lowercase: false, minCount: 1, cell: 'lstm', layers: 1, hidden: 64, embedding: 32, dropout: 0,
+  tiny: { size: 'manual', tokenizer: 'char', lowercase: false, minCount: 1, cell: 'lstm', layers: 1, hidden: 64, embedding: 32, dropout: 0,
     seqLength: 32, batchSize: 16, optimizer: 'adam', learningRate: 0.01, clipKind: 'norm', clipAt: 5, steps: 1000, evalEvery: 50, sampleEvery: 50 },
-  shakespeare: { tokenizer: 'char', lowercase: false, minCount: 1, cell: 'lstm', layers: 2, hidden: 192, embedding: 64, dropout: 0.1,
+  shakespeare: { size: 'manual', tokenizer: 'char', lowercase: false, minCount: 1, cell: 'lstm', layers: 2, hidden: 192, embedding: 64, dropout: 0.1,
     seqLength: 64, batchSize: 32, optimizer: 'adam', learningRate: 0.002, clipKind: 'norm', clipAt: 5, steps: 5000, evalEvery: 200, sampleEvery: 100 },
-  tv: { tokenizer: 'word', lowercase: true, minCount: 1, cell: 'lstm', layers: 2, hidden: 256, embedding: 200, dropout: 0,
+  tv: { size: 'manual', tokenizer: 'word', lowercase: true, minCount: 1, cell: 'lstm', layers: 2, hidden: 256, embedding: 200, dropout: 0,
     seqLength: 16, batchSize: 64, optimizer: 'adam', learningRate: 0.003, clipKind: 'value', clipAt: 1, steps: 3000, evalEvery: 100, sampleEvery: 100 },
 };
 
@@ -50,6 +58,8 @@ function settingsChanged() {
   document.getElementById('lr-out').textContent = s.learningRate.toString();
   F.lowercase.disabled = s.tokenizer === 'char'; // char level always keeps the text exactly
   F.clipAt.disabled = s.clipKind === 'none';
+  for (const k of AUTO_FIELDS) F[k].disabled = s.size === 'auto';
+  F.budgetMinutes.disabled = s.size !== 'auto';
   for (const fn of listeners) fn(s);
 }
 
@@ -76,11 +86,15 @@ export function readSettings() {
     learningRate: Number((10 ** num('lrLog')).toPrecision(2)),
     schedule: F.schedule.value, clipKind: F.clipKind.value, clipAt: num('clipAt'), validationFraction: num('validationFraction'), seed: num('seed'),
     steps: num('steps'), evalEvery: num('evalEvery'), sampleEvery: num('sampleEvery'),
+    size: F.size.value, budgetMinutes: num('budgetMinutes'),
+    // size 'auto': the options chooseSize() gave for the current corpus and these settings (auto-size.js).
+    ...(F.size.value === 'auto' && state.autoSize ? { autoOptions: state.autoSize.options } : {}),
   };
 }
 
 /** createTrainer() options for settings. @returns {import('./protocol.js').TrainerConfig} */
 export function trainerConfig(s) {
+  if (s.size === 'auto' && s.autoOptions) return { ...s.autoOptions };
   const c = {
     tokenizer: s.tokenizer, lowercase: s.lowercase, minCount: s.minCount, cell: s.cell, layers: s.layers,
     hidden: s.hidden, embedding: s.embedding, dropout: s.dropout, seqLength: s.seqLength, batchSize: s.batchSize,

@@ -19,6 +19,8 @@ export const state = {
   features: null,
   /** The service worker's offline cache: {version, files, fetched} once filled, {error} if it cannot be. */
   offline: null,
+  /** size 'auto': { key, options, autoSize } of the last chooseSize() for the corpus and settings (auto-size.js), or null. */
+  autoSize: null,
   /** The saved run the restore banner offers. */
   savedRecord: null,
 };

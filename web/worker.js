@@ -103,6 +103,10 @@ serve({
     return { result: await api.analyzeCorpus(await corpusBytes(req), req.options) };
   },
 
+  async chooseSize(req) {
+    return { result: await api.chooseSize(await corpusBytes(req), req.options) };
+  },
+
   async estimate(req) {
     return { result: await api.estimateMemory(req.options, req.vocabSize, req.corpusTokens) };
   },

@@ -101,7 +101,7 @@ RunConfig parse_run_config(const json& j, const std::vector<std::string>& allow)
               "weightDecay", "schedule", "clip", "validationFraction", "seed", "task", "bidirectional", "pooling",
               "maxLength", "skipBadLines", "unknownShapes", "sourceTokenizer", "targetTokenizer", "sharedVocabulary",
               "attention", "inputFeeding", "scheduledSampling", "embeddingDropout", "outputDropout", "lockedDropout",
-              "tieWeights", "patience", "guard", "plateau"},
+              "tieWeights", "patience", "guard", "plateau", "size", "budgetSeconds", "weightDrop"},
              allow);
   RunConfig c = default_run_config();
   ModelConfig& m = c.model;
@@ -185,17 +185,33 @@ RunConfig parse_run_config(const json& j, const std::vector<std::string>& allow)
     m.dropout = (float)read_ranged(j, "dropout", 0, 1);
     if (m.dropout >= 1.0f) fail("option 'dropout' must be < 1 (got " + j.at("dropout").dump() + ")");
   }
-  for (const char* k : {"embeddingDropout", "outputDropout"}) {
+  for (const char* k : {"embeddingDropout", "outputDropout", "weightDrop"}) {
     if (!has(k)) continue;
     const float p = (float)read_ranged(j, k, 0, 1);
     if (p >= 1.0f) fail(std::string("option '") + k + "' must be < 1 (got " + j.at(k).dump() + ")");
-    (std::string(k) == "embeddingDropout" ? m.embedding_dropout : m.output_dropout) = p;
+    const std::string key = k;
+    (key == "embeddingDropout" ? m.embedding_dropout : key == "outputDropout" ? m.output_dropout : m.weight_drop) = p;
   }
   if (has("lockedDropout")) m.locked_dropout = read_bool(j, "lockedDropout");
   if (has("tieWeights")) m.tie_weights = read_bool(j, "tieWeights");
-  for (const char* k : {"embeddingDropout", "outputDropout", "lockedDropout", "tieWeights"})
+  for (const char* k : {"embeddingDropout", "outputDropout", "lockedDropout", "tieWeights", "weightDrop"})
     if (has(k) && m.kind != ModelKind::LanguageModel) fail(std::string("option '") + k + "' is for task 'lm'");
-  if (m.tie_weights && m.hidden_size != m.embedding_size)
+  if (has("size")) {
+    const json& z = j.at("size");
+    if (!z.is_string() || z.get<std::string>() != "auto")
+      fail("option 'size' must be 'auto' (got " + z.dump() + "); leave it out to set layers, hidden, … yourself");
+    if (m.kind != ModelKind::LanguageModel) fail("option 'size' 'auto' is for task 'lm' (a language model on a text)");
+    c.auto_size = true;
+    for (auto it = j.begin(); it != j.end(); ++it)
+      if (!it.value().is_null()) c.given.push_back(it.key());
+  }
+  if (has("budgetSeconds")) {
+    if (!c.auto_size) fail("option 'budgetSeconds' is the time option 'size' 'auto' sizes the model for: give size: 'auto' with it");
+    c.budget_seconds = read_ranged(j, "budgetSeconds", 0, 1e7, true);
+  }
+  // With size 'auto' the sizes given by hand are checked once the rest is chosen (Session).
+  const bool sizes_open = c.auto_size && !(has("hidden") && has("embedding"));
+  if (m.tie_weights && m.hidden_size != m.embedding_size && !sizes_open)
     fail("option 'tieWeights' needs option 'embedding' equal to option 'hidden' (the output layer reads the last layer's " +
          std::to_string(m.hidden_size) + " units; the embedding has " + std::to_string(m.embedding_size) + ")");
   if (has("patience")) t.patience = (int)read_integer(j, "patience", 0, 1000000);
@@ -336,11 +352,16 @@ json run_config_to_json(const RunConfig& c) {
           {"seed", t.seed}};
   // Only where they differ from a language model's, so language-model files keep their bytes.
   if (m.kind != ModelKind::LanguageModel) j["task"] = model_kind_name(m.kind);
+  if (c.auto_size) {  // not chosen yet (no text): the sizes above are placeholders
+    j["size"] = "auto";
+    j["budgetSeconds"] = c.budget_seconds;
+  }
   if (m.bidirectional) j["bidirectional"] = true;
   // The regularisation and keep-best options only when set, so files without them keep their bytes.
   if (m.embedding_dropout > 0) j["embeddingDropout"] = short_float(m.embedding_dropout);
   if (m.output_dropout > 0) j["outputDropout"] = short_float(m.output_dropout);
   if (m.locked_dropout) j["lockedDropout"] = true;
+  if (m.weight_drop > 0) j["weightDrop"] = short_float(m.weight_drop);
   if (m.tie_weights) j["tieWeights"] = true;
   if (t.patience > 0) j["patience"] = t.patience;
   if (t.plateau.patience > 0) {

@@ -13,10 +13,13 @@
 //     "validationFraction": 0.05, "seed": 1,
 //     regularisation of a language model (task 'lm'; off by default): "embeddingDropout": 0,
 //     "outputDropout": 0, "lockedDropout": false (one mask per sequence for all steps, also for
-//     "dropout"), "tieWeights": false (needs embedding == hidden); "optimizer": "adamw" decays
+//     "dropout"), "weightDrop": 0 (DropConnect on the recurrent weights W_hh),
+//     "tieWeights": false (needs embedding == hidden); "optimizer": "adamw" decays
 //     weightDecay decoupled (train/optimizer.h); "schedule": { "type": "cosine"|"linear",
 //     "fitTime": true } fits the decay to a time budget; "patience": 0 (early stopping, evaluations),
 //     "guard": true | false | { "factor": 0.5 } (the divergence guard, train/trainer.h),
+//     "size": "auto", "budgetSeconds": 600 (task 'lm': size and regularisation from the corpus and
+//     the time, train/auto_size.h; options given beside it are kept),
 //     the tasks beside the language model (tasks/example_task.h):
 //     "task": "lm"|"classify"|"tag", "bidirectional": false, "pooling": "final"|"mean"|"max",
 //     "maxLength": 256, "skipBadLines": false,
@@ -49,6 +52,11 @@ struct RunConfig {
   double validation_fraction = 0.05;
   int max_length = 256;         // examples tasks: longer examples are cut to this many tokens
   bool skip_bad_lines = false;  // examples tasks: leave out malformed lines (counted) instead of failing
+  // "size": "auto" with "budgetSeconds" (train/auto_size.h): the size is chosen once the corpus is
+  // read, for the options not in `given` (the names the user set); then auto_size is false again.
+  bool auto_size = false;
+  double budget_seconds = 600;
+  std::vector<std::string> given;
 };
 
 RunConfig default_run_config();

@@ -22,6 +22,7 @@ void LanguageModel::declare(const ModelConfig& cfg, Params& params, Embedding& e
   rnn.declare(params, "rnn", cfg.cell, cfg.labels > 0 ? 2 * E : E, cfg.hidden_size, cfg.layers);
   rnn.dropout = cfg.dropout;
   rnn.locked_dropout = cfg.locked_dropout;
+  rnn.weight_drop = cfg.weight_drop;
   output.in = cfg.hidden_size;
   output.out = cfg.vocab_size;
   if (cfg.tie_weights) output.bias = params.add("fc.bias", {cfg.vocab_size});  // the weight is the embedding's

@@ -41,10 +41,10 @@ void ModelConfig::validate() const {
   check_size("layers", layers, 1, 64);
   if (!(dropout >= 0.0f && dropout < 1.0f))
     fail("dropout must be in [0, 1) (got " + std::to_string(dropout) + ")");
-  for (float p : {embedding_dropout, output_dropout})
+  for (float p : {embedding_dropout, output_dropout, weight_drop})
     if (!(p >= 0.0f && p < 1.0f)) fail("dropout must be in [0, 1) (got " + std::to_string(p) + ")");
-  if (kind != ModelKind::LanguageModel && (embedding_dropout > 0 || output_dropout > 0 || locked_dropout || tie_weights))
-    fail("embedding dropout, output dropout, locked dropout and weight tying are for language models (task 'lm')");
+  if (kind != ModelKind::LanguageModel && (embedding_dropout > 0 || output_dropout > 0 || locked_dropout || tie_weights || weight_drop > 0))
+    fail("embedding dropout, output dropout, locked dropout, weight drop and weight tying are for language models (task 'lm')");
   if (tie_weights && hidden_size != embedding_size)
     fail("tied weights need the embedding as wide as the last layer's output: embedding_size " +
          std::to_string(embedding_size) + " != hidden_size " + std::to_string(hidden_size));

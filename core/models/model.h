@@ -34,6 +34,8 @@ struct ModelConfig {
   // one mask per sequence and unit for all steps at these sites and between levels (nn/dropout.h).
   float embedding_dropout = 0.0f, output_dropout = 0.0f;
   bool locked_dropout = false;
+  // Language models only: DropConnect on each layer's W_hh (nn/recurrent.h), training only (0 = off).
+  float weight_drop = 0.0f;
   // Language models only: the output layer's weight is the embedding matrix (Press & Wolf 2017);
   // needs hidden_size == embedding_size. One tensor, embedding.weight; fc.bias stays.
   bool tie_weights = false;

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "common.h"
 #include "kernels/kernels.h"
 
 namespace rnn {
@@ -80,6 +81,14 @@ void record_state_gradient(const RecurrentCache& cache, int t, const float* dy) 
   for (size_t i = 0; i < BH; ++i) out[i] = dh[i] + (dy ? dy[t * BH + i] : 0.0f);
 }
 
+namespace {
+// W_hh, or W̃ = W_hh ⊙ mask under DropConnect (made once per forward pass, kept for backward).
+const float* hidden_weights(const RecurrentLayer& L, RecurrentCache& cache) {
+  if (cache.w_hh_mask.empty()) return L.w_hh.w;
+  return cache.w_hh_dropped.data();
+}
+}  // namespace
+
 void recurrent_forward(const RecurrentLayer& L, int T, int B, const float* x, const int32_t* lengths,
                        const float* state0, float* stateT, RecurrentCache& cache) {
   const int H = L.hidden, GH = L.gates() * H;
@@ -103,12 +112,18 @@ void recurrent_forward(const RecurrentLayer& L, int T, int B, const float* x, co
     std::fill(cache.h.begin(), cache.h.begin() + BH, 0.0f);
     if (L.cell == CellType::Lstm) std::fill(cache.c.begin(), cache.c.begin() + BH, 0.0f);
   }
+  if (!cache.w_hh_mask.empty()) {
+    const size_t n = (size_t)GH * H;
+    if (cache.w_hh_mask.size() != n) fail("DropConnect mask of the wrong size");
+    cache.w_hh_dropped.resize(n);
+    for (size_t i = 0; i < n; ++i) cache.w_hh_dropped[i] = L.w_hh.w[i] * cache.w_hh_mask[i];
+  }
   // Input projections of all T steps at once: one large GEMM instead of T small ones.
   kernels::matmul_nt(T * B, GH, L.input, x, L.w_ih.w, cache.gates.data(), false);
   kernels::add_bias(T * B, GH, L.b_ih.w, cache.gates.data());
 
-  // Every step multiplies by the same W_hh: pack it once for the whole sequence.
-  kernels::pack_nt(GH, H, L.w_hh.w, cache.w_hh_fwd, B);
+  // Every step multiplies by the same W_hh (or its DropConnect W̃): pack it once for the whole sequence.
+  kernels::pack_nt(GH, H, hidden_weights(L, cache), cache.w_hh_fwd, B);
   switch (L.cell) {
     case CellType::Rnn: rnn_cell_forward(L, cache); break;
     case CellType::Lstm: lstm_cell_forward(L, cache); break;
@@ -128,7 +143,7 @@ void recurrent_backward(RecurrentLayer& L, const float* dy, const float* dstateT
   if (L.cell == CellType::Gru) cache.dhproj.resize((size_t)T * B * GH);
   cache.dh.assign(BH, 0.0f);
   cache.dc.assign(BH, 0.0f);
-  kernels::pack_nn(GH, H, L.w_hh.w, cache.w_hh_bwd);
+  kernels::pack_nn(GH, H, hidden_weights(L, cache), cache.w_hh_bwd);
   if (dstateT) {
     std::memcpy(cache.dh.data(), dstateT, sizeof(float) * BH);
     if (L.cell == CellType::Lstm) std::memcpy(cache.dc.data(), dstateT + BH, sizeof(float) * BH);
@@ -146,7 +161,15 @@ void recurrent_backward(RecurrentLayer& L, const float* dy, const float* dstateT
   // Weight gradients for all steps at once. Hidden side uses h_{t−1}, i.e. h[0..T).
   kernels::matmul_tn(GH, L.input, T * B, cache.dgates.data(), cache.x, L.w_ih.g, true);
   const float* dhp = L.cell == CellType::Gru ? cache.dhproj.data() : cache.dgates.data();
-  kernels::matmul_tn(GH, H, T * B, dhp, cache.h.data(), L.w_hh.g, true);
+  if (cache.w_hh_mask.empty()) {
+    kernels::matmul_tn(GH, H, T * B, dhp, cache.h.data(), L.w_hh.g, true);
+  } else {  // ∂L/∂W_hh += mask ⊙ ∂L/∂W̃
+    const size_t n = (size_t)GH * H;
+    cache.dw_hh.resize(n);
+    kernels::matmul_tn(GH, H, T * B, dhp, cache.h.data(), cache.dw_hh.data(), false);
+    const float* m = cache.w_hh_mask.data();
+    for (size_t i = 0; i < n; ++i) L.w_hh.g[i] += m[i] * cache.dw_hh[i];
+  }
   if (dhp == cache.dgates.data()) {  // RNN, LSTM: both biases get the same column sums; take them once
     cache.db.assign(GH, 0.0f);
     kernels::sum_rows(T * B, GH, dhp, cache.db.data());

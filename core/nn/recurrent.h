@@ -58,6 +58,10 @@ struct RecurrentCache {
   std::vector<float> dh, dc;  // B × H step scratch
   std::vector<float> db;      // G·H: Σ over rows of dgates, for both biases when they share it
   std::vector<float> held;    // B × 2H: state gradients of finished rows, held across a step
+  // DropConnect on the recurrent weights (Wan et al. 2013, as AWD-LSTM's weight drop): when
+  // w_hh_mask holds G·H × H values (0 or 1/(1−p), drawn by the caller for this batch), every step
+  // multiplies by W̃ = W_hh ⊙ mask instead of W_hh, and ∂L/∂W_hh = mask ⊙ ∂L/∂W̃. Empty: off.
+  std::vector<float> w_hh_mask, w_hh_dropped, dw_hh;
   kernels::PackedMatrix w_hh_fwd;  // W_hh packed for h·W_hhᵀ, once per forward pass
   kernels::PackedMatrix w_hh_bwd;  // W_hh packed for δ·W_hh, once per backward pass
   // Diagnostics (gradient flow through time): when set, backward writes ∂L/∂hₜ — everything that

@@ -75,6 +75,17 @@ size_t RecurrentStack::state_size(int B) const {
   return bidirectional() ? 2 * n : n;
 }
 
+void RecurrentStack::draw_weight_mask(const RecurrentLayer& L, Rng* dropout_rng, RecurrentCache& cache) const {
+  if (!dropout_rng || weight_drop <= 0.0f) {
+    cache.w_hh_mask.clear();  // evaluation, generation: the weights as they are
+    return;
+  }
+  const size_t n = (size_t)L.gates() * L.hidden * L.hidden;
+  cache.w_hh_mask.resize(n);
+  cache.w_hh_dropped.resize(n);
+  dropout_forward(n, weight_drop, *dropout_rng, L.w_hh.w, cache.w_hh_dropped.data(), cache.w_hh_mask.data());
+}
+
 const float* RecurrentStack::forward(int T, int B, const float* x, const int32_t* lengths, const float* state_in,
                                      float* state_out, Rng* dropout_rng) {
   T_ = T;
@@ -99,6 +110,8 @@ const float* RecurrentStack::forward(int T, int B, const float* x, const int32_t
       else dropout_forward(n, dropout, *dropout_rng, x, level.dropped.data(), level.mask.data());
       x = level.dropped.data();
     }
+    draw_weight_mask(layers[l], dropout_rng, level.forward_cache);
+    if (bidirectional()) draw_weight_mask(reverse[l], dropout_rng, level.reverse_cache);
     const size_t S = layer_state((int)l);
     recurrent_forward(layers[l], T, B, x, lengths, state_in, state_out, level.forward_cache);
     if (state_in) state_in += S;

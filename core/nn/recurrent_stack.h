@@ -28,6 +28,9 @@ struct RecurrentStack {
   std::vector<RecurrentLayer> reverse;  // the reverse direction of each level; empty if unidirectional
   float dropout = 0.0f;                 // between levels, training only
   bool locked_dropout = false;          // one mask per row and unit for all T steps (nn/dropout.h)
+  // DropConnect on every layer's W_hh (RecurrentCache::w_hh_mask): one mask per layer and batch,
+  // drawn after the level's input dropout, training only.
+  float weight_drop = 0.0f;
   // Diagnostics: when set, backward() fills (*state_gradients)[l] with level l's ∂L/∂hₜ (forward
   // direction, T × B × H; see RecurrentCache::probe_dh). Null (the default): nothing is recorded.
   std::vector<std::vector<float>>* state_gradients = nullptr;
@@ -70,6 +73,7 @@ struct RecurrentStack {
   std::vector<float> dy_forward_, dy_reverse_, dx_reverse_;  // backward scratch
   std::vector<float> aligned_;  // a reverse layer's outputs or input gradient, back in input order
 
+  void draw_weight_mask(const RecurrentLayer& L, Rng* dropout_rng, RecurrentCache& cache) const;
   bool plain() const { return !lengths_ && !bidirectional(); }  // the stream LM's path: no copies
   size_t layer_state(int l) const { return (size_t)B_ * layers[l].state_size(); }
 };

@@ -43,6 +43,7 @@ MemoryEstimate estimate_memory(const ModelConfig& m, const TrainingConfig& c, in
     add_recurrent_products(scratch, rows, (int)gates, l ? m.hidden_size : m.embedding_size, m.hidden_size);
   add_dense_products(scratch, rows, m.vocab_size, m.hidden_size);
   e.packing_bytes = 4.0 * 2 * gates * H * m.layers + scratch.bytes();  // W_hh packed forward and backward
+  if (m.weight_drop > 0) e.packing_bytes += 4.0 * 3 * gates * H * m.layers;  // DropConnect: mask, W̃ and ∂L/∂W̃
   e.corpus_bytes = 4.0 * (double)corpus_tokens;  // the ids (batches are cut from them as they are needed)
   return e;
 }

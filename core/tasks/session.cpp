@@ -5,7 +5,9 @@
 #include "common.h"
 #include "io/safetensors.h"
 #include "tasks/corpus.h"
+#include "kernels/threads.h"
 #include "text/utf8.h"
+#include "train/auto_size.h"
 #include "train/batching.h"
 
 namespace rnn {
@@ -139,6 +141,8 @@ Session::Session(const TrainingData& data, const uint8_t* bytes, size_t size) {
 void Session::start(const std::string& text, const json& validation) {
   std::vector<int32_t> ids = tokenizer.encode(text);
   corpus_tokens = (int64_t)ids.size();
+  if (config.auto_size) choose_size(validation.is_null() ? (int64_t)((double)ids.size() * (1 - config.validation_fraction))
+                                                          : corpus_tokens);
   if (!validation.is_null()) {  // a validation text of its own, read with the training text's vocabulary
     if (!validation.is_string()) fail("option 'validationText' must be a text (a string or Uint8Array)");
     check_corpus_text(validation.get_ref<const std::string&>(), "validationText");
@@ -161,6 +165,39 @@ void Session::start(const std::string& text, const json& validation) {
   if (!problem.empty()) fail(problem);
   task = std::make_unique<LanguageModelTask>(config.model, config.training, std::move(split.train),
                                              std::move(split.validation));
+}
+
+namespace {
+
+// Applies size 'auto' to cfg for a corpus of train_tokens and vocab; returns info.autoSize.
+json choose_size_for(RunConfig& cfg, int64_t train_tokens, int64_t vocab) {
+  AutoSizeInput in;
+  in.train_tokens = train_tokens;
+  in.vocab = (int)vocab;
+  in.words = cfg.tokenizer.kind != TokenizerKind::Char;
+  in.gates = cell_gates(cfg.model.cell);
+  in.seconds = cfg.budget_seconds;
+  in.threads = threads::count();
+  const AutoSizeChoice c = choose_auto_size(in);
+  apply_auto_size(c, cfg.given, cfg.model, cfg.training);
+  cfg.model.validate();
+  cfg.training.validate();
+  cfg.auto_size = false;  // chosen: the files keep the options, not the rule
+  return auto_size_json(in, c);
+}
+
+}  // namespace
+
+void Session::choose_size(int64_t train_tokens) {
+  auto_size = choose_size_for(config, train_tokens, tokenizer.vocab_size());
+}
+
+json resolve_auto_size(const std::string& text, RunConfig cfg) {
+  if (!cfg.auto_size) return {{"options", run_config_to_json(cfg)}, {"autoSize", nullptr}};
+  const CorpusStats st = analyze_corpus(text, cfg);
+  cfg.model.vocab_size = (int)st.vocab;
+  const json choice = choose_size_for(cfg, st.train_tokens, st.vocab);
+  return {{"options", run_config_to_json(cfg)}, {"autoSize", choice}};
 }
 
 Model& Session::model() const {
@@ -299,6 +336,7 @@ json Session::info() const {
     j["position"] = example_source().position;
     return j;
   }
+  if (!auto_size.is_null()) j["autoSize"] = auto_size;
   j["tokens"] = corpus_tokens;
   j["trainTokens"] = task->validation_given ? corpus_tokens : corpus_tokens - validation_tokens;
   j["validationTokens"] = validation_tokens;

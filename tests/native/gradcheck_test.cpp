@@ -234,6 +234,18 @@ TEST(GradCheck, ModelLockedDropout) {
   });
 }
 
+// DropConnect on every layer's W_hh, with and without dropout elsewhere: the masked weights in the
+// steps, the masked gradient back to W_hh (the mask fixed by re-seeding, as above).
+TEST(GradCheck, ModelWeightDrop) {
+  for (CellType cell : {CellType::Lstm, CellType::Gru, CellType::Rnn})
+    check_model(cell, 0.0f, [](ModelConfig& c) { c.weight_drop = 0.4f; });
+  check_model(CellType::Lstm, 0.3f, [](ModelConfig& c) {
+    c.weight_drop = 0.25f;
+    c.output_dropout = 0.2f;
+    c.locked_dropout = true;
+  });
+}
+
 namespace {
 // A 2-level stack over rows of different lengths (T = 4; lengths 4, 2, 3), uni- or bidirectional.
 void check_stack(CellType cell, bool bidirectional, float dropout) {
