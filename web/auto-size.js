@@ -52,7 +52,7 @@ export async function refreshAutoSize() {
   const ticket = ++pending;
   try {
     const r = await worker.client.request('chooseSize', { corpusId: state.corpus.id, blob: state.corpus.blob, options: request(s) });
-    if (ticket !== pending) return; // a newer request won
+    if (ticket !== pending || keyOf(readSettings()) !== key || readSettings().size !== 'auto') return; // since changed
     state.autoSize = { key, ...r };
     applySettings(formValues(r.options, r.autoSize));
     $('auto-note').textContent = note(r.options, r.autoSize);

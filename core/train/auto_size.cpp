@@ -59,7 +59,7 @@ AutoSizeChoice choose_auto_size(const AutoSizeInput& in) {
   // Two significant digits: 0.0027, not 0.0026832817.
   const double lr = 3e-3 * std::min(1.0, std::sqrt(256.0 / c.hidden));
   const double unit = std::pow(10.0, std::floor(std::log10(lr)) - 1);
-  c.learning_rate = (float)(std::round(lr / unit) * unit);
+  c.learning_rate = std::round(lr / unit) * unit;
   return c;
 }
 
@@ -77,7 +77,7 @@ void apply_auto_size(const AutoSizeChoice& c, const std::vector<std::string>& gi
   if (free("lockedDropout")) m.locked_dropout = true;
   if (free("seqLength")) t.seq_length = c.seq_length;
   if (free("batchSize")) t.batch_size = c.batch_size;
-  if (free("learningRate")) t.optimizer.learning_rate = c.learning_rate;
+  if (free("learningRate")) t.optimizer.learning_rate = (float)c.learning_rate;
   if (free("optimizer")) {
     t.optimizer.type = OptimizerType::AdamW;
     if (free("weightDecay")) t.optimizer.weight_decay = 0.01f;
@@ -98,7 +98,7 @@ nlohmann::json auto_size_json(const AutoSizeInput& in, const AutoSizeChoice& c) 
           {"layers", c.layers},
           {"hidden", c.hidden},
           {"embedding", c.embedding},
-          {"dropout", c.dropout},
+          {"dropout", std::round(c.dropout * 100) / 100.0},  // as a person writes it: 0.2, not 0.200000003
           {"seqLength", c.seq_length},
           {"batchSize", c.batch_size},
           {"learningRate", c.learning_rate},

@@ -39,7 +39,8 @@ struct AutoSizeInput {
 
 struct AutoSizeChoice {
   int layers = 2, hidden = 256, embedding = 64, seq_length = 64, batch_size = 32;
-  float dropout = 0, embedding_dropout = 0, learning_rate = 3e-3f;
+  float dropout = 0, embedding_dropout = 0;
+  double learning_rate = 3e-3;  // two significant digits (a double, so info.autoSize shows 0.0027)
   bool tie = false;
   double tokens_per_second = 0, tokens = 0, epochs = 0, weights = 0;  // the prediction behind it
   int64_t steps = 0;

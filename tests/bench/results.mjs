@@ -152,6 +152,7 @@ for (const run of RUNS) {
   const recent = lines.slice(-Math.max(1, Math.floor(lines.length / 20)));
   const r = {
     name: run.name, corpus: path.basename(corpus), minutes, target: run.target, flags: run.flags.join(' '),
+    ...(run.validation ? { validation: path.basename(run.validation()) } : {}),
     steps: final.step, tokensPerSecond: final.tokensPerSecond, seconds: final.elapsedSeconds,
     finalTrainingLoss: recent.reduce((s, l) => s + (l.loss ?? 0), 0) / recent.length,
     lastWholeSplit: final.validationLoss, bestStep: final.bestStep, bestQuick: final.bestLoss,
@@ -170,7 +171,7 @@ const md = [`Machine: ${cpu}, ${os.cpus().length} cores; Node ${process.version}
   '|---|---|--:|--:|--:|--:|--:|--:|--:|---|',
   ...results.map((r) => `| ${r.name} | ${r.corpus} | ${r.minutes} | ${r.steps} | ${r.tokensPerSecond} | ${r.finalTrainingLoss.toFixed(3)} | ` +
     `${r.lastWholeSplit.toFixed(4)} | ${r.bestQuick?.toFixed(4)} @${r.bestStep} | ${r.bestHeldOut?.toFixed(4)} / ${r.lastHeldOut.toFixed(4)} | ${r.target} |`),
-  '', ...results.map((r) => `${r.name}: \`node wasm/cli.js train ${r.corpus} ${r.flags} --minutes ${r.minutes} --out … --best …\``),
+  '', ...results.map((r) => `${r.name}: \`node wasm/cli.js train ${r.corpus} ${r.flags}${r.validation ? ` --validation-file ${r.validation}` : ''} --minutes ${r.minutes} --out … --best …\``),
   '', 'Validation loss (quick slice) against time:', '',
   ...results.map((r) => `${r.name}: ` + r.curve.filter((_, i, a) => i % Math.max(1, Math.floor(a.length / 12)) === 0 || i === a.length - 1)
     .map((p) => `${(p.seconds / 60).toFixed(1)} min ${p.validationLoss.toFixed(3)}`).join(' · ')),

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, number, text, until, waitStatus } from './helpers.mjs';
 
-const field = (page, name) => page.locator(`#settings [name="${name}"], [form="settings"][name="${name}"]`);
+const field = (page, name) => page.locator(`#settings [name="${name}"]`);
 
 test('size auto: chosen from the corpus and the time, shown, trained; a preset sets it by hand', { timeout: 180_000 }, async (t) => {
   const env = await launch();

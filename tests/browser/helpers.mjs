@@ -141,9 +141,9 @@ const AUTO_FIELDS = ['layers', 'hidden', 'embedding', 'dropout', 'seqLength', 'b
 
 /** Sets a settings field by name (inputs and selects alike), as a user would: a size field switches the size to "Set by hand". */
 export async function setField(page, name, value) {
-  const size = page.locator('[form="settings"][name="size"]');
+  const size = page.locator('#settings [name="size"]');
   if (AUTO_FIELDS.includes(name) && (await size.inputValue()) === 'auto') await size.selectOption('manual');
-  const el = page.locator(`#settings [name="${name}"], [form="settings"][name="${name}"]`);
+  const el = page.locator(`#settings [name="${name}"]`);
   if ((await el.evaluate((e) => e.tagName)) === 'SELECT') await el.selectOption(String(value));
   else if ((await el.getAttribute('type')) === 'checkbox') await el.setChecked(!!value);
   else await el.fill(String(value));

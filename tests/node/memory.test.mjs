@@ -13,7 +13,7 @@ const MiB = 2 ** 20;
 // [what, probe input, allowed |measured / estimate − 1| (default 0.2)]
 const GRID = [
   ['char LSTM 2×256, batch 32 × 64', { size: 300000, options: { layers: 2, hidden: 256, embedding: 64, seqLength: 64, batchSize: 32 } }],
-  ['char LSTM 2×512, batch 64 × 128, no guard', { size: 300000, options: { layers: 2, hidden: 512, embedding: 64, seqLength: 128, batchSize: 64, guard: false } }],
+  ['char LSTM 2×512, batch 64 × 128, no guard, weight drop 0.3', { size: 300000, options: { layers: 2, hidden: 512, embedding: 64, seqLength: 128, batchSize: 64, guard: false, weightDrop: 0.3 } }],
   ['char GRU 3×128, dropout 0.3, batch 16 × 100', { size: 300000, options: { cell: 'gru', layers: 3, hidden: 128, embedding: 32, seqLength: 100, batchSize: 16, dropout: 0.3 } }],
   ['char RNN 2×512, SGD, batch 64 × 50', { size: 300000, options: { cell: 'rnn', layers: 2, hidden: 512, embedding: 128, seqLength: 50, batchSize: 64, optimizer: 'sgd' } }],
   ['char LSTM 1×128, 3 MB corpus', { size: 3000000, options: { layers: 1, hidden: 128, embedding: 32, seqLength: 64, batchSize: 32 } }],
