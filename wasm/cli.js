@@ -493,7 +493,7 @@ async function train(argv) {
         const c = info.config;
         process.stdout.write(
           `size auto for ${fmtDuration(a.budgetSeconds)} on ${a.threads} thread${a.threads === 1 ? '' : 's'}: ${c.layers}×${c.hidden}, embedding ${c.embedding}` +
-            `${c.tieWeights ? ' (tied)' : ''}, dropout ${c.dropout}${c.lockedDropout ? ' locked' : ''}, seq length ${c.seqLength} × batch ${c.batchSize}, ` +
+            `${c.tieWeights ? ' (tied)' : ''}, dropout ${c.dropout}${c.lockedDropout ? ' locked' : ''}${c.weightDrop ? `, weight drop ${c.weightDrop}` : ''}, seq length ${c.seqLength} × batch ${c.batchSize}, ` +
             `${c.optimizer} lr ${c.learningRate}; predicted ${a.predictedTokensPerSecond} tokens/s, ` +
             `${(a.predictedTokens / 1e6).toFixed(1)} M tokens (${a.predictedEpochs.toFixed(1)} epochs)\n`,
         );

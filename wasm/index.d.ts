@@ -731,6 +731,8 @@ export interface AutoSize {
   embedding: number;
   /** At the three dropout sites (the embedding's is a quarter of it), one mask per sequence. */
   dropout: number;
+  /** DropConnect on the recurrent weights: 0.3 from 30 passes over the text on, else 0. */
+  weightDrop: number;
   seqLength: number;
   batchSize: number;
   learningRate: number;

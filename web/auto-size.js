@@ -34,7 +34,7 @@ function note(options, a) {
   return `Chosen for ${minutes < 1 ? `${Math.round(a.budgetSeconds)} s` : `${+minutes.toFixed(1)} min`} on ${a.threads} thread${a.threads === 1 ? '' : 's'} ` +
     `from ${formatInteger(a.trainTokens)} training tokens and a vocabulary of ${formatInteger(a.vocabSize)}: ` +
     `${options.layers}×${options.hidden} ${options.cell.toUpperCase()}${options.tieWeights ? ', embedding tied to the output layer' : ''}, ` +
-    `dropout ${options.dropout} at three sites (one mask per sequence), AdamW, cosine decay. ` +
+    `dropout ${options.dropout} at three sites (one mask per sequence)${options.weightDrop ? `, DropConnect ${options.weightDrop} on the recurrent weights` : ''}, AdamW, cosine decay. ` +
     `Predicted ≈ ${formatInteger(a.predictedTokensPerSecond)} tokens/s, ${formatInteger(a.predictedSteps)} steps, ` +
     `${a.predictedEpochs < 10 ? a.predictedEpochs.toFixed(1) : Math.round(a.predictedEpochs)} passes over the text.`;
 }

@@ -12,8 +12,8 @@
 //      training tokens, beyond which a larger model only memorises.
 //   3. Regularisation from the epochs E = D / training tokens: none when E ≤ 1 (the text is not
 //      repeated), else dropout 0.05·(1 + log2 E) in steps of 0.05 at the three sites (a quarter of
-//      it on the embedding), one mask per sequence, capped at 0.5; AdamW 0.01; a cosine decay fitted
-//      to the time with 100 steps of warm-up.
+//      it on the embedding), one mask per sequence, capped at 0.5; from 30 passes on, DropConnect
+//      0.3 on W_hh as well; AdamW 0.01; a cosine decay fitted to the time with 100 warm-up steps.
 // Word-level models tie the embedding to the output layer (embedding = hidden), where the output
 // layer dominates the compute; characters use a 64-wide embedding.
 #pragma once
@@ -39,7 +39,7 @@ struct AutoSizeInput {
 
 struct AutoSizeChoice {
   int layers = 2, hidden = 256, embedding = 64, seq_length = 64, batch_size = 32;
-  float dropout = 0, embedding_dropout = 0;
+  float dropout = 0, embedding_dropout = 0, weight_drop = 0;
   double learning_rate = 3e-3;  // two significant digits (a double, so info.autoSize shows 0.0027)
   bool tie = false;
   double tokens_per_second = 0, tokens = 0, epochs = 0, weights = 0;  // the prediction behind it

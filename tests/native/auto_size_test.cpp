@@ -89,6 +89,8 @@ TEST(AutoSize, ASmallTextCapsTheModelAndRaisesDropout) {
   EXPECT_LE(recurrent(small.layers, small.hidden, 64), kWeightsPerToken * 30'000);
   EXPECT_GT(small.dropout, big.dropout);
   EXPECT_EQ(small.dropout, 0.5f);  // the cap
+  EXPECT_EQ(small.weight_drop, 0.3f);  // ≥ 30 passes: DropConnect too
+  EXPECT_EQ(big.weight_drop, 0.0f);
   // Sequences shrink and batches narrow so an epoch still has ~16 batches.
   const AutoSizeChoice tiny = choose_auto_size(chars(2'000, 600));
   EXPECT_LE((double)tiny.batch_size * tiny.seq_length * 16, 2'000 * 1.0001);
