@@ -10,7 +10,7 @@ const isNum = (x) => typeof x === 'number' && Number.isFinite(x);
 
 describe('exports', () => {
   test('names and kinds', async () => {
-    assert.deepEqual(Object.keys(api).sort(), ['Model', 'Trainer', 'analyzeCorpus', 'analyzeExamples', 'analyzePairs', 'createTrainer', 'estimateMemory', 'features', 'init', 'liveHandles', 'loadModel', 'resolveOptions', 'setThreads', 'version']);
+    assert.deepEqual(Object.keys(api).sort(), ['Model', 'Trainer', 'analyzeCorpus', 'analyzeExamples', 'analyzePairs', 'chooseSize', 'createTrainer', 'estimateMemory', 'features', 'init', 'liveHandles', 'loadModel', 'resolveOptions', 'setThreads', 'version']);
     assert.equal(typeof createTrainer, 'function');
     assert.equal(typeof loadModel, 'function');
     assert.equal(typeof resolveOptions, 'function');
