@@ -2,12 +2,14 @@
 
 namespace rnn {
 
-void dropout_forward(size_t n, float p, Rng& rng, const float* x, float* y, float* mask) {
+void dropout_mask(size_t n, float p, Rng& rng, float* mask) {
   const float keep = 1.0f - p, scale = 1.0f / keep;
-  for (size_t i = 0; i < n; ++i) {
-    mask[i] = rng.uniform() < keep ? scale : 0.0f;
-    y[i] = x[i] * mask[i];
-  }
+  for (size_t i = 0; i < n; ++i) mask[i] = rng.uniform() < keep ? scale : 0.0f;
+}
+
+void dropout_forward(size_t n, float p, Rng& rng, const float* x, float* y, float* mask) {
+  dropout_mask(n, p, rng, mask);
+  for (size_t i = 0; i < n; ++i) y[i] = x[i] * mask[i];
 }
 
 void dropout_backward(size_t n, const float* mask, const float* dy, float* dx) {

@@ -14,6 +14,8 @@
 namespace rnn {
 
 void dropout_forward(size_t n, float p, Rng& rng, const float* x, float* y, float* mask);
+// The mask alone (n values, 0 or 1/(1 − p)), drawn as dropout_forward draws it.
+void dropout_mask(size_t n, float p, Rng& rng, float* mask);
 void dropout_backward(size_t n, const float* mask, const float* dy, float* dx);
 // mask: row floats, drawn here; x, y: T × row.
 void locked_dropout_forward(int T, size_t row, float p, Rng& rng, const float* x, float* y, float* mask);

@@ -80,10 +80,9 @@ void RecurrentStack::draw_weight_mask(const RecurrentLayer& L, Rng* dropout_rng,
     cache.w_hh_mask.clear();  // evaluation, generation: the weights as they are
     return;
   }
-  const size_t n = (size_t)L.gates() * L.hidden * L.hidden;
-  cache.w_hh_mask.resize(n);
-  cache.w_hh_dropped.resize(n);
-  dropout_forward(n, weight_drop, *dropout_rng, L.w_hh.w, cache.w_hh_dropped.data(), cache.w_hh_mask.data());
+  // The mask only: recurrent_forward makes W̃ from it.
+  cache.w_hh_mask.resize((size_t)L.gates() * L.hidden * L.hidden);
+  dropout_mask(cache.w_hh_mask.size(), weight_drop, *dropout_rng, cache.w_hh_mask.data());
 }
 
 const float* RecurrentStack::forward(int T, int B, const float* x, const int32_t* lengths, const float* state_in,

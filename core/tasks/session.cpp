@@ -141,8 +141,9 @@ Session::Session(const TrainingData& data, const uint8_t* bytes, size_t size) {
 void Session::start(const std::string& text, const json& validation) {
   std::vector<int32_t> ids = tokenizer.encode(text);
   corpus_tokens = (int64_t)ids.size();
-  if (config.auto_size) choose_size(validation.is_null() ? (int64_t)((double)ids.size() * (1 - config.validation_fraction))
-                                                          : corpus_tokens);
+  // The training tokens as the split below will leave them (analyze_corpus counts them alike).
+  if (config.auto_size)
+    choose_size(corpus_tokens - (validation.is_null() ? (int64_t)validation_count(ids.size(), config.validation_fraction) : 0));
   if (!validation.is_null()) {  // a validation text of its own, read with the training text's vocabulary
     if (!validation.is_string()) fail("option 'validationText' must be a text (a string or Uint8Array)");
     check_corpus_text(validation.get_ref<const std::string&>(), "validationText");
