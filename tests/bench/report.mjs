@@ -248,7 +248,8 @@ out('| | measurement | 1 thread | 2 threads |');
 out('|---|---|--:|--:|');
 out(`| peak | native AVX2 FMA, 8 lanes (GFLOP/s) | ${g1(peak.avx2OneCore)} | ${g1(avx2?.gflops2)} |`);
 if (avx512) out(`| peak | native AVX-512 FMA, 16 lanes (GFLOP/s) | ${g1(peak.avx512OneCore)} | ${g1(avx512?.gflops2)} |`);
-out(`| peak | wasm simd128 mul+add, 4 lanes, Node (GFLOP/s) | ${g1(peak.wasmOneCore)} (${pctStr(pct(peak.wasmOneCore, peak.avx2OneCore))}) | ${g1(wsimd?.gflops2)} |`);
+const chainsOf = (p) => (p?.form ? `, best of ${p.tried?.length ?? '?'} loops: ${p.form} × ${p.accumulators} chains` : '');
+out(`| peak | wasm simd128 mul+add, 4 lanes, Node${chainsOf(wsimd)} (GFLOP/s) | ${g1(peak.wasmOneCore)} (${pctStr(pct(peak.wasmOneCore, peak.avx2OneCore))}) | ${g1(wsimd?.gflops2)} |`);
 if (stepFlop) {
   out(`| GEMM | native: all GEMMs of one step (${(stepFlop / 1e9).toFixed(2)} GFLOP) | ${stepCell(gemmNative?.stepGemmMs1, 1, avx2Peak)} | ${stepCell(gemmNative?.stepGemmMs2, 2, avx2Peak)} |`);
   out(`| GEMM | wasm (Node): all GEMMs of one step | ${stepCell(gemmWasm?.stepGemmMs1, 1, wasmPeak)} | ${stepCell(gemmWasm?.stepGemmMs2, 2, wasmPeak)} |`);
