@@ -181,19 +181,28 @@ class Network(nn.Module):
     """Embedding → (bi)directional LSTM / GRU / RNN stack → Linear, named as rnn-wasm names its tensors."""
 
     def __init__(self, cell, vocab, embedding, hidden, layers, outputs, bidirectional=False, dropout=0.0,
-                 task="lm", pooling="final", tie=False):
+                 task="lm", pooling="final", tie=False, adaptive=None):
         super().__init__()
         self.task, self.pooling, self.hidden = task, pooling, hidden
         self.embedding = nn.Embedding(vocab, embedding)
         self.rnn = CELLS[cell](embedding, hidden, num_layers=layers, batch_first=True,
                                bidirectional=bidirectional, dropout=dropout if layers > 1 else 0.0)
-        self.fc = nn.Linear(hidden * (2 if bidirectional else 1), outputs)
+        if adaptive:  # adaptiveSoftmax: the model metadata's adaptive_softmax, PyTorch's own module
+            self.adaptive = nn.AdaptiveLogSoftmaxWithLoss(hidden, outputs, adaptive["cutoffs"],
+                                                          div_value=float(adaptive["div_value"]),
+                                                          head_bias=bool(adaptive["head_bias"]))
+        else:
+            self.fc = nn.Linear(hidden * (2 if bidirectional else 1), outputs)
         if tie:  # tieWeights: one Parameter for the lookup table and the output weight (Press & Wolf)
             self.fc.weight = self.embedding.weight
 
     def forward(self, ids, state=None):
-        """Language model / tagger: logits per step (B × T × outputs) and the final state."""
+        """Language model / tagger: logits per step (B × T × outputs) and the final state. With the
+        adaptive softmax the logits are the full log-probabilities (cross-entropy of them is −log p)."""
         out, state = self.rnn(self.embedding(ids), state)
+        if hasattr(self, "adaptive"):
+            B, T, H = out.shape
+            return self.adaptive.log_prob(out.reshape(B * T, H)).reshape(B, T, -1), state
         return self.fc(out), state
 
     def classify(self, ids):
@@ -241,7 +250,7 @@ class RnnWasmFile:
         self.net = Network(m["cell"], m["vocab_size"], m["embedding_size"], m["hidden_size"], m["layers"], outputs,
                            bidirectional=bool(m.get("bidirectional", False)), dropout=float(self.config.get("dropout", 0)),
                            task=self.task, pooling=self.config.get("pooling", "final"),
-                           tie=bool(self.config.get("tieWeights", False)))
+                           tie=bool(self.config.get("tieWeights", False)), adaptive=m.get("adaptive_softmax"))
         state = {k: torch.from_numpy(v) for k, v in weights.items()}
         if self.config.get("tieWeights") and "fc.weight" not in state:  # the file holds the shared tensor once
             state["fc.weight"] = state["embedding.weight"]

@@ -101,7 +101,7 @@ RunConfig parse_run_config(const json& j, const std::vector<std::string>& allow)
               "weightDecay", "schedule", "clip", "validationFraction", "seed", "task", "bidirectional", "pooling",
               "maxLength", "skipBadLines", "unknownShapes", "sourceTokenizer", "targetTokenizer", "sharedVocabulary",
               "attention", "inputFeeding", "scheduledSampling", "embeddingDropout", "outputDropout", "lockedDropout",
-              "tieWeights", "patience", "guard", "plateau", "size", "budgetSeconds", "weightDrop"},
+              "tieWeights", "patience", "guard", "plateau", "size", "budgetSeconds", "weightDrop", "adaptiveSoftmax"},
              allow);
   RunConfig c = default_run_config();
   ModelConfig& m = c.model;
@@ -196,6 +196,49 @@ RunConfig parse_run_config(const json& j, const std::vector<std::string>& allow)
   if (has("tieWeights")) m.tie_weights = read_bool(j, "tieWeights");
   for (const char* k : {"embeddingDropout", "outputDropout", "lockedDropout", "tieWeights", "weightDrop"})
     if (has(k) && m.kind != ModelKind::LanguageModel) fail(std::string("option '") + k + "' is for task 'lm'");
+  if (has("adaptiveSoftmax")) {  // true | 'auto' | false | { cutoffs, divValue, headBias } (nn/adaptive_softmax.h)
+    const json& a = j.at("adaptiveSoftmax");
+    if (a.is_boolean()) {
+      m.adaptive_softmax = a.get<bool>();
+    } else if (a.is_string() && a.get<std::string>() == "auto") {
+      m.adaptive_softmax = true;
+    } else if (a.is_object()) {
+      check_keys(a, "adaptiveSoftmax.", {"cutoffs", "divValue", "headBias"});
+      m.adaptive_softmax = true;
+      if (a.contains("divValue")) m.adaptive_div_value = read_ranged(a, "divValue", 0, 1e6, true, "adaptiveSoftmax.");
+      if (a.contains("headBias")) {
+        if (!a.at("headBias").is_boolean())
+          fail("option 'adaptiveSoftmax.headBias' must be true or false (got " + type_of(a.at("headBias")) + ")");
+        m.adaptive_head_bias = a.at("headBias").get<bool>();
+      }
+      if (a.contains("cutoffs") && !a.at("cutoffs").is_null()) {
+        const json& cs = a.at("cutoffs");
+        if (!cs.is_array() || cs.empty())
+          fail("option 'adaptiveSoftmax.cutoffs' must be a non-empty array of increasing token ids (got " + cs.dump() + ")");
+        for (size_t i = 0; i < cs.size(); ++i) {
+          const json& v = cs[i];
+          if (!v.is_number() || !std::isfinite(v.get<double>()) || v.get<double>() != std::floor(v.get<double>()))
+            fail("option 'adaptiveSoftmax.cutoffs' must hold integers (got " + v.dump() + ")");
+          const double d = v.get<double>();
+          if (d < 1 || d > (1 << 22)) fail("option 'adaptiveSoftmax.cutoffs' must hold ids from 1 up (got " + v.dump() + ")");
+          if (!m.adaptive_cutoffs.empty() && (int)d <= m.adaptive_cutoffs.back())
+            fail("option 'adaptiveSoftmax.cutoffs' must increase (got " + cs.dump() + ")");
+          m.adaptive_cutoffs.push_back((int)d);
+        }
+      }
+    } else {
+      fail("option 'adaptiveSoftmax' must be true, 'auto', false or { cutoffs, divValue, headBias } (got " + a.dump() + ")");
+    }
+    if (m.adaptive_softmax) {
+      if (m.kind != ModelKind::LanguageModel) fail("option 'adaptiveSoftmax' is for task 'lm'");
+      if (c.tokenizer.kind == TokenizerKind::Char)
+        fail("option 'adaptiveSoftmax' is for word-level language models (tokenizer 'word' or 'whitespace'): a "
+             "character vocabulary is small, and the full softmax over it is cheap");
+      if (m.tie_weights)
+        fail("option 'adaptiveSoftmax' cannot be combined with option 'tieWeights': its head and clusters have "
+             "weights of their own (as PyTorch's AdaptiveLogSoftmaxWithLoss)");
+    }
+  }
   if (has("size")) {
     const json& z = j.at("size");
     if (!z.is_string() || z.get<std::string>() != "auto")
@@ -363,6 +406,12 @@ json run_config_to_json(const RunConfig& c) {
   if (m.locked_dropout) j["lockedDropout"] = true;
   if (m.weight_drop > 0) j["weightDrop"] = short_float(m.weight_drop);
   if (m.tie_weights) j["tieWeights"] = true;
+  if (m.adaptive_softmax) {
+    json a = {{"divValue", m.adaptive_div_value}};
+    if (!m.adaptive_cutoffs.empty()) a["cutoffs"] = m.adaptive_cutoffs;
+    if (m.adaptive_head_bias) a["headBias"] = true;
+    j["adaptiveSoftmax"] = a;
+  }
   if (t.patience > 0) j["patience"] = t.patience;
   if (t.plateau.patience > 0) {
     j["plateau"] = {{"patience", t.plateau.patience}};

@@ -14,7 +14,10 @@
 //     regularisation of a language model (task 'lm'; off by default): "embeddingDropout": 0,
 //     "outputDropout": 0, "lockedDropout": false (one mask per sequence for all steps, also for
 //     "dropout"), "weightDrop": 0 (DropConnect on the recurrent weights W_hh),
-//     "tieWeights": false (needs embedding == hidden); "optimizer": "adamw" decays
+//     "tieWeights": false (needs embedding == hidden);
+//     "adaptiveSoftmax": false | true | 'auto' | { "cutoffs": [2000, 10000], "divValue": 4,
+//     "headBias": false } (word-level 'lm' only, not with tieWeights; cutoffs chosen from the
+//     corpus's frequencies unless given, nn/adaptive_softmax.h); "optimizer": "adamw" decays
 //     weightDecay decoupled (train/optimizer.h); "schedule": { "type": "cosine"|"linear",
 //     "fitTime": true } fits the decay to a time budget; "patience": 0 (early stopping, evaluations),
 //     "guard": true | false | { "factor": 0.5 } (the divergence guard, train/trainer.h),

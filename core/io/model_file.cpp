@@ -63,6 +63,12 @@ int64_t parse_i64(const json& j, const char* key) {
   return j.at(key).get<int64_t>();
 }
 
+// For readers that build the network from the `model` metadata (python/rnn_wasm_torch.py): PyTorch's
+// AdaptiveLogSoftmaxWithLoss arguments.
+json adaptive_meta(const ModelConfig& mc) {
+  return {{"cutoffs", mc.adaptive_cutoffs}, {"div_value", mc.adaptive_div_value}, {"head_bias", mc.adaptive_head_bias}};
+}
+
 }  // namespace
 
 LanguageModel& ModelFile::language_model() const {
@@ -90,6 +96,7 @@ std::string save_model_file(const RunConfig& config, const Tokenizer& tokenizer,
   if (mc.kind != ModelKind::LanguageModel) model_meta["task"] = model_kind_name(mc.kind);
   if (mc.bidirectional) model_meta["bidirectional"] = true;
   if (mc.labels > 0) model_meta["labels"] = mc.labels;
+  if (mc.adaptive_softmax) model_meta["adaptive_softmax"] = adaptive_meta(mc);
   if (seq2seq) {
     model_meta["target_vocab_size"] = mc.target_vocab_size;
     model_meta["attention"] = mc.attention ? attention_score_name(mc.attention_score) : "none";
@@ -256,6 +263,7 @@ void check_model_metadata(const std::map<std::string, std::string>& meta, const 
     want["attention"] = mc.attention ? attention_score_name(mc.attention_score) : "none";
     want["input_feeding"] = mc.input_feeding;
   }
+  if (mc.adaptive_softmax) want["adaptive_softmax"] = adaptive_meta(mc);
   for (auto it = m.begin(); it != m.end(); ++it)
     if (!want.count(it.key())) fail("model file metadata 'model' has unknown field '" + it.key() + "'");
   for (const auto& [field, expected] : want) {

@@ -9,7 +9,8 @@
 namespace rnn {
 
 void LanguageModel::declare(const ModelConfig& cfg, Params& params, Embedding& embedding,
-                            Embedding& category_embedding, RecurrentStack& rnn, Dense& output) {
+                            Embedding& category_embedding, RecurrentStack& rnn, Dense& output,
+                            AdaptiveSoftmax& adaptive) {
   const int E = cfg.embedding_size;
   embedding.vocab = cfg.vocab_size;
   embedding.dim = E;
@@ -23,6 +24,18 @@ void LanguageModel::declare(const ModelConfig& cfg, Params& params, Embedding& e
   rnn.dropout = cfg.dropout;
   rnn.locked_dropout = cfg.locked_dropout;
   rnn.weight_drop = cfg.weight_drop;
+  if (cfg.adaptive_softmax) {
+    if (cfg.adaptive_cutoffs.empty())
+      fail("the adaptive softmax's cutoffs are chosen from the corpus's frequencies when training starts: give "
+           "adaptiveSoftmax.cutoffs to build a model without a corpus");
+    adaptive.in = cfg.hidden_size;
+    adaptive.vocab = cfg.vocab_size;
+    adaptive.cutoffs = cfg.adaptive_cutoffs;
+    adaptive.div_value = cfg.adaptive_div_value;
+    adaptive.has_head_bias = cfg.adaptive_head_bias;
+    adaptive.declare(params, "adaptive");
+    return;
+  }
   output.in = cfg.hidden_size;
   output.out = cfg.vocab_size;
   if (cfg.tie_weights) output.bias = params.add("fc.bias", {cfg.vocab_size});  // the weight is the embedding's
@@ -34,18 +47,21 @@ std::vector<TensorInfo> LanguageModel::layout(const ModelConfig& cfg) {
   Embedding e, c;
   RecurrentStack r;
   Dense d;
-  declare(cfg, p, e, c, r, d);
+  AdaptiveSoftmax a;
+  declare(cfg, p, e, c, r, d, a);
   return p.tensors;
 }
 
 LanguageModel::LanguageModel(const ModelConfig& cfg) : config(cfg) {
   config.validate();
-  declare(cfg, params, embedding, category_embedding, rnn, output);
+  declare(cfg, params, embedding, category_embedding, rnn, output, adaptive);
   params.allocate(cfg.trainable);
   embedding.bind(params);
   if (conditional()) category_embedding.bind(params);
   rnn.bind(params);
-  if (cfg.tie_weights) {
+  if (cfg.adaptive_softmax) {
+    adaptive.bind(params);
+  } else if (cfg.tie_weights) {
     params.bind(output.bias);
     output.weight = embedding.weight;  // one tensor: both uses accumulate into its gradient
   } else {
@@ -65,7 +81,8 @@ LanguageModel::LanguageModel(const ModelConfig& cfg) : config(cfg) {
   }
   if (conditional()) category_embedding.init(rng);
   rnn.init(rng);
-  if (!cfg.tie_weights) output.init(rng);  // a tied model's fc.bias stays zero, as Dense::init leaves it
+  if (cfg.adaptive_softmax) adaptive.init(rng);
+  else if (!cfg.tie_weights) output.init(rng);  // a tied model's fc.bias stays zero, as Dense::init leaves it
 }
 
 size_t LanguageModel::state_size(int batch) const { return rnn.state_size(batch); }
@@ -98,6 +115,12 @@ void LanguageModel::forward(int B, int T, const int32_t* inputs, const int32_t* 
   const float* x = embedding_dropout_.forward(T, (size_t)B * width, emb_.data(), dropout_rng);
   top_ = rnn.forward(T, B, x, lengths, state_in, state_out, dropout_rng);
   top_ = output_dropout_.forward(T, (size_t)B * config.hidden_size, top_, dropout_rng);
+  if (config.adaptive_softmax) {
+    if (dropout_rng) return;  // training: train_batch computes the loss from top_
+    logits_.resize(N * V);
+    adaptive.log_probs((int)N, top_, logits_.data());
+    return;
+  }
   logits_.resize(N * V);
   output.forward((int)N, top_, logits_.data());
 }
@@ -121,13 +144,19 @@ double LanguageModel::train_batch(const Batch& b, Rng& dropout_rng) {
   const int E = config.embedding_size, H = config.hidden_size, V = config.vocab_size;
   const size_t N = (size_t)b.T * b.B;
   const float* w = time_major_targets(b);
-  dlogits_.resize(N * V);
-  const double loss = softmax_cross_entropy((int)N, V, logits_.data(), targets_.data(), w, dlogits_.data());
+  double loss;
+  if (config.adaptive_softmax) {
+    loss = adaptive.forward_loss((int)N, top_, targets_.data(), w);
+  } else {
+    dlogits_.resize(N * V);
+    loss = softmax_cross_entropy((int)N, V, logits_.data(), targets_.data(), w, dlogits_.data());
+  }
   // Refuse before backpropagating: no NaN reaches the gradients.
   if (!std::isfinite(loss)) fail("loss is not finite (" + std::to_string(loss) + "): training diverged");
 
   dtop_.resize(N * H);
-  output.backward((int)N, top_, dlogits_.data(), dtop_.data());
+  if (config.adaptive_softmax) adaptive.backward(dtop_.data());
+  else output.backward((int)N, top_, dlogits_.data(), dtop_.data());
   output_dropout_.backward(b.T, (size_t)b.B * H, dtop_.data());
   if (!conditional()) {
     demb_.resize(N * E);
@@ -157,7 +186,22 @@ double LanguageModel::evaluate_batch(const Batch& b) {
   forward(b.B, b.T, b.inputs, b.labels, b.lengths, b.state_in, b.state_out, nullptr);
   const size_t N = (size_t)b.T * b.B;
   const float* w = time_major_targets(b);
+  if (config.adaptive_softmax) return log_prob_loss(N, w);
   return softmax_cross_entropy((int)N, config.vocab_size, logits_.data(), targets_.data(), w, nullptr);
+}
+
+// The weighted mean of −log p(target) over logits_ holding log-probabilities (the adaptive softmax).
+double LanguageModel::log_prob_loss(size_t N, const float* w) const {
+  const int V = config.vocab_size;
+  double wsum = 0, total = 0;
+  for (size_t i = 0; i < N; ++i) {
+    const int32_t y = targets_[i];
+    if (y < 0 || y >= V) fail("target id " + std::to_string(y) + " out of range for vocabulary of " + std::to_string(V));
+    const double wi = w ? w[i] : 1.0;
+    wsum += wi;
+    if (wi != 0) total -= wi * (double)logits_[i * V + y];
+  }
+  return wsum > 0 ? total / wsum : 0.0;
 }
 
 void LanguageModel::step(int batch, const int32_t* tokens, ModelState& state, float* logits) {

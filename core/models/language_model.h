@@ -5,6 +5,10 @@
 //   fc.weight, fc.bias
 // With tie_weights the output layer's weight is embedding.weight (Press & Wolf 2017): the file has no
 // fc.weight (in PyTorch: fc.weight = embedding.weight), and its gradient is the sum of both uses.
+// With adaptive_softmax the output layer is nn/adaptive_softmax.h (PyTorch's AdaptiveLogSoftmaxWithLoss,
+// tensors adaptive.head.weight, adaptive.tail.{i}.{0,1}.weight): training computes the head and the
+// clusters of the batch's targets only; evaluation and generation give the full log-probabilities
+// as the logits (softmax of them is the distribution p(w) = p_head(cluster)·p_cluster(w) exactly).
 // Dropout (training only): on the embedding output, between levels and on the last level's output,
 // each plain or locked (the same mask at every step of a batch; ModelConfig).
 // Carried state: layer l's B × S block (S = H, or 2H for LSTM: h then c) follows layer l−1's.
@@ -17,6 +21,7 @@
 #include <vector>
 
 #include "models/model.h"
+#include "nn/adaptive_softmax.h"
 #include "nn/dense.h"
 #include "nn/dropout.h"
 #include "nn/embedding.h"
@@ -30,7 +35,8 @@ class LanguageModel : public Model, public TokenStepper {
   Embedding embedding;
   Embedding category_embedding;  // conditional models only
   RecurrentStack rnn;
-  Dense output;
+  Dense output;              // unused with the adaptive softmax
+  AdaptiveSoftmax adaptive;  // adaptive_softmax only
 
   explicit LanguageModel(const ModelConfig& cfg);
   // The tensors (PyTorch names and shapes, in buffer order) a model of this config has.
@@ -52,20 +58,22 @@ class LanguageModel : public Model, public TokenStepper {
   void step(int batch, const int32_t* tokens, ModelState& state, float* logits) override;
   void feed(int n, const int32_t* tokens, ModelState& state, float* last_logits) override;
 
-  // Logits of the last forward pass (T × B × vocab, time-major).
+  // Logits of the last forward pass (T × B × vocab, time-major); with the adaptive softmax, the
+  // log-probabilities of an evaluation or generation pass (a training pass leaves them unset).
   const std::vector<float>& last_logits() const { return logits_; }
 
  private:
   struct Parts;
   // Sizes the layers from cfg and registers every tensor, in buffer order.
   static void declare(const ModelConfig& cfg, Params& params, Embedding& embedding, Embedding& category_embedding,
-                      RecurrentStack& rnn, Dense& output);
+                      RecurrentStack& rnn, Dense& output, AdaptiveSoftmax& adaptive);
   // Fills logits_ (T·B × V). categories: B ids (conditional models). dropout_rng == null: evaluation.
   void forward(int B, int T, const int32_t* inputs, const int32_t* categories, const int32_t* lengths,
                const float* state_in, float* state_out, Rng* dropout_rng);
   // The batch's targets (and weights, if any, or from the lengths) time-major into targets_ /
   // weights_; returns the weights pointer for the loss (null when unweighted).
   const float* time_major_targets(const Batch& batch);
+  double log_prob_loss(size_t N, const float* weights) const;
 
   // Workspaces, reused between calls (time-major).
   std::vector<int32_t> ids_, targets_, categories_;

@@ -5,6 +5,7 @@
 #include "models/language_model.h"
 #include "models/seq2seq.h"
 #include "models/tagger.h"
+#include "nn/adaptive_softmax.h"
 
 namespace rnn {
 
@@ -45,6 +46,15 @@ void ModelConfig::validate() const {
     if (!(p >= 0.0f && p < 1.0f)) fail("dropout must be in [0, 1) (got " + std::to_string(p) + ")");
   if (kind != ModelKind::LanguageModel && (embedding_dropout > 0 || output_dropout > 0 || locked_dropout || tie_weights || weight_drop > 0))
     fail("embedding dropout, output dropout, locked dropout, weight drop and weight tying are for language models (task 'lm')");
+  if (adaptive_softmax) {
+    if (kind != ModelKind::LanguageModel) fail("the adaptive softmax is for language models (task 'lm')");
+    if (tie_weights)
+      fail("the adaptive softmax cannot be tied to the embedding (as in PyTorch's AdaptiveLogSoftmaxWithLoss, its "
+           "head and clusters have weights of their own): leave out tieWeights");
+    if (!adaptive_cutoffs.empty()) AdaptiveSoftmax::check(hidden_size, vocab_size, adaptive_cutoffs, adaptive_div_value);
+    else if (AdaptiveSoftmax::tail_dim(hidden_size, adaptive_div_value, 0) < 1)
+      fail("the adaptive softmax needs hidden at least divValue: its first cluster's projection would have width 0");
+  }
   if (tie_weights && hidden_size != embedding_size)
     fail("tied weights need the embedding as wide as the last layer's output: embedding_size " +
          std::to_string(embedding_size) + " != hidden_size " + std::to_string(hidden_size));
@@ -94,6 +104,9 @@ double parameter_count(const ModelConfig& cfg) {
   const bool conditional = cfg.kind == ModelKind::LanguageModel && cfg.labels > 0;
   double n = V * E + (conditional ? cfg.labels * E : 0.0);
   for (int l = 0; l < cfg.layers; ++l) n += directions * G * ((l ? W : (conditional ? 2 * E : E)) + H + 2);
+  if (cfg.kind == ModelKind::LanguageModel && cfg.adaptive_softmax)
+    return n + AdaptiveSoftmax::parameter_count(cfg.hidden_size, cfg.vocab_size, cfg.adaptive_cutoffs,
+                                                cfg.adaptive_div_value, cfg.adaptive_head_bias);
   const double outputs = cfg.kind == ModelKind::LanguageModel ? V : cfg.labels;
   if (cfg.kind == ModelKind::LanguageModel && cfg.tie_weights) return n + outputs;  // fc.weight is embedding.weight
   return n + outputs * (W + 1);

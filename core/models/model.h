@@ -39,6 +39,13 @@ struct ModelConfig {
   // Language models only: the output layer's weight is the embedding matrix (Press & Wolf 2017);
   // needs hidden_size == embedding_size. One tensor, embedding.weight; fc.bias stays.
   bool tie_weights = false;
+  // Language models only: the adaptive softmax (nn/adaptive_softmax.h) in place of the output layer.
+  // adaptive_cutoffs are PyTorch's (increasing, < vocab_size); empty until chosen from the corpus's
+  // frequencies when training starts (a model cannot be built without them).
+  bool adaptive_softmax = false;
+  std::vector<int> adaptive_cutoffs;
+  double adaptive_div_value = 4.0;
+  bool adaptive_head_bias = false;
   bool bidirectional = false;   // classifier and tagger only
   int labels = 0;               // classes (classifier), tags (tagger), categories (language model; 0 = none)
   Pooling pooling = Pooling::Final;  // classifier only

@@ -6,6 +6,7 @@
 #include "io/safetensors.h"
 #include "tasks/corpus.h"
 #include "kernels/threads.h"
+#include "nn/adaptive_softmax.h"
 #include "text/utf8.h"
 #include "train/auto_size.h"
 #include "train/batching.h"
@@ -144,6 +145,15 @@ void Session::start(const std::string& text, const json& validation) {
   // The training tokens as the split below will leave them (analyze_corpus counts them alike).
   if (config.auto_size)
     choose_size(corpus_tokens - (validation.is_null() ? (int64_t)validation_count(ids.size(), config.validation_fraction) : 0));
+  ModelConfig& mc = config.model;
+  if (mc.adaptive_softmax && mc.adaptive_cutoffs.empty()) {
+    // The adaptive softmax's clusters from the text's frequencies (ids are in frequency order); saved
+    // in the config, so a resumed run keeps them.
+    std::vector<int64_t> counts(tokenizer.vocab_size(), 0);
+    for (int32_t id : ids) ++counts[id];
+    mc.adaptive_cutoffs = choose_adaptive_cutoffs(counts, mc.hidden_size, mc.adaptive_div_value);
+    mc.validate();
+  }
   if (!validation.is_null()) {  // a validation text of its own, read with the training text's vocabulary
     if (!validation.is_string()) fail("option 'validationText' must be a text (a string or Uint8Array)");
     check_corpus_text(validation.get_ref<const std::string&>(), "validationText");
@@ -181,6 +191,7 @@ json choose_size_for(RunConfig& cfg, int64_t train_tokens, int64_t vocab) {
   in.threads = threads::count();
   const AutoSizeChoice c = choose_auto_size(in);
   apply_auto_size(c, cfg.given, cfg.model, cfg.training);
+  if (cfg.model.adaptive_softmax) cfg.model.tie_weights = false;  // the adaptive softmax has no tying (config.cpp)
   cfg.model.validate();
   cfg.training.validate();
   cfg.auto_size = false;  // chosen: the files keep the options, not the rule

@@ -22,7 +22,7 @@ import torch
 from torch import nn
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-TOOL = os.path.join(ROOT, "build", "native", "rnn_tool")
+TOOL = os.environ.get("RNN_TOOL") or os.path.join(ROOT, "build", "native", "rnn_tool")  # RNN_TOOL: another build's
 DATA_DIR = os.environ.get("RNN_DATA_DIR") or os.path.join(ROOT, "..", "shared", "data")
 SHAKESPEARE = os.path.join(DATA_DIR, "tinyshakespeare.txt")
 
@@ -108,6 +108,46 @@ def check(cell, tmp):
     print(f"{cell}: {len(tensors)} tensors loaded with strict=True; "
           f"max |PyTorch - rnn-wasm| over {theirs.size} logits = {diff:.2e} (logits up to {scale:.2f})")
     assert diff < 1e-4, f"{cell}: logits differ by {diff}"
+
+
+class AdaptiveLanguageModel(nn.Module):
+    """A word model with adaptiveSoftmax: nn.AdaptiveLogSoftmaxWithLoss named `adaptive`."""
+
+    def __init__(self, cfg):
+        super().__init__()
+        a = cfg["adaptive_softmax"]
+        self.embedding = nn.Embedding(cfg["vocab_size"], cfg["embedding_size"])
+        rnn_class = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}[cfg["cell"]]
+        self.rnn = rnn_class(cfg["embedding_size"], cfg["hidden_size"], num_layers=cfg["layers"], batch_first=True)
+        self.adaptive = nn.AdaptiveLogSoftmaxWithLoss(cfg["hidden_size"], cfg["vocab_size"], a["cutoffs"],
+                                                      div_value=a["div_value"], head_bias=a["head_bias"])
+
+    def forward(self, ids):
+        out, _ = self.rnn(self.embedding(ids))
+        return self.adaptive.log_prob(out[0])
+
+
+def check_adaptive(cell, tmp, options):
+    options = {"tokenizer": "word", "cell": cell, "layers": 2, "hidden": 32, "embedding": 16, "seqLength": 16,
+               "batchSize": 8, "learningRate": 0.01, "seed": 3, **options}
+    model_path = os.path.join(tmp, f"adaptive-{cell}.safetensors")
+    subprocess.run([TOOL, "train", corpus_path(tmp), json.dumps(options), "30", "--model-out", model_path],
+                   check=True, stdout=subprocess.DEVNULL)
+    meta, tensors = read_safetensors(model_path)
+    cfg = json.loads(meta["model"])
+    net = AdaptiveLanguageModel(cfg)
+    net.load_state_dict({k: torch.from_numpy(v) for k, v in tensors.items()}, strict=True)
+    text = "the man said that he would go to the city in the morning , and she knew it ."
+    ours = json.loads(subprocess.run([TOOL, "logits", model_path, text], check=True, capture_output=True).stdout)
+    with torch.no_grad():
+        theirs = net(torch.tensor([ours["ids"]])).numpy()
+    mine = np.array(ours["logits"], dtype=np.float32)
+    diff = np.abs(theirs - mine).max()
+    sums = np.abs(np.exp(mine.astype(np.float64)).sum(axis=1) - 1).max()
+    print(f"adaptive softmax {cell}, cutoffs {cfg['adaptive_softmax']['cutoffs']} of {cfg['vocab_size']}: "
+          f"{len(tensors)} tensors loaded with strict=True; max |PyTorch log_prob - rnn-wasm| over {theirs.size} "
+          f"log-probabilities = {diff:.2e}; |Σp − 1| ≤ {sums:.1e}")
+    assert diff <= 1e-5, f"adaptive {cell}: log-probabilities differ by {diff}"
 
 
 class Encoder(nn.Module):
@@ -321,6 +361,10 @@ def main():
         cells = ("lstm", "gru", "rnn")
         for cell in cells:
             check(cell, tmp)
+            passed += 1
+        for cell, options in (("lstm", {"adaptiveSoftmax": True}),
+                              ("gru", {"adaptiveSoftmax": {"cutoffs": [20, 60, 200], "divValue": 2, "headBias": True}})):
+            check_adaptive(cell, tmp, options)
             passed += 1
         for cell in cells:
             check_examples("tag", cell, True, None, tmp)

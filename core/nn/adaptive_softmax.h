@@ -1,0 +1,84 @@
+// Adaptive softmax (Grave et al. 2017, "Efficient softmax approximation for GPUs"), laid out as
+// PyTorch's nn.AdaptiveLogSoftmaxWithLoss so a model file loads into it one-to-one. Word ids are
+// sorted by frequency (Vocabulary::by_frequency), so the clusters are contiguous id ranges:
+//   cutoffs c₀ < c₁ < … < c_{n−1} < V (PyTorch's, without V); shortlist S = c₀; c_n = V
+//   head    z = x·W_hᵀ (+ b_h)                          S + n logits: the S words, then one per cluster
+//   tail i  z_i = (x·P_iᵀ)·O_iᵀ                          P_i: d_i × in, d_i = ⌊in / div^(i+1)⌋ ≥ 1
+//                                                        O_i: (c_{i+1} − c_i) × d_i
+//   log p(w) = log softmax(z)[w]                               for w < S
+//   log p(w) = log softmax(z)[S + i] + log softmax(z_i)[w − c_i]   for c_i ≤ w < c_{i+1}
+// Tensors: prefix.head.weight [S+n, in], prefix.head.bias [S+n] (head_bias only),
+// prefix.tail.{i}.0.weight [d_i, in], prefix.tail.{i}.1.weight [c_{i+1} − c_i, d_i].
+//
+// Training (forward_loss, then backward) computes the head for every row and a cluster only for the
+// rows whose target falls in it (gathered, one GEMM pair per cluster): that is where the speed
+// comes from. Loss L = Σ_r w_r·(nll_head(r) + nll_cluster(r)) / Σw; the gradients of each softmax
+// come fused from kernels::softmax_xent (softmax − onehot, scaled by w_r/Σw), then
+//   dO_i += dz_iᵀ·h_i   dh_i = dz_i·O_i   dP_i += dh_iᵀ·x_i   dx_i = dh_i·P_i     (h_i = x_i·P_iᵀ)
+//   dW_h += dzᵀ·x       db_h += Σ dz       dx = dz·W_h + scatter(dx_i)
+// Rows of weight 0 (padding) skip the clusters. Scratch only grows; every sum runs in row order,
+// so results do not depend on the thread count.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "nn/params.h"
+#include "rng.h"
+
+namespace rnn {
+
+struct AdaptiveSoftmax {
+  int in = 0, vocab = 0;
+  std::vector<int> cutoffs;  // PyTorch's (without vocab)
+  double div_value = 4.0;
+  bool has_head_bias = false;
+
+  ParamView head_weight, head_bias;
+  struct Tail {
+    int start = 0, size = 0, dim = 0;
+    ParamView proj, out;
+  };
+  std::vector<Tail> tails;
+
+  int shortlist() const { return cutoffs.empty() ? vocab : cutoffs[0]; }
+  int head_size() const { return shortlist() + (int)tails.size(); }
+  // d_i of cluster i as PyTorch computes it: int(in // div_value ** (i + 1)).
+  static int tail_dim(int in, double div_value, int i);
+  // Throws rnn::Error unless cutoffs are valid for this vocabulary and input width.
+  static void check(int in, int vocab, const std::vector<int>& cutoffs, double div_value);
+  // Floats of weights.
+  static double parameter_count(int in, int vocab, const std::vector<int>& cutoffs, double div_value, bool head_bias);
+
+  void declare(Params& p, const std::string& prefix);  // in, vocab, cutoffs, div_value, has_head_bias set
+  void bind(Params& p);
+  void init(Rng& rng);
+
+  // Training forward: the weighted mean NLL of the n rows x (n × in) for targets (weights may be
+  // null: all 1). Keeps what backward needs; x must stay valid until then.
+  double forward_loss(int n, const float* x, const int32_t* targets, const float* weights);
+  // Accumulates the weight gradients of the last forward_loss; dx (n × in, may be null) is overwritten.
+  void backward(float* dx);
+  // Full log-probabilities, n × vocab (evaluation and generation: sums to 1 over the vocabulary).
+  void log_probs(int n, const float* x, float* out);
+
+ private:
+  int n_ = 0;
+  const float* x_ = nullptr;
+  std::vector<float> head_z_, scale_;
+  std::vector<double> nll_, cluster_nll_;
+  std::vector<int32_t> head_y_;
+  struct Group {  // the rows whose target is in one cluster
+    std::vector<int32_t> rows, y;
+    std::vector<float> x, h, z, scale, dh, dx;
+    std::vector<double> nll;
+  };
+  std::vector<Group> groups_;
+};
+
+// Cut-offs from the vocabulary's token counts (counts[id], ids sorted by frequency): the head covers
+// ~80 % of the tokens, then clusters of growing size up to ~95 % and the rest; at most as many
+// clusters as keep d_i ≥ 1. Vocabularies below 4 get a single cluster if they can.
+std::vector<int> choose_adaptive_cutoffs(const std::vector<int64_t>& counts, int in, double div_value);
+
+}  // namespace rnn
