@@ -77,8 +77,9 @@ struct AdaptiveSoftmax {
 };
 
 // Cut-offs from the vocabulary's token counts (counts[id], ids sorted by frequency): the head covers
-// ~80 % of the tokens, then clusters of growing size up to ~95 % and the rest; at most as many
-// clusters as keep d_i ≥ 1. Vocabularies below 4 get a single cluster if they can.
+// ~80 % of the tokens, then clusters of growing size at ~95 % and ~99 % (a cut is left out when its
+// cluster would be smaller than the one before, or the rest under half of it), then the rest; at
+// most as many clusters as keep d_i ≥ 1.
 std::vector<int> choose_adaptive_cutoffs(const std::vector<int64_t>& counts, int in, double div_value);
 
 }  // namespace rnn
