@@ -102,6 +102,11 @@ model and data (defaults in brackets):
   --weight-drop P              lm: DropConnect on the recurrent weights W_hh, one mask per batch [0]
   --tie-weights                lm: the output layer uses the embedding matrix (needs
                                --embedding equal to --hidden)
+  --adaptive-softmax auto|C1,C2,…
+                               lm, word level: adaptive softmax output (Grave et al.; PyTorch's
+                               AdaptiveLogSoftmaxWithLoss): a head over the frequent words and
+                               clusters for the rest, cut-offs from the corpus (auto) or given
+  --div-value F                with --adaptive-softmax: cluster i projects to hidden / F^(i+1) [4]
   --size auto                  lm: choose layers, hidden, embedding, dropout, tied weights, seq
                                length, batch, learning rate, AdamW and a cosine decay from the
                                corpus and --minutes [10 min] (flags given beside it are kept; the
@@ -218,7 +223,7 @@ const SCHEDULE_FLAGS = {
 // --plateau K [--plateau-factor F]: reduce on plateau (train/trainer.h), off by default.
 const MODEL_BOOL_FLAGS = ['lowercase', 'no-lowercase', 'replace-invalid', 'unknown-shapes', 'no-unknown-shapes', 'clip-norm', 'clip-value', 'no-clip', 'schedule',
   'bidirectional', 'skip-bad-lines', 'by-category', 'shared-vocabulary', 'no-input-feeding', 'locked-dropout', 'tie-weights',
-  'no-guard', 'guard-factor', 'plateau', 'plateau-factor', 'size'];
+  'no-guard', 'guard-factor', 'plateau', 'plateau-factor', 'size', 'adaptive-softmax', 'div-value'];
 
 const str = { type: 'string' };
 const bool = { type: 'boolean' };
@@ -228,6 +233,7 @@ const TRAIN_SPEC = {
   bidirectional: bool, 'skip-bad-lines': bool, 'by-category': bool, 'validation-file': str,
   'shared-vocabulary': bool, 'no-input-feeding': bool, 'locked-dropout': bool, 'tie-weights': bool, best: str,
   'no-guard': bool, 'guard-factor': str, plateau: str, 'plateau-factor': str, size: str,
+  'adaptive-softmax': str, 'div-value': str,
   schedule: str, 'clip-norm': str, 'clip-value': str, 'no-clip': bool,
   steps: str, minutes: str, out: str, 'model-out': str, resume: str,
   'checkpoint-minutes': str, 'eval-every': str, json: bool, quiet: { type: 'boolean', short: 'q' },
@@ -348,6 +354,19 @@ function trainerOptions(v, steps, minutes) {
   if (v.plateau !== undefined) {
     o.plateau = { patience: number('plateau', v.plateau, 'int') };
     if (v['plateau-factor'] !== undefined) o.plateau.factor = number('plateau-factor', v['plateau-factor'], 'number');
+  }
+  if (v['div-value'] !== undefined && v['adaptive-softmax'] === undefined) throw new UsageError('--div-value needs --adaptive-softmax');
+  if (v['adaptive-softmax'] !== undefined) {
+    const a = v['adaptive-softmax'].trim();
+    const divValue = number('div-value', v['div-value'], 'number');
+    if (a === 'auto' || a === 'true') {
+      o.adaptiveSoftmax = divValue === undefined ? true : { divValue };
+    } else if (/^\d+(\s*,\s*\d+)*$/.test(a)) {
+      o.adaptiveSoftmax = { cutoffs: a.split(',').map((c) => Number(c.trim())) };
+      if (divValue !== undefined) o.adaptiveSoftmax.divValue = divValue;
+    } else {
+      throw new UsageError(`--adaptive-softmax must be 'auto' or increasing cut-offs like 2000,10000 (got '${a}')`);
+    }
   }
   if (v.size !== undefined) {
     if (v.size !== 'auto') throw new UsageError(`--size must be 'auto' (got '${v.size}'); leave it out to set --layers, --hidden, … yourself`);
@@ -488,6 +507,8 @@ async function train(argv) {
         `${what}: ${info.cell} ${info.layers}×${info.hidden}, ` +
           `${info.tokenizer} vocabulary ${info.vocabSize}, ${info.parameters} parameters, ${info.trainTokens} training / ${info.validationTokens} validation tokens\n`,
       );
+      const as = info.config.adaptiveSoftmax;
+      if (as) process.stdout.write(`adaptive softmax: cut-offs ${as.cutoffs.join(', ')}, divValue ${as.divValue}\n`);
       const a = info.autoSize;
       if (a) {
         const c = info.config;

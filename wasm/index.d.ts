@@ -180,6 +180,15 @@ export interface RunOptions {
   /** Task 'lm': the output layer's weight is the embedding matrix (one tensor); needs `embedding` equal to `hidden`. @default false */
   tieWeights?: boolean;
   /**
+   * Task 'lm', word-level tokenizers: an adaptive softmax (Grave et al. 2017, PyTorch's
+   * AdaptiveLogSoftmaxWithLoss) in place of the output layer: a head over the most frequent words
+   * plus one logit per cluster, each cluster projecting to hidden / divValue^(i+1). `true`/'auto'
+   * chooses the cut-offs from the corpus's frequencies (the head covers ~80 % of the tokens); or give
+   * them (increasing, below the vocabulary size). Not with `tieWeights`. Saved as tensors
+   * adaptive.head.weight, adaptive.tail.{i}.{0,1}.weight. @default false
+   */
+  adaptiveSoftmax?: boolean | 'auto' | { cutoffs?: number[]; divValue?: number; headBias?: boolean };
+  /**
    * Task 'lm': choose layers, hidden, embedding, dropout (three sites, locked), tied weights (words),
    * seqLength, batchSize, learningRate, AdamW and a cosine schedule fitted to the time from the
    * corpus (training tokens, vocabulary), `budgetSeconds` and the thread count, by the rule in the
@@ -269,6 +278,8 @@ export interface ResolvedOptions {
   lockedDropout?: true;
   weightDrop?: number;
   tieWeights?: true;
+  /** Present when set: the cut-offs as chosen (once training started) and the division value. */
+  adaptiveSoftmax?: { cutoffs?: number[]; divValue: number; headBias?: true };
   patience?: number;
   guard?: false | { factor: number };
   /** Present when set. */
