@@ -117,12 +117,12 @@ inline void tile(int kc, int mr, int nr, int ldc, const float* a, const float* b
 
 thread_local std::vector<float> tl_packed_a;
 
-// C[M×N] (+)= A(M×K)·B where B is already packed (pack_b layout).
-void gemm_packed(int M, int N, int K, Strided A, const float* packed_b, float* C, bool accumulate) {
+// C[M×N] (+)= A(M×K)·B where B is already packed (pack_b layout); C's rows are ldc floats apart.
+void gemm_packed(int M, int N, int K, Strided A, const float* packed_b, float* C, size_t ldc, bool accumulate) {
   if (M <= 0 || N <= 0) return;
   if (K <= 0) {
     if (!accumulate)
-      for (int i = 0; i < M; ++i) std::fill(C + (size_t)i * N, C + (size_t)i * N + N, 0.0f);
+      for (int i = 0; i < M; ++i) std::fill(C + i * ldc, C + i * ldc + N, 0.0f);
     return;
   }
   const int panels = (N + kTileCols - 1) / kTileCols;
@@ -147,8 +147,8 @@ void gemm_packed(int M, int N, int K, Strided A, const float* packed_b, float* C
           const int j0 = q * kTileCols, nr = std::min(kTileCols, N - j0);
           const float* panel = packed_b + (size_t)q * K * kTileCols + (size_t)k0 * kTileCols;
           for (int s = 0; s < mc; s += kTileRows)
-            tile(kc, std::min(kTileRows, mc - s), nr, N, packed_a + (size_t)s * kc, panel,
-                 C + (size_t)(i0 + s) * N + j0, acc);
+            tile(kc, std::min(kTileRows, mc - s), nr, (int)ldc, packed_a + (size_t)s * kc, panel,
+                 C + (i0 + s) * ldc + j0, acc);
         }
       }
     }
@@ -156,6 +156,22 @@ void gemm_packed(int M, int N, int K, Strided A, const float* packed_b, float* C
 }
 
 size_t packed_size(int K, int N) { return (size_t)((N + kTileCols - 1) / kTileCols) * kTileCols * std::max(K, 0); }
+
+// A product packs B in blocks of at most kPackedFloats floats — depth chunks of kc ≤ kMaxDepth
+// (a multiple of kDepthBlock, so the micro-kernel sees the same depth slices as with B whole, and
+// C the same sums) by column blocks of nc columns — rather than whole: a 33 K-word output layer's
+// B is 33 K × 256 floats (32 MB) and would be copied whole into a per-thread buffer that never
+// shrinks. Re-packing A once per column block costs M·K copies against M·K·nc multiply-adds.
+constexpr size_t kPackedFloats = size_t(1) << 20;  // 4 MB
+constexpr int kMaxDepth = 16 * kDepthBlock;
+struct PackBlocks {
+  int kc, nc;
+};
+PackBlocks pack_blocks(int K, int N) {
+  const int kc = std::min(K, kMaxDepth);
+  int nc = (int)std::min<size_t>((size_t)N, kPackedFloats / std::max(kc, 1) / kTileCols * kTileCols);
+  return {kc, std::max(nc, std::min(N, kTileCols))};
+}
 
 // Few columns that fill the kTileCols-wide tiles badly (AVX-512: N = 64 pads to 96) and many
 // rows: gemm computes Cᵀ = Bᵀ·Aᵀ instead, whose columns are C's rows, and adds it back transposed.
@@ -177,16 +193,25 @@ void gemm(int M, int N, int K, Strided A, Strided B, float* C, bool accumulate) 
     c_transposed.resize((size_t)N * M);
     packed_b.resize(packed_size(K, M));
     pack_b(K, M, {A.data, A.col_stride, A.row_stride}, packed_b.data());
-    gemm_packed(N, M, K, {B.data, B.col_stride, B.row_stride}, packed_b.data(), c_transposed.data(), false);
+    gemm_packed(N, M, K, {B.data, B.col_stride, B.row_stride}, packed_b.data(), c_transposed.data(), M, false);
     const float* t = c_transposed.data();
     for (int i = 0; i < M; ++i)
       for (int j = 0; j < N; ++j)
         C[(size_t)i * N + j] = (accumulate ? C[(size_t)i * N + j] : 0.0f) + t[(size_t)j * M + i];
     return;
   }
-  packed_b.resize(packed_size(K, N));
-  pack_b(K, N, B, packed_b.data());
-  gemm_packed(M, N, K, A, packed_b.data(), C, accumulate);
+  if (K <= 0) return gemm_packed(M, N, K, A, nullptr, C, N, accumulate);
+  const PackBlocks blk = pack_blocks(K, N);
+  packed_b.resize(packed_size(blk.kc, blk.nc));
+  for (int j0 = 0; j0 < N; j0 += blk.nc) {
+    const int nc = std::min(blk.nc, N - j0);
+    for (int k0 = 0; k0 < K; k0 += blk.kc) {
+      const int kc = std::min(blk.kc, K - k0);
+      pack_b(kc, nc, {B.data + k0 * B.row_stride + j0 * B.col_stride, B.row_stride, B.col_stride}, packed_b.data());
+      gemm_packed(M, nc, kc, {A.data + k0 * A.col_stride, A.row_stride, A.col_stride}, packed_b.data(), C + j0, N,
+                  accumulate || k0 > 0);
+    }
+  }
 }
 
 // c[q] (+)= dot(a, B row q) for rows ≤ kDotTailRows rows of B: the rows matmul_nt_dots has
@@ -295,7 +320,8 @@ void matmul_nt_dots(int M, int N, int K, const float* A, const float* B, float* 
 static GemmScratch gemm_scratch(char layout, int M, int N, int K) {
   if (M <= 0 || N <= 0 || K <= 0 || (layout == 't' && M < kFewRows)) return {};
   if (layout == 'T' && transpose_pays(M, N, true)) return {packed_size(K, M), (size_t)N * M};
-  return {packed_size(K, N), 0};
+  const PackBlocks blk = pack_blocks(K, N);
+  return {packed_size(blk.kc, blk.nc), 0};
 }
 
 void GemmScratch::add(char layout, int M, int N, int K) {
@@ -341,7 +367,7 @@ void pack_nn(int K, int N, const float* B, PackedMatrix& out) {
 void matmul_packed(int M, const float* A, const PackedMatrix& B, float* C, bool accumulate) {
   if (!B.packed || reference_mode() || (B.nt && M < kFewRows))
     return B.nt ? matmul_nt(M, B.N, B.K, A, B.src, C, accumulate) : matmul_nn(M, B.N, B.K, A, B.src, C, accumulate);
-  gemm_packed(M, B.N, B.K, {A, (size_t)B.K, 1}, B.data.data(), C, accumulate);
+  gemm_packed(M, B.N, B.K, {A, (size_t)B.K, 1}, B.data.data(), C, B.N, accumulate);
 }
 
 }  // namespace rnn::kernels

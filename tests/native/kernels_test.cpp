@@ -44,6 +44,46 @@ TEST(Kernels, MatmulNN) { check_matmul(k::matmul_nn, k::ref::matmul_nn, "nn"); }
 TEST(Kernels, MatmulTN) { check_matmul(k::matmul_tn, k::ref::matmul_tn, "tn"); }
 TEST(Kernels, MatmulNT) { check_matmul(k::matmul_nt, k::ref::matmul_nt, "nt"); }
 
+// Operands too big to pack whole (over 2²⁰ floats, or depth over 4096) are packed in blocks: the
+// result matches the reference, and is bitwise what the same product gives when the caller splits
+// it by hand into pieces small enough to pack whole (same depth slices, same sums) — for the
+// output layer of a large vocabulary, both ways round.
+TEST(Kernels, LargeOperandsPackInBlocksWithTheSameSums) {
+  Rng rng(11);
+  {  // deep: dtop = dlogits · W_out with K = vocabulary
+    const int M = 19, N = 40, K = 9000, split = 4096;
+    auto A = test::random_vector((size_t)M * K, rng), B = test::random_vector((size_t)K * N, rng);
+    std::vector<float> C(M * N), R(M * N), P(M * N);
+    k::matmul_nn(M, N, K, A.data(), B.data(), C.data(), false);
+    k::ref::matmul_nn(M, N, K, A.data(), B.data(), R.data(), false);
+    expect_close(C, R, 1e-6 * (K + 4), "deep nn");
+    // by hand: columns [0, split) of A with rows [0, split) of B, then the rest, accumulated
+    std::vector<float> A1((size_t)M * split), A2((size_t)M * (K - split));
+    for (int i = 0; i < M; ++i) {
+      std::copy_n(A.data() + (size_t)i * K, split, A1.data() + (size_t)i * split);
+      std::copy_n(A.data() + (size_t)i * K + split, K - split, A2.data() + (size_t)i * (K - split));
+    }
+    k::matmul_nn(M, N, split, A1.data(), B.data(), P.data(), false);
+    k::matmul_nn(M, N, K - split, A2.data(), B.data() + (size_t)split * N, P.data(), true);
+    EXPECT_EQ(C, P);
+  }
+  {  // wide: logits = top · W_outᵀ with N = vocabulary
+    const int M = 21, N = 9000, K = 150;
+    auto A = test::random_vector((size_t)M * K, rng), B = test::random_vector((size_t)N * K, rng);
+    std::vector<float> C((size_t)M * N), R((size_t)M * N);
+    k::matmul_nt(M, N, K, A.data(), B.data(), C.data(), false);
+    k::ref::matmul_nt(M, N, K, A.data(), B.data(), R.data(), false);
+    expect_close(C, R, 1e-6 * (K + 4), "wide nt");
+    // by hand: each block of 1000 rows of B (columns of C) alone
+    for (int j0 = 0; j0 < N; j0 += 1000) {
+      std::vector<float> part((size_t)M * 1000);
+      k::matmul_nt(M, 1000, K, A.data(), B.data() + (size_t)j0 * K, part.data(), false);
+      for (int i = 0; i < M; ++i)
+        for (int j = 0; j < 1000; ++j) ASSERT_EQ(C[(size_t)i * N + j0 + j], part[(size_t)i * 1000 + j]) << i << "," << j0 + j;
+    }
+  }
+}
+
 TEST(Kernels, MatmulOverwriteIgnoresGarbage) {
   // accumulate=false must not read C (NaN there must not leak through).
   std::vector<float> A = {1, 2, 3, 4}, B = {5, 6, 7, 8}, C(4, NAN);
