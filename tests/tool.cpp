@@ -78,8 +78,8 @@ int main(int argc, char** argv) {
         rnn::StepResult r = s->step();
         std::printf("%s\n", json{{"step", r.step}, {"loss", r.loss}, {"gradNorm", r.grad_norm}}.dump().c_str());
       }
-      if (!out.empty()) rnn::safetensors::write_file_atomic(out, s->save_checkpoint());
-      if (!model_out.empty()) rnn::safetensors::write_file_atomic(model_out, s->save_model());
+      if (!out.empty()) rnn::safetensors::write_file_atomic(out, [&](rnn::safetensors::ByteSink& k) { s->save_checkpoint(&k); });
+      if (!model_out.empty()) rnn::safetensors::write_file_atomic(model_out, [&](rnn::safetensors::ByteSink& k) { s->save_model(&k); });
       return 0;
     }
     if (cmd == "generate" && argc >= 4) {
@@ -177,9 +177,9 @@ int main(int argc, char** argv) {
       const auto t2 = std::chrono::steady_clock::now();
       const json evaluation = s.evaluate_json();
       const double eval_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t2).count();
-      if (!model_out.empty()) rnn::safetensors::write_file_atomic(model_out, s.save_model());
+      if (!model_out.empty()) rnn::safetensors::write_file_atomic(model_out, [&](rnn::safetensors::ByteSink& k) { s.save_model(&k); });
       const json info = s.info();
-      if (!checkpoint_out.empty()) rnn::safetensors::write_file_atomic(checkpoint_out, s.save_checkpoint());
+      if (!checkpoint_out.empty()) rnn::safetensors::write_file_atomic(checkpoint_out, [&](rnn::safetensors::ByteSink& k) { s.save_checkpoint(&k); });
       std::printf("%s\n", json{{"done", true}, {"steps", steps}, {"epochs", (double)steps / per_epoch},
                                {"seconds", seconds}, {"setupSeconds", setup}, {"evalSeconds", eval_seconds},
                                {"threads", rnn::threads::count()}, {"info", info}, {"evaluation", evaluation}}

@@ -1095,12 +1095,24 @@ export interface MemoryEstimate {
   activationBytes: number;
   /** Recurrent weights packed for the forward and backward products. */
   packingBytes: number;
-  /** The serialized checkpoint while a save runs. */
+  /** A save's chunk: files are written 64 KB at a time straight into the returned `Uint8Array`, outside the WebAssembly heap. */
   checkpointBytes: number;
   /** Token ids and batches of the corpus (0 when `corpusTokens` is not given). */
   corpusBytes: number;
   /** The sum of the above. */
   totalBytes: number;
+  /** Language models: every buffer by name (they add up to `totalBytes`). */
+  items?: MemoryItem[];
+  /** Language models: the unavoidable minimum — the items with `needed`. */
+  minimumBytes?: number;
+}
+
+/** One buffer of a memory estimate. */
+export interface MemoryItem {
+  name: string;
+  bytes: number;
+  /** Part of the unavoidable minimum: parameters, gradients, optimizer moments, the activations backpropagation through time must keep, the corpus ids. */
+  needed: boolean;
 }
 
 /**

@@ -251,11 +251,10 @@ function withBuffer(m, data, fn) {
   }
 }
 
-// Bytes returned by C++ are a view on a buffer the handle owns: copy them out, then release it.
-function copyOut(handle, view) {
-  const bytes = check(view).slice();
-  handle.releaseBuffer();
-  return bytes;
+// The core writes a saved file straight into a new Uint8Array outside its heap (bindings.cpp
+// JsBytes): the caller owns it, nothing to copy or release.
+function savedFile(bytes) {
+  return check(bytes);
 }
 
 function checkObject(options, what) {
@@ -587,7 +586,7 @@ export class Model extends ModelBase {
   /** The model file (safetensors) as bytes. */
   save() {
     const h = this._h();
-    return copyOut(h, h.save());
+    return savedFile(h.save());
   }
 
   /** Frees the model and ends its streams. */
@@ -621,7 +620,7 @@ class LiveModel extends ModelBase {
   /** A model file (weights, config, tokenizer; no training state). */
   save() {
     const h = this._h();
-    return copyOut(h, h.saveModel());
+    return savedFile(h.saveModel());
   }
 
   dispose() {} // owned by the trainer
@@ -822,7 +821,7 @@ export class Trainer {
   /** The model file (as model.save()) of the weights at best().step; throws before any is recorded. */
   saveBest() {
     const h = this._h();
-    return copyOut(h, h.saveBestModel());
+    return savedFile(h.saveBestModel());
   }
 
   /**
@@ -841,7 +840,7 @@ export class Trainer {
   /** The checkpoint (safetensors): weights, config, tokenizer and the whole training state. */
   save() {
     const h = this._h();
-    return copyOut(h, h.saveCheckpoint());
+    return savedFile(h.saveCheckpoint());
   }
 
   /** Starts the next batch from a zero state (the state still resets at every epoch). */

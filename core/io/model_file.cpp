@@ -79,7 +79,8 @@ LanguageModel& ModelFile::language_model() const {
 }
 
 std::string save_model_file(const RunConfig& config, const Tokenizer& tokenizer, const Vocabulary& labels,
-                            const Model& model, const TrainingState* training, const Tokenizer* target_tokenizer) {
+                            const Model& model, const TrainingState* training, const Tokenizer* target_tokenizer,
+                            safetensors::ByteSink* sink) {
   const bool seq2seq = config.model.kind == ModelKind::Seq2Seq;
   if (seq2seq != (target_tokenizer != nullptr))
     fail(seq2seq ? "an encoder–decoder's model file needs its target tokenizer"
@@ -166,7 +167,9 @@ std::string save_model_file(const RunConfig& config, const Tokenizer& tokenizer,
     }
     meta["training"] = training_meta.dump();
   }
-  return safetensors::serialize(refs, meta);
+  if (!sink) return safetensors::serialize(refs, meta);
+  safetensors::serialize_to(*sink, refs, meta);
+  return {};
 }
 
 namespace {

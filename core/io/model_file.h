@@ -32,6 +32,7 @@
 #include <nlohmann/json.hpp>
 
 #include "io/config.h"
+#include "io/safetensors.h"
 #include "models/language_model.h"
 #include "text/vocabulary.h"
 #include "text/tokenizer.h"
@@ -84,9 +85,10 @@ struct TrainingState {
 // training == nullptr writes the weights only (a model to generate or predict with). `config`
 // must describe `model` (vocab_size and labels filled in); `labels` is saved when not empty;
 // `target_tokenizer` is required for an encoder–decoder (and refused for other models).
+// With a sink, the bytes go to it and the result is empty.
 std::string save_model_file(const RunConfig& config, const Tokenizer& tokenizer, const Vocabulary& labels,
                             const Model& model, const TrainingState* training = nullptr,
-                            const Tokenizer* target_tokenizer = nullptr);
+                            const Tokenizer* target_tokenizer = nullptr, safetensors::ByteSink* sink = nullptr);
 // Validates the container, the metadata, the config and every tensor's name, dtype and shape
 // before allocating the model; throws rnn::Error naming the first problem.
 // weights_only: a model to use, not to train: no gradient buffers, and a checkpoint's training

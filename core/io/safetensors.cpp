@@ -232,8 +232,8 @@ uint32_t crc32(const uint8_t* p, size_t n, uint32_t seed) {
   return ~c;
 }
 
-std::string serialize(const std::vector<TensorRef>& tensors,
-                      const std::map<std::string, std::string>& metadata) {
+void serialize_to(ByteSink& sink, const std::vector<TensorRef>& tensors,
+                  const std::map<std::string, std::string>& metadata) {
   // Validate and lay out the tensors; sizes in uint64 so nothing wraps on 32-bit wasm.
   std::set<std::string> names;
   std::vector<uint64_t> begins;
@@ -290,18 +290,32 @@ std::string serialize(const std::vector<TensorRef>& tensors,
   text.append((8 - text.size() % 8) % 8, ' ');
   if (text.size() > kMaxHeaderBytes) fail("cannot save: header exceeds " + str(kMaxHeaderBytes) + " bytes");
 
-  std::string out;
-  if (total > out.max_size() - 8 - text.size()) fail("cannot save: file would be too large");
-  out.reserve(static_cast<size_t>(8 + text.size() + total));
-  for (int k = 0; k < 8; ++k) out.push_back(static_cast<char>(uint64_t{text.size()} >> (8 * k)));
-  out += text;
-  size_t pos = out.size();
-  out.resize(static_cast<size_t>(pos + total));
-  for (const TensorRef& t : tensors) {
-    floats_to_le(t.data, t.count, reinterpret_cast<uint8_t*>(&out[pos]));
-    pos += t.count * 4;
-  }
-  return out;
+  if (total > std::numeric_limits<size_t>::max() - 8 - text.size()) fail("cannot save: file would be too large");
+  sink.begin(static_cast<size_t>(8 + text.size() + total));
+  uint8_t length[8];
+  for (int k = 0; k < 8; ++k) length[k] = static_cast<uint8_t>(uint64_t{text.size()} >> (8 * k));
+  sink.write(length, 8);
+  sink.write(reinterpret_cast<const uint8_t*>(text.data()), text.size());
+  std::vector<uint8_t> out(1 << 16);
+  for (const TensorRef& t : tensors)
+    for (size_t i = 0; i < t.count; i += out.size() / 4) {
+      const size_t n = std::min(out.size() / 4, t.count - i);
+      floats_to_le(t.data + i, n, out.data());
+      sink.write(out.data(), n * 4);
+    }
+}
+
+std::string serialize(const std::vector<TensorRef>& tensors, const std::map<std::string, std::string>& metadata) {
+  struct StringSink : ByteSink {
+    std::string out;
+    void begin(size_t total) override {
+      if (total > out.max_size()) fail("cannot save: file would be too large");
+      out.reserve(total);
+    }
+    void write(const uint8_t* bytes, size_t n) override { out.append(reinterpret_cast<const char*>(bytes), n); }
+  } sink;
+  serialize_to(sink, tensors, metadata);
+  return std::move(sink.out);
 }
 
 File parse(const uint8_t* bytes, size_t size) {
@@ -406,6 +420,13 @@ std::string read_file(const std::string& path) {
 }
 
 void write_file_atomic(const std::string& path, const std::string& bytes) {
+  write_file_atomic(path, [&](ByteSink& sink) {
+    sink.begin(bytes.size());
+    sink.write(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+  });
+}
+
+void write_file_atomic(const std::string& path, const std::function<void(ByteSink&)>& write) {
   // Unique per process and call, so concurrent writers never share a temporary.
   static std::atomic<unsigned> counter{0};
   std::string tmp = path + ".tmp-";
@@ -418,11 +439,26 @@ void write_file_atomic(const std::string& path, const std::string& bytes) {
   // "x": never reuse a file that is already there.
   std::FILE* f = std::fopen(tmp.c_str(), "wbx");
   if (!f) fail("cannot write '" + path + "': cannot create '" + tmp + "': " + errno_text(errno));
-  int err = 0;
-  if (std::fwrite(bytes.data(), 1, bytes.size(), f) != bytes.size()) err = errno ? errno : EIO;
-  else if (std::fflush(f) != 0) err = errno;
+  struct FileSink : ByteSink {
+    std::FILE* f;
+    int err = 0;
+    explicit FileSink(std::FILE* file) : f(file) {}
+    void begin(size_t) override {}
+    void write(const uint8_t* b, size_t n) override {
+      if (err == 0 && std::fwrite(b, 1, n, f) != n) err = errno ? errno : EIO;
+    }
+  } sink(f);
+  try {
+    write(sink);
+  } catch (...) {  // nothing half-written is left behind
+    std::fclose(f);
+    std::remove(tmp.c_str());
+    throw;
+  }
+  int err = sink.err;
+  if (err == 0 && std::fflush(f) != 0) err = errno;
 #ifdef RNN_HAVE_POSIX_IO
-  else if (::fsync(::fileno(f)) != 0) err = errno;  // data on disk before the rename
+  if (err == 0 && ::fsync(::fileno(f)) != 0) err = errno;  // data on disk before the rename
 #endif
   if (std::fclose(f) != 0 && err == 0) err = errno ? errno : EIO;
   if (err == 0 && std::rename(tmp.c_str(), path.c_str()) != 0) err = errno ? errno : EIO;

@@ -7,6 +7,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -27,6 +28,15 @@ struct TensorRef {
   size_t count = 0;
 };
 
+// Where serialize_to writes a file: begin(total bytes) once, then write() the bytes in order, in
+// chunks. Lets a caller put the file straight where it goes (a JS buffer outside the WebAssembly
+// heap, a file) instead of holding a second copy of every weight in memory.
+struct ByteSink {
+  virtual ~ByteSink() = default;
+  virtual void begin(size_t total) = 0;
+  virtual void write(const uint8_t* bytes, size_t n) = 0;
+};
+
 // Builds a whole file in memory: header padded with spaces to a multiple of 8 (as Python
 // does), then the tensors contiguously in the given order. Metadata values are stored as
 // strings (JSON-encode structured values yourself); the key "checksum" is always set to
@@ -34,6 +44,9 @@ struct TensorRef {
 // "__"-prefixed names, negative dims and shape/count mismatches.
 std::string serialize(const std::vector<TensorRef>& tensors,
                       const std::map<std::string, std::string>& metadata = {});
+// The same bytes, to a sink: no more memory than a 64 KB chunk.
+void serialize_to(ByteSink& sink, const std::vector<TensorRef>& tensors,
+                  const std::map<std::string, std::string>& metadata = {});
 
 // One tensor as listed in the header. [begin, end) is a byte range of File::data.
 struct TensorEntry {
@@ -73,5 +86,8 @@ std::string read_file(const std::string& path);
 // so readers see the old file or the new one, never a torn write. On failure the temporary is
 // removed, an existing `path` is left untouched, and the error names the path.
 void write_file_atomic(const std::string& path, const std::string& bytes);
+// The same, with the bytes written by `write` into a sink on the temporary file (a model file
+// streamed by serialize_to, never whole in memory).
+void write_file_atomic(const std::string& path, const std::function<void(ByteSink&)>& write);
 
 }  // namespace rnn::safetensors

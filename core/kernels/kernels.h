@@ -74,6 +74,8 @@ void axpy(size_t n, float a, const float* x, float* y);
 //   [i f g o] = [σ σ tanh σ](gates + b_hh)   c = f⊙c_prev + i⊙g   tc = tanh(c)   h = o⊙tc
 void lstm_forward_step(int B, int H, float* gates, const float* b_hh, const float* c_prev, float* c, float* tc,
                        float* h);
+// The backward steps may write their gradients over their inputs (dgates == gates, dhp == hp):
+// each element's inputs are all read before its gradients are written.
 // LSTM backward. gates = activations, dh (read only), dc (in: from step t+1, out: dc_prev):
 //   d = dh + dy   dc' = dc + d⊙o⊙(1 − tc²)
 //   dgates = [dc'⊙g⊙i(1−i), dc'⊙c_prev⊙f(1−f), dc'⊙i⊙(1−g²), d⊙tc⊙o(1−o)]   dc_prev = dc'⊙f

@@ -119,12 +119,13 @@ void lstm_backward_step(int B, int H, const float* gates, const float* c_prev, c
     for (int j = 0; j < H; ++j) {
       const size_t s = (size_t)b * H + j;
       const float th = tc[s], dhj = dh[s] + (dy ? dy[s] : 0.0f);
-      const float dct = dc[s] + dhj * o[j] * (1.0f - th * th);
-      d[j] = dct * g[j] * i[j] * (1.0f - i[j]);
-      d[H + j] = dct * c_prev[s] * f[j] * (1.0f - f[j]);
-      d[2 * H + j] = dct * i[j] * (1.0f - g[j] * g[j]);
-      d[3 * H + j] = dhj * th * o[j] * (1.0f - o[j]);
-      dc[s] = dct * f[j];
+      const float ij = i[j], fj = f[j], gj = g[j], oj = o[j];  // read all before writing: d may be gates
+      const float dct = dc[s] + dhj * oj * (1.0f - th * th);
+      d[j] = dct * gj * ij * (1.0f - ij);
+      d[H + j] = dct * c_prev[s] * fj * (1.0f - fj);
+      d[2 * H + j] = dct * ij * (1.0f - gj * gj);
+      d[3 * H + j] = dhj * th * oj * (1.0f - oj);
+      dc[s] = dct * fj;
     }
   }
 }
@@ -150,14 +151,15 @@ void gru_backward_step(int B, int H, const float* gates, const float* hp, const 
     for (int j = 0; j < H; ++j) {
       const size_t s = (size_t)b * H + j;
       const float d = dh[s] + (dy ? dy[s] : 0.0f);
-      const float dn = d * (1.0f - z[j]) * (1.0f - n[j] * n[j]);
-      const float dz = d * (h_prev[s] - n[j]) * z[j] * (1.0f - z[j]);
-      const float dr = dn * hn[j] * r[j] * (1.0f - r[j]);
+      const float rj = r[j], zj = z[j], nj = n[j], hnj = hn[j];  // read all before writing: di, dp may alias
+      const float dn = d * (1.0f - zj) * (1.0f - nj * nj);
+      const float dz = d * (h_prev[s] - nj) * zj * (1.0f - zj);
+      const float dr = dn * hnj * rj * (1.0f - rj);
       di[j] = dp[j] = dr;
       di[H + j] = dp[H + j] = dz;
       di[2 * H + j] = dn;
-      dp[2 * H + j] = dn * r[j];
-      dh[s] = d * z[j];
+      dp[2 * H + j] = dn * rj;
+      dh[s] = d * zj;
     }
   }
 }

@@ -148,15 +148,15 @@ double LanguageModel::train_batch(const Batch& b, Rng& dropout_rng) {
   if (config.adaptive_softmax) {
     loss = adaptive.forward_loss((int)N, top_, targets_.data(), w);
   } else {
-    dlogits_.resize(N * V);
-    loss = softmax_cross_entropy((int)N, V, logits_.data(), targets_.data(), w, dlogits_.data());
+    // The gradient overwrites the logits: at a large vocabulary they are most of a step's memory.
+    loss = softmax_cross_entropy((int)N, V, logits_.data(), targets_.data(), w, logits_.data());
   }
   // Refuse before backpropagating: no NaN reaches the gradients.
   if (!std::isfinite(loss)) fail("loss is not finite (" + std::to_string(loss) + "): training diverged");
 
   dtop_.resize(N * H);
   if (config.adaptive_softmax) adaptive.backward(dtop_.data());
-  else output.backward((int)N, top_, dlogits_.data(), dtop_.data());
+  else output.backward((int)N, top_, logits_.data(), dtop_.data());
   output_dropout_.backward(b.T, (size_t)b.B * H, dtop_.data());
   if (!conditional()) {
     demb_.resize(N * E);

@@ -58,8 +58,8 @@ class LanguageModel : public Model, public TokenStepper {
   void step(int batch, const int32_t* tokens, ModelState& state, float* logits) override;
   void feed(int n, const int32_t* tokens, ModelState& state, float* last_logits) override;
 
-  // Logits of the last forward pass (T × B × vocab, time-major); with the adaptive softmax, the
-  // log-probabilities of an evaluation or generation pass (a training pass leaves them unset).
+  // Logits of the last evaluation or generation pass (T × B × vocab, time-major); with the adaptive
+  // softmax, its log-probabilities. A training pass leaves their gradient there (or, adaptive, nothing).
   const std::vector<float>& last_logits() const { return logits_; }
 
  private:
@@ -82,7 +82,7 @@ class LanguageModel : public Model, public TokenStepper {
   std::vector<float> token_emb_, category_emb_;  // conditional: the two halves, then their gradients
   const float* top_ = nullptr;  // the output layer's input in the last forward pass (after its dropout)
   Dropout embedding_dropout_, output_dropout_;
-  std::vector<float> logits_, dlogits_, dtop_, demb_;
+  std::vector<float> logits_, dtop_, demb_;  // after train_batch logits_ holds their gradient
 };
 
 }  // namespace rnn

@@ -342,8 +342,6 @@ void Seq2Seq::steps_backward(const float* dhead) {
   for (int l = 0; l <= top; ++l) {
     RecurrentCache& c = steps_[l].cache;
     const int GH = decoder.rnn.layers[l].gates() * H;
-    c.dgates.resize(N * GH);
-    if (decoder.rnn.layers[l].cell == CellType::Gru) c.dhproj.resize(N * GH);
     c.dh.assign(BH, 0.0f);  // the final state's gradient: nothing reads it
     c.dc.assign(BH, 0.0f);
   }
@@ -368,7 +366,7 @@ void Seq2Seq::steps_backward(const float* dhead) {
       RecurrentCache& c = s.cache;
       const int GH = L.gates() * H;
       const size_t off = (size_t)t * B * GH;
-      float* dg = c.dgates.data() + off;
+      float* dg = c.gates.data() + off;
       switch (L.cell) {
         case CellType::Lstm:
           kernels::lstm_backward_step(B, H, c.gates.data() + off, c.c.data() + t * BH, c.tc.data() + t * BH, dy,
@@ -376,7 +374,7 @@ void Seq2Seq::steps_backward(const float* dhead) {
           hidden_matmul_backward(c, dg, c.dh.data(), false);
           break;
         case CellType::Gru: {
-          float* dhp = c.dhproj.data() + off;
+          float* dhp = c.hproj.data() + off;
           kernels::gru_backward_step(B, H, c.gates.data() + off, c.hproj.data() + off, c.h.data() + t * BH, dy,
                                      c.dh.data(), dg, dhp);
           hidden_matmul_backward(c, dhp, c.dh.data(), true);
@@ -403,16 +401,16 @@ void Seq2Seq::steps_backward(const float* dhead) {
     RecurrentLayer& L = decoder.rnn.layers[l];
     RecurrentCache& c = steps_[l].cache;
     const int GH = L.gates() * H;
-    kernels::matmul_tn(GH, L.input, (int)N, c.dgates.data(), c.x, L.w_ih.g, true);
-    const float* dhp = L.cell == CellType::Gru ? c.dhproj.data() : c.dgates.data();
+    kernels::matmul_tn(GH, L.input, (int)N, c.gates.data(), c.x, L.w_ih.g, true);
+    const float* dhp = L.cell == CellType::Gru ? c.hproj.data() : c.gates.data();
     kernels::matmul_tn(GH, H, (int)N, dhp, c.h.data(), L.w_hh.g, true);
-    if (dhp == c.dgates.data()) {
+    if (dhp == c.gates.data()) {
       c.db.assign(GH, 0.0f);
       kernels::sum_rows((int)N, GH, dhp, c.db.data());
       kernels::axpy(GH, 1.0f, c.db.data(), L.b_ih.g);
       kernels::axpy(GH, 1.0f, c.db.data(), L.b_hh.g);
     } else {
-      kernels::sum_rows((int)N, GH, c.dgates.data(), L.b_ih.g);
+      kernels::sum_rows((int)N, GH, c.gates.data(), L.b_ih.g);
       kernels::sum_rows((int)N, GH, dhp, L.b_hh.g);
     }
     std::memcpy(dstate, c.dh.data(), sizeof(float) * BH);
@@ -421,7 +419,7 @@ void Seq2Seq::steps_backward(const float* dhead) {
   }
   const RecurrentLayer& L0 = decoder.rnn.layers[0];
   demb_.resize(N * E);
-  kernels::matmul_nn((int)N, E, L0.gates() * H, steps_[0].cache.dgates.data(), feeding() ? w_emb_.data() : L0.w_ih.w,
+  kernels::matmul_nn((int)N, E, L0.gates() * H, steps_[0].cache.gates.data(), feeding() ? w_emb_.data() : L0.w_ih.w,
                      demb_.data(), false);
   decoder.embedding.backward((int)N, tokens_.data(), demb_.data());
   if (config.attention) attention.finish_backward(dmemory_.data());

@@ -30,13 +30,13 @@ void gru_cell_backward(const RecurrentLayer& L, const float* dy, RecurrentCache&
   const size_t BH = (size_t)B * H;
   for (int t = cache.T - 1; t >= 0; --t) {
     const size_t off = t * B * (size_t)GH;
-    float* dhp = cache.dhproj.data() + off;
+    float* dhp = cache.hproj.data() + off;
     // Leaves the direct part dh ⊙ z in cache.dh; the product through W_hh is added to it.
     probe_state_gradient(cache, t, dy);
     hold_finished_gradients(cache, t, false);
     kernels::gru_backward_step(B, H, cache.gates.data() + off, cache.hproj.data() + off, cache.h.data() + t * BH,
-                               dy ? dy + t * BH : nullptr, cache.dh.data(), cache.dgates.data() + off, dhp);
-    zero_finished_rows(cache, t, GH, cache.dgates.data() + off);
+                               dy ? dy + t * BH : nullptr, cache.dh.data(), cache.gates.data() + off, dhp);
+    zero_finished_rows(cache, t, GH, cache.gates.data() + off);
     zero_finished_rows(cache, t, GH, dhp);
     hidden_matmul_backward(cache, dhp, cache.dh.data(), true);
     release_finished_gradients(cache, t, false);

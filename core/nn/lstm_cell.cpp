@@ -28,7 +28,7 @@ void lstm_cell_backward(const RecurrentLayer& L, const float* dy, RecurrentCache
   const int B = cache.B, H = L.hidden, GH = 4 * H;
   const size_t BH = (size_t)B * H;
   for (int t = cache.T - 1; t >= 0; --t) {
-    float* dg = cache.dgates.data() + t * B * (size_t)GH;
+    float* dg = cache.gates.data() + t * B * (size_t)GH;
     probe_state_gradient(cache, t, dy);
     hold_finished_gradients(cache, t, true);
     kernels::lstm_backward_step(B, H, cache.gates.data() + t * B * (size_t)GH, cache.c.data() + t * BH, cache.tc.data() + t * BH,

@@ -139,8 +139,6 @@ void recurrent_backward(RecurrentLayer& L, const float* dy, const float* dstateT
                         float* dstate0, RecurrentCache& cache) {
   const int T = cache.T, B = cache.B, H = L.hidden, GH = L.gates() * H;
   const size_t BH = (size_t)B * H;
-  cache.dgates.resize((size_t)T * B * GH);
-  if (L.cell == CellType::Gru) cache.dhproj.resize((size_t)T * B * GH);
   cache.dh.assign(BH, 0.0f);
   cache.dc.assign(BH, 0.0f);
   kernels::pack_nn(GH, H, hidden_weights(L, cache), cache.w_hh_bwd);
@@ -159,8 +157,8 @@ void recurrent_backward(RecurrentLayer& L, const float* dy, const float* dstateT
     if (L.cell == CellType::Lstm) std::memcpy(dstate0 + BH, cache.dc.data(), sizeof(float) * BH);
   }
   // Weight gradients for all steps at once. Hidden side uses h_{t−1}, i.e. h[0..T).
-  kernels::matmul_tn(GH, L.input, T * B, cache.dgates.data(), cache.x, L.w_ih.g, true);
-  const float* dhp = L.cell == CellType::Gru ? cache.dhproj.data() : cache.dgates.data();
+  kernels::matmul_tn(GH, L.input, T * B, cache.gates.data(), cache.x, L.w_ih.g, true);
+  const float* dhp = L.cell == CellType::Gru ? cache.hproj.data() : cache.gates.data();
   if (cache.w_hh_mask.empty()) {
     kernels::matmul_tn(GH, H, T * B, dhp, cache.h.data(), L.w_hh.g, true);
   } else {  // ∂L/∂W_hh += mask ⊙ ∂L/∂W̃
@@ -170,16 +168,16 @@ void recurrent_backward(RecurrentLayer& L, const float* dy, const float* dstateT
     const float* m = cache.w_hh_mask.data();
     for (size_t i = 0; i < n; ++i) L.w_hh.g[i] += m[i] * cache.dw_hh[i];
   }
-  if (dhp == cache.dgates.data()) {  // RNN, LSTM: both biases get the same column sums; take them once
+  if (dhp == cache.gates.data()) {  // RNN, LSTM: both biases get the same column sums; take them once
     cache.db.assign(GH, 0.0f);
     kernels::sum_rows(T * B, GH, dhp, cache.db.data());
     kernels::axpy(GH, 1.0f, cache.db.data(), L.b_ih.g);
     kernels::axpy(GH, 1.0f, cache.db.data(), L.b_hh.g);
   } else {
-    kernels::sum_rows(T * B, GH, cache.dgates.data(), L.b_ih.g);
+    kernels::sum_rows(T * B, GH, cache.gates.data(), L.b_ih.g);
     kernels::sum_rows(T * B, GH, dhp, L.b_hh.g);
   }
-  if (dx) kernels::matmul_nn(T * B, L.input, GH, cache.dgates.data(), L.w_ih.w, dx, false);
+  if (dx) kernels::matmul_nn(T * B, L.input, GH, cache.gates.data(), L.w_ih.w, dx, false);
 }
 
 }  // namespace rnn

@@ -47,14 +47,16 @@ struct RecurrentCache {
   int T = 0, B = 0, H = 0;
   const float* x = nullptr;   // the caller's input, kept alive by the caller until backward
   const int32_t* lengths = nullptr;  // the caller's B row lengths (null: all T), kept alive likewise
-  std::vector<float> gates;   // T × B × G·H: pre-activations, then activations (in place)
-  std::vector<float> hproj;   // GRU only: T × B × 3H hidden projections W_hh·h + b_hh
+  // gates and hproj are overwritten by their gradients in backward: step t's backward is the last
+  // reader of step t's activations, and reads all of them before it writes (the cell kernels are
+  // alias-safe). So the pass keeps no second T × B × G·H buffer.
+  std::vector<float> gates;   // T × B × G·H: pre-activations, then activations (in place), then
+                              // after backward ∂L/∂ the input pre-activations ("dgates")
+  std::vector<float> hproj;   // GRU only: T × B × 3H hidden projections W_hh·h + b_hh, then
+                              // ∂L/∂ them (for RNN and LSTM that equals dgates: gates serves both)
   std::vector<float> h;       // (T+1) × B × H, h[0] = initial state
   std::vector<float> c;       // LSTM only: (T+1) × B × H cell states
   std::vector<float> tc;      // LSTM only: T × B × H, tanh(c_t)
-  std::vector<float> dgates;  // T × B × G·H: gradient w.r.t. the input pre-activations
-  std::vector<float> dhproj;  // GRU only: T × B × 3H gradient w.r.t. the hidden projections
-                              // (for RNN and LSTM it equals dgates, so dgates serves both)
   std::vector<float> dh, dc;  // B × H step scratch
   std::vector<float> db;      // G·H: Σ over rows of dgates, for both biases when they share it
   std::vector<float> held;    // B × 2H: state gradients of finished rows, held across a step
@@ -103,7 +105,8 @@ inline void probe_state_gradient(RecurrentCache& cache, int t, const float* dy) 
 }
 
 // The per-cell time loops (one file each). Forward: cache.gates holds x·W_ihᵀ + b_ih for every
-// step on entry. Backward: fill cache.dgates (input side) and cache.dhproj (hidden side).
+// step on entry. Backward: overwrite cache.gates with dgates (input side) and, for the GRU,
+// cache.hproj with its gradient (hidden side).
 void rnn_cell_forward(const RecurrentLayer& L, RecurrentCache& cache);
 void rnn_cell_backward(const RecurrentLayer& L, const float* dy, RecurrentCache& cache);
 void lstm_cell_forward(const RecurrentLayer& L, RecurrentCache& cache);

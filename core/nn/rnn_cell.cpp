@@ -24,7 +24,7 @@ void rnn_cell_backward(const RecurrentLayer& L, const float* dy, RecurrentCache&
   const int B = cache.B, H = L.hidden;
   const size_t BH = (size_t)B * H;
   for (int t = cache.T - 1; t >= 0; --t) {
-    float* delta = cache.dgates.data() + t * BH;
+    float* delta = cache.gates.data() + t * BH;
     probe_state_gradient(cache, t, dy);
     hold_finished_gradients(cache, t, false);
     kernels::rnn_backward_step(B, H, cache.h.data() + (t + 1) * BH, dy ? dy + t * BH : nullptr, cache.dh.data(), delta);

@@ -43,17 +43,20 @@ MemoryEstimate estimate_example_memory(const ModelConfig& m, const TrainingConfi
   e.parameters = (int64_t)parameter_count(m);
   // values, gradients, moments, and the divergence guard's copy of the values and moments
   e.weight_bytes = 4.0 * e.parameters * (2 + moments + (c.guard.enabled ? 1 + moments : 0));
-  e.checkpoint_bytes = 4.0 * e.parameters * (1 + moments);
+  e.checkpoint_bytes = 65536;  // a checkpoint is written 64 KB at a time (safetensors::serialize_to)
   // Per position, as for the language model (tasks/lm_task.cpp), per direction, plus the level
   // outputs, the reversed inputs and the head's logits (the vocabulary for a language model, the
   // tags for a tagger; a classifier's are per row and negligible).
   double per_position = 2 * E + 4.0;
   for (int l = 0; l < m.layers; ++l) {
+    // The gate gradients overwrite the gates; the second gates-wide term stands for the level's
+    // other buffers (outputs, reversed inputs, their gradients), measured in tests/node/memory.test.mjs.
     double level = 2 * gates + 3 * H;
     if (m.cell == CellType::Gru) level += 2 * gates;
     per_position += directions * level + 2 * directions * H;
   }
-  per_position += 2.0 * (m.kind == ModelKind::LanguageModel ? V : m.kind == ModelKind::Tagger ? m.labels : 0);
+  // (a language model's logit gradients overwrite its logits)
+  per_position += m.kind == ModelKind::LanguageModel ? V : m.kind == ModelKind::Tagger ? 2.0 * m.labels : 0;
   e.activation_bytes = 4.0 * per_position * c.batch_size * max_length;
   kernels::GemmScratch scratch;
   const int rows = c.batch_size * max_length, D = (int)directions;

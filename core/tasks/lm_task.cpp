@@ -16,35 +16,62 @@ MemoryEstimate estimate_memory(const ModelConfig& m, const TrainingConfig& c, in
   const double H = m.hidden_size, E = m.embedding_size, V = m.vocab_size;
   const double gates = cell_gates(m.cell) * H;
   const int moments = moment_buffers(c.optimizer);
+  const double P = 4.0 * (double)parameter_count(m), BT = 4.0 * c.batch_size * c.seq_length;
   MemoryEstimate e;
   e.parameters = (int64_t)parameter_count(m);
-  // values, gradients, moments, and the divergence guard's copy of the values and moments
-  e.weight_bytes = 4.0 * e.parameters * (2 + moments + (c.guard.enabled ? 1 + moments : 0));
-  e.checkpoint_bytes = 4.0 * e.parameters * (1 + moments);
+  // Every buffer by name, from LanguageModel, RecurrentStack, RecurrentCache, the optimizer, the
+  // guard and the kernels; each goes to one of the totals (`bytes` per position × BT for
+  // activations). `needed` marks the unavoidable minimum (train/memory.h).
+  auto add = [&](double& total, std::string name, double bytes, bool needed) {
+    total += bytes;
+    e.items.push_back({std::move(name), bytes, needed});
+  };
+  add(e.weight_bytes, "parameters", P, true);
+  add(e.weight_bytes, "gradients", P, true);
+  if (moments) add(e.weight_bytes, "optimizer moments", P * moments, true);
+  if (c.guard.enabled) add(e.weight_bytes, "divergence guard: copy of the parameters and moments", P * (1 + moments), false);
+  // A checkpoint goes to its file or JS buffer 64 KB at a time (safetensors::serialize_to).
+  add(e.checkpoint_bytes, "checkpoint being written: one chunk", 65536, false);
 
-  // Floats per position (one token of one sequence), from the buffers of LanguageModel,
-  // RecurrentStack and RecurrentCache: ids and targets, the embedding output; per layer the gate
-  // activations and their gradients and h (LSTM: c and tanh c; GRU: the hidden projections and their
-  // gradients), the dropout copy and mask below it; logits and their gradient; the gradients
-  // flowing down between layers.
-  double per_position = E + 2.0;
+  add(e.activation_bytes, "token ids and targets", 2 * BT, true);
+  add(e.activation_bytes, "embedding output", E * BT, true);
   for (int l = 0; l < m.layers; ++l) {
     const double input = l ? H : E;
-    per_position += 2 * gates + H;
-    if (m.cell == CellType::Lstm) per_position += 2 * H;
-    if (m.cell == CellType::Gru) per_position += 2 * gates;
-    if (l > 0 && m.dropout > 0) per_position += 2 * input;
+    const std::string layer = "layer " + std::to_string(l + 1) + ": ";
+    add(e.activation_bytes, layer + "gate activations (then their gradients, in place)", gates * BT, true);
+    add(e.activation_bytes, layer + "h", H * BT, true);
+    if (m.cell == CellType::Lstm) {
+      add(e.activation_bytes, layer + "c", H * BT, true);
+      add(e.activation_bytes, layer + "tanh c", H * BT, false);
+    }
+    if (m.cell == CellType::Gru) {
+      add(e.activation_bytes, layer + "hidden projections (then their gradients, in place)", gates * BT, true);
+    }
+    if (l > 0 && m.dropout > 0) {
+      add(e.activation_bytes, layer + "dropout mask on its input", input * BT, true);
+      add(e.activation_bytes, layer + "dropped input", input * BT, false);
+    }
   }
-  per_position += 2 * V + H + 2 * std::max(E, H);
-  e.activation_bytes = 4.0 * per_position * c.batch_size * c.seq_length;
+  add(e.activation_bytes, "logits (then their gradients, in place)", V * BT, true);
+  add(e.activation_bytes, "gradient into the top layer", H * BT, true);
+  // Between layers the backward pass reads one layer's output gradient and writes its input's:
+  // two buffers are the minimum.
+  add(e.activation_bytes, "gradients between layers (2 buffers)", 2 * std::max(E, H) * BT, true);
+
   kernels::GemmScratch scratch;
   const int rows = c.batch_size * c.seq_length;
   for (int l = 0; l < m.layers; ++l)
     add_recurrent_products(scratch, rows, (int)gates, l ? m.hidden_size : m.embedding_size, m.hidden_size);
   add_dense_products(scratch, rows, m.vocab_size, m.hidden_size);
-  e.packing_bytes = 4.0 * 2 * gates * H * m.layers + scratch.bytes();  // W_hh packed forward and backward
-  if (m.weight_drop > 0) e.packing_bytes += 4.0 * 3 * gates * H * m.layers;  // DropConnect: mask, W̃ and ∂L/∂W̃
-  e.corpus_bytes = 4.0 * (double)corpus_tokens;  // the ids (batches are cut from them as they are needed)
+  add(e.packing_bytes, "W_hh packed for the kernels (forward and backward)", 4.0 * 2 * gates * H * m.layers, false);
+  add(e.packing_bytes, "GEMM scratch: packed operand", 4.0 * (double)scratch.packed, false);
+  if (scratch.transposed) add(e.packing_bytes, "GEMM scratch: transposed product", 4.0 * (double)scratch.transposed, false);
+  if (m.weight_drop > 0) {
+    add(e.packing_bytes, "DropConnect mask on W_hh", 4.0 * gates * H * m.layers, true);
+    add(e.packing_bytes, "DropConnect: W_hh with the mask applied, and its gradient", 4.0 * 2 * gates * H * m.layers, false);
+  }
+  // the ids (batches are cut from them as they are needed)
+  if (corpus_tokens) add(e.corpus_bytes, "corpus token ids", 4.0 * (double)corpus_tokens, true);
   return e;
 }
 

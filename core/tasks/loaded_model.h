@@ -17,8 +17,8 @@ struct LoadedModel {
   std::unique_ptr<Seq2SeqTask> translator; // seq2seq models
 
   LoadedModel(const uint8_t* bytes, size_t size);
-  std::string save() const {
-    return save_model_file(file.config, file.tokenizer, file.labels, *file.model, nullptr, target_tokenizer());
+  std::string save(safetensors::ByteSink* sink = nullptr) const {
+    return save_model_file(file.config, file.tokenizer, file.labels, *file.model, nullptr, target_tokenizer(), sink);
   }
   nlohmann::json info() const { return model_info(file.config, file.tokenizer, file.labels, *file.model, target_tokenizer()); }
   const Tokenizer* target_tokenizer() const { return translator ? &file.target_tokenizer : nullptr; }

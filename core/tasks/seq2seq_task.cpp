@@ -145,7 +145,7 @@ MemoryEstimate estimate_seq2seq_memory(const ModelConfig& m, const TrainingConfi
   e.parameters = (int64_t)parameter_count(m);
   // values, gradients, moments, and the divergence guard's copy of the values and moments
   e.weight_bytes = 4.0 * e.parameters * (2 + moments + (c.guard.enabled ? 1 + moments : 0));
-  e.checkpoint_bytes = 4.0 * e.parameters * (1 + moments);
+  e.checkpoint_bytes = 65536;  // a checkpoint is written 64 KB at a time (safetensors::serialize_to)
   // Per step and direction as the other tasks (tasks/example_task.cpp); the decoder adds the
   // attention (weights over the source, context, attentional state) and the logits.
   auto level = [&](double dirs) {

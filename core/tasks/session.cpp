@@ -256,23 +256,23 @@ json Session::evaluate_pairs(const Seq2SeqEvalOptions& options) {
   return seq2seq_task->evaluate(options);
 }
 
-std::string Session::save_checkpoint() const {
+std::string Session::save_checkpoint(safetensors::ByteSink* sink) const {
   Trainer& t = trainer();
   // What is saved is a good state: the guard's rollback point, here and in a run resumed from it.
   t.mark_good_state();
   if (task) {
     const TrainingState training{t.optimizer, t.updates, task->train_data.epoch, task->train_data.position,
                                  t.dropout_rng, &task->train_data.state, nullptr, corpus, t.progress, &t.best_weights};
-    return save_model_file(config, tokenizer, labels(), task->model, &training);
+    return save_model_file(config, tokenizer, labels(), task->model, &training, nullptr, sink);
   }
   const ExampleBatchSource& d = example_source();
   const TrainingState training{t.optimizer, t.updates, d.epoch, d.position, t.dropout_rng, nullptr, &d.epoch_rng(), corpus,
                                t.progress, &t.best_weights};
-  return save_model_file(config, input_tokenizer(), labels(), model(), &training, target_tokenizer());
+  return save_model_file(config, input_tokenizer(), labels(), model(), &training, target_tokenizer(), sink);
 }
 
-std::string Session::save_model() const {
-  return save_model_file(config, input_tokenizer(), labels(), model(), nullptr, target_tokenizer());
+std::string Session::save_model(safetensors::ByteSink* sink) const {
+  return save_model_file(config, input_tokenizer(), labels(), model(), nullptr, target_tokenizer(), sink);
 }
 
 json Session::record_validation(double loss) {
@@ -292,7 +292,7 @@ json Session::best() const {
           {"stop", t.should_stop()}};
 }
 
-std::string Session::save_best_model() const {
+std::string Session::save_best_model(safetensors::ByteSink* sink) const {
   Trainer& t = trainer();  // its best weights are swapped in and back out
   if (t.progress.best_step < 0) fail("no best model yet: record a validation loss first");
   std::vector<float>& value = model().params.value;
@@ -302,7 +302,7 @@ std::string Session::save_best_model() const {
   std::swap_ranges(value.begin(), value.end(), best.begin());
   std::string bytes;
   try {
-    bytes = save_model();
+    bytes = save_model(sink);
   } catch (...) {
     std::swap_ranges(value.begin(), value.end(), best.begin());
     throw;
@@ -327,10 +327,16 @@ std::string Session::generate(GenerateOptions o) {
 }
 
 json memory_json(const MemoryEstimate& m) {
-  return {{"parameters", m.parameters},         {"weightBytes", m.weight_bytes},
+  json j = {{"parameters", m.parameters},         {"weightBytes", m.weight_bytes},
           {"activationBytes", m.activation_bytes}, {"packingBytes", m.packing_bytes},
           {"checkpointBytes", m.checkpoint_bytes}, {"corpusBytes", m.corpus_bytes},
           {"totalBytes", m.total()}};
+  if (m.items.empty()) return j;
+  json items = json::array();
+  for (const MemoryItem& i : m.items) items.push_back({{"name", i.name}, {"bytes", i.bytes}, {"needed", i.needed}});
+  j["items"] = std::move(items);
+  j["minimumBytes"] = m.minimum();
+  return j;
 }
 
 json Session::info() const {

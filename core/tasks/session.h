@@ -54,14 +54,15 @@ class Session {
   nlohmann::json evaluate_json(int64_t max_tokens = 0);
   // Seq2seq runs: loss, exact match, token error rate, BLEU (Seq2SeqTask::evaluate).
   nlohmann::json evaluate_pairs(const Seq2SeqEvalOptions& options);
-  std::string save_checkpoint() const;
-  std::string save_model() const;  // weights, config, tokenizer, labels: no training state
+  // The saves return the file, or with a sink write it there and return nothing.
+  std::string save_checkpoint(safetensors::ByteSink* sink = nullptr) const;
+  std::string save_model(safetensors::ByteSink* sink = nullptr) const;  // weights, config, tokenizer, labels: no training state
   // Keep-best (Trainer::record_validation): records a validation loss of the current weights and
   // returns best() plus { improved, stop }. best(): { step, loss, stale, stop } or null before any.
   nlohmann::json record_validation(double loss);
   nlohmann::json best() const;
   // The model file of the best weights so far (as save_model() would have written at that step).
-  std::string save_best_model() const;
+  std::string save_best_model(safetensors::ByteSink* sink = nullptr) const;
   nlohmann::json info() const;
 
   Model& model() const;

@@ -205,13 +205,18 @@ TEST(Inspect, ActivationsEqualTheTrainingForwardStates) {
     b.inputs = in.data();
     b.targets = tg.data();
     Rng drop(1);
-    m.train_batch(b, drop);
     std::vector<std::vector<float>> h(2), c(2), g(2);
+    // The gates from the forward pass alone: backward writes their gradients over them.
+    m.evaluate_batch(b);
+    for (int l = 0; l < 2; ++l) {
+      const RecurrentCache& cache = m.rnn.level_cache(l);
+      g[l].assign(cache.gates.begin(), cache.gates.begin() + (size_t)T * GH);
+    }
+    m.train_batch(b, drop);
     for (int l = 0; l < 2; ++l) {
       const RecurrentCache& cache = m.rnn.level_cache(l);
       h[l].assign(cache.h.begin() + H, cache.h.begin() + (T + 1) * H);
       if (cell == CellType::Lstm) c[l].assign(cache.c.begin() + H, cache.c.begin() + (T + 1) * H);
-      g[l].assign(cache.gates.begin(), cache.gates.begin() + (size_t)T * GH);
     }
     m.params.zero_grad();
     for (int chunk : {1, 5, 37, 512})

@@ -125,6 +125,12 @@ describe('analyzeCorpus() and estimateMemory(): what a trainer would see and hol
     for (const k of parts) assert.ok(isNum(m[k]) && m[k] >= 0, k);
     assert.ok(Math.abs(m.totalBytes - parts.reduce((sum, k) => sum + m[k], 0)) < 1e-6 * m.totalBytes, 'the total is the sum');
     assert.ok(m.corpusBytes > 0);
+    // the buffers one by one: they add up to the total, and the minimum is the needed ones
+    const sum = (xs) => xs.reduce((s, i) => s + i.bytes, 0);
+    assert.ok(m.items.length > 10 && m.items.every((i) => i.name && isNum(i.bytes) && typeof i.needed === 'boolean'));
+    assert.ok(Math.abs(sum(m.items) - m.totalBytes) < 1e-6 * m.totalBytes, 'the items add up to the total');
+    assert.ok(Math.abs(sum(m.items.filter((i) => i.needed)) - m.minimumBytes) < 1e-6 * m.totalBytes);
+    assert.ok(m.minimumBytes < m.totalBytes && m.totalBytes <= 2 * m.minimumBytes, `within 2× the minimum: ${m.totalBytes} / ${m.minimumBytes}`);
     assert.equal((await estimateMemory(SMALL, vocabSize)).corpusBytes, 0, 'no corpus share when the corpus is unknown');
     assert.ok((await estimateMemory({ ...SMALL, hidden: 64 }, vocabSize)).weightBytes > m.weightBytes);
     await assert.rejects(estimateMemory(SMALL, 0), /vocabSize must be a positive integer/);
