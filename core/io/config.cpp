@@ -205,7 +205,8 @@ RunConfig parse_run_config(const json& j, const std::vector<std::string>& allow)
     } else if (a.is_object()) {
       check_keys(a, "adaptiveSoftmax.", {"cutoffs", "divValue", "headBias"});
       m.adaptive_softmax = true;
-      if (a.contains("divValue")) m.adaptive_div_value = read_ranged(a, "divValue", 0, 1e6, true, "adaptiveSoftmax.");
+      // ≥ 1: a cluster narrower than the hidden state (PyTorch takes any positive value; 4 is Grave et al.'s).
+      if (a.contains("divValue")) m.adaptive_div_value = read_ranged(a, "divValue", 1, 1e6, false, "adaptiveSoftmax.");
       if (a.contains("headBias")) {
         if (!a.at("headBias").is_boolean())
           fail("option 'adaptiveSoftmax.headBias' must be true or false (got " + type_of(a.at("headBias")) + ")");

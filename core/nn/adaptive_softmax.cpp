@@ -39,12 +39,13 @@ void log_softmax_rows(int rows, int cols, const float* z, float* out, size_t out
 
 int AdaptiveSoftmax::tail_dim(int in, double div_value, int i) {
   const double d = py_floordiv((double)in, std::pow(div_value, i + 1));
-  return d < 1 ? 0 : d > 1e9 ? 1000000000 : (int)d;
+  if (!(d >= 1)) return 0;  // NaN too
+  return d > 1e9 ? 1000000000 : (int)d;
 }
 
 void AdaptiveSoftmax::check(int in, int vocab, const std::vector<int>& cutoffs, double div_value) {
-  if (!(div_value > 0) || !std::isfinite(div_value))
-    fail("adaptive softmax divValue must be a positive number (got " + std::to_string(div_value) + ")");
+  if (!(div_value >= 1) || !std::isfinite(div_value))
+    fail("adaptive softmax divValue must be at least 1 (got " + std::to_string(div_value) + ")");
   if (cutoffs.empty()) fail("adaptive softmax needs at least one cutoff (the head's shortlist size)");
   for (size_t i = 0; i < cutoffs.size(); ++i) {
     const int c = cutoffs[i];

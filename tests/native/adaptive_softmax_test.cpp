@@ -243,6 +243,11 @@ TEST(AdaptiveSoftmax, RefusesBadOptions) {
   EXPECT_NE(err({{"adaptiveSoftmax", {{"cutoffs", {0, 6}}}}}).find("cutoffs"), std::string::npos);
   EXPECT_NE(err({{"adaptiveSoftmax", {{"cutoffs", json::array()}}}}).find("cutoffs"), std::string::npos);
   EXPECT_NE(err({{"adaptiveSoftmax", {{"divValue", 0}}}}).find("divValue"), std::string::npos);
+  EXPECT_NE(err({{"adaptiveSoftmax", {{"divValue", 1e-300}}}}).find("divValue"), std::string::npos);
+  EXPECT_NE(err({{"adaptiveSoftmax", {{"cutoffs", {6.5}}}}}).find("integers"), std::string::npos);
+  EXPECT_NE(err({{"adaptiveSoftmax", {{"headBias", 1}}}}).find("headBias"), std::string::npos);
+  EXPECT_NE(test::error_of([] { AdaptiveSoftmax::check(8, 20, {5}, 0.5); }).find("divValue"), std::string::npos);
+  EXPECT_EQ(AdaptiveSoftmax::tail_dim(8, 1e300, 3), 0);
   EXPECT_NE(err({{"adaptiveSoftmax", {{"bins", 3}}}}).find("adaptiveSoftmax.bins"), std::string::npos);
   EXPECT_NE(err({{"adaptiveSoftmax", "yes"}}).find("adaptiveSoftmax"), std::string::npos);
   EXPECT_NE(test::error_of([] {
