@@ -3,7 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pkgs=(cmake g++ make libxsimd-dev nlohmann-json3-dev libgtest-dev googletest emscripten wabt chromium
-      python3-torch)  # python3-torch: the check that model files load into PyTorch
+      python3-torch   # python3-torch: the check that model files load into PyTorch
+      clang-19 lld-19)  # the relaxed-SIMD wasm builds (README "Relaxed SIMD build"): clang and wasm-ld 19
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

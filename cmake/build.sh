@@ -8,9 +8,10 @@ jobs=$(nproc)
 
 # One configure, three targets (CMakeLists.txt): st (no threads), mt (pthreads, browsers) and node
 # (pthreads, CommonJS). The output folder gets one folder per build; index.js picks one at load.
-# usage: build_wasm BUILD_DIR OUT_DIR [cmake options]
+# usage: build_wasm BUILD_DIR STAGE_DIR SUFFIX [cmake options]: builds, then copies the three into
+# STAGE_DIR/st$SUFFIX, mt$SUFFIX and node$SUFFIX.
 build_wasm() {
-  local dir=$1 out=$2; shift 2
+  local dir=$1 out=$2 sfx=$3; shift 3
   export NODE_PATH=/usr/share/nodejs   # emscripten's JS optimizer needs acorn from here
   local single=OFF before=
   [[ " $* " == *" -DRNN_WASM_SINGLE_FILE=ON "* ]] && single=ON
@@ -20,13 +21,13 @@ build_wasm() {
   emcmake cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release \
     "-DCMAKE_CROSSCOMPILING_EMULATOR=node;--no-experimental-fetch" "$@" >/dev/null
   cmake --build "$dir" -j"$jobs"
-  rm -rf "$out.tmp" && mkdir -p "$out.tmp/st" "$out.tmp/mt" "$out.tmp/node"
+  mkdir -p "$out/st$sfx" "$out/mt$sfx" "$out/node$sfx"
   # Each build's .wasm when it is a file of its own (not with -DRNN_WASM_SINGLE_FILE=ON).
   local wasm=()
   [[ $single == OFF ]] && wasm=(rnn_core.wasm)
-  cp "$dir/rnn_core.mjs" "${wasm[@]/#/$dir/}" "$out.tmp/st/"
-  cp "$dir/mt/rnn_core.mjs" "$dir/mt/rnn_core.worker.js" "${wasm[@]/#/$dir/mt/}" "$out.tmp/mt/"
-  cp "$dir/node/rnn_core.js" "$dir/node/rnn_core.worker.js" "${wasm[@]/#/$dir/node/}" "$out.tmp/node/"
+  cp "$dir/rnn_core.mjs" "${wasm[@]/#/$dir/}" "$out/st$sfx/"
+  cp "$dir/mt/rnn_core.mjs" "$dir/mt/rnn_core.worker.js" "${wasm[@]/#/$dir/mt/}" "$out/mt$sfx/"
+  cp "$dir/node/rnn_core.js" "$dir/node/rnn_core.worker.js" "${wasm[@]/#/$dir/node/}" "$out/node$sfx/"
   # The pthread worker imports the module whose URL it is sent (wasm/mt-pre.js always sends one).
   # Its fallback, a literal import("./rnn_core.mjs"), would make a bundler put a second copy of the
   # module into the worker's bundle: drop it, and keep bundlers off the computed import.
@@ -36,20 +37,47 @@ build_wasm() {
     const s = fs.readFileSync(f, "utf8");
     if (s.split(from).length !== 2) { console.error(`build.sh: ${f} no longer has the expected import of the module: update this patch`); process.exit(1); }
     fs.writeFileSync(f, s.replace(from, "import(/* webpackIgnore: true */ /* @vite-ignore */ e.data.urlOrBlob)"));
-  ' "$out.tmp/mt/rnn_core.worker.js"
+  ' "$out/mt$sfx/rnn_core.worker.js"
   # The package is "type": "module"; the node build and its pthread worker are CommonJS.
-  echo '{ "type": "commonjs" }' > "$out.tmp/node/package.json"
-  rm -rf "$out" && mv "$out.tmp" "$out"
+  echo '{ "type": "commonjs" }' > "$out/node$sfx/package.json"
+}
+# The relaxed-SIMD builds (README "Relaxed SIMD build"): em++ through cmake/relaxed/, which runs
+# Debian's clang-19 (apt: clang-19 lld-19) and npm's binaryen (devDependency) in place of
+# Emscripten's clang 14 and binaryen 108.
+relaxed_check() {
+  if [[ ! -x /usr/bin/clang-19 || ! -x /usr/bin/wasm-ld-19 ]]; then
+    echo "build.sh: the relaxed-SIMD builds need clang-19 and lld-19 (bash .ci/deps.sh)" >&2; exit 1
+  fi
+  if [[ ! -f node_modules/binaryen/bin/wasm-opt ]]; then
+    echo "build.sh: the relaxed-SIMD builds need npm's binaryen (npm ci)" >&2; exit 1
+  fi
+}
+# usage: wasm_dist OUT_DIR SINGLE_FILE(ON|OFF) [relaxed]
+wasm_dist() {
+  local out=$1 single=$2 relaxed=${3:-}
+  # A staging folder of this run's own: two builds at once must not empty each other's.
+  local tmp=$out.tmp.$$
+  rm -rf "$tmp" && mkdir -p "$tmp"
+  build_wasm build/wasm "$tmp" "" -DRNN_WASM_SINGLE_FILE="$single"
+  if [[ $relaxed ]]; then
+    relaxed_check
+    local w=$PWD/cmake/relaxed
+    build_wasm build/relaxed "$tmp" -relaxed -DRNN_WASM_SINGLE_FILE="$single" -DRNN_WASM_RELAXED=ON \
+      "-DCMAKE_C_COMPILER=$w/emcc" "-DCMAKE_CXX_COMPILER=$w/em++" "-DCMAKE_AR=$w/emar" "-DCMAKE_RANLIB=$w/emranlib"
+  fi
+  rm -rf "$out" && mv "$tmp" "$out"
 }
 for t in "${targets[@]}"; do
   case $t in
     native)
       cmake -S . -B build/native -DCMAKE_BUILD_TYPE=Release >/dev/null
       cmake --build build/native -j"$jobs" ;;
-    wasm) build_wasm build/wasm wasm/dist -DRNN_WASM_SINGLE_FILE=OFF ;;
+    # Today's builds (dist/st, mt, node) and the relaxed-SIMD ones (dist/st-relaxed, mt-relaxed,
+    # node-relaxed).
+    wasm) wasm_dist wasm/dist OFF relaxed ;;
     # The same builds with each wasm inlined as base64, for tests/bench/load-variants.mjs only (same
     # build folder: switching between the two only links again).
-    wasm-single) build_wasm build/wasm wasm/dist-single -DRNN_WASM_SINGLE_FILE=ON ;;
+    wasm-single) wasm_dist wasm/dist-single ON ;;
     *) echo "unknown target $t" >&2; exit 2 ;;
   esac
 done

@@ -24,7 +24,7 @@ void lstm_forward_step(int B, int H, float* gates, const float* b_hh, const floa
       const Vec f = simd_math::sigmoid(reg.load(gf + j) + reg.load(b_hh + H + j));
       const Vec g = simd_math::tanh(reg.load(gg + j) + reg.load(b_hh + 2 * H + j));
       const Vec o = simd_math::sigmoid(reg.load(go + j) + reg.load(b_hh + 3 * H + j));
-      const Vec cv = xsimd::fma(f, reg.load(c_prev + s + j), i * g);
+      const Vec cv = madd(f, reg.load(c_prev + s + j), i * g);
       const Vec t = simd_math::tanh(cv);
       reg.store(gi + j, i);
       reg.store(gf + j, f);
@@ -50,7 +50,7 @@ void lstm_backward_step(int B, int H, const float* gates, const float* c_prev, c
       const Vec th = reg.load(tc + s + j);
       Vec dhv = reg.load(dh + s + j);
       if (dy) dhv += reg.load(dy + s + j);
-      const Vec dct = xsimd::fma(dhv * o, one - th * th, reg.load(dc + s + j));
+      const Vec dct = madd(dhv * o, one - th * th, reg.load(dc + s + j));
       reg.store(d + j, dct * g * i * (one - i));
       reg.store(d + H + j, dct * reg.load(c_prev + s + j) * f * (one - f));
       reg.store(d + 2 * H + j, dct * i * (one - g * g));
@@ -73,14 +73,14 @@ void gru_forward_step(int B, int H, float* gates, float* hp, const float* b_hh, 
       const Vec pn = reg.load(hn + j) + reg.load(b_hh + 2 * H + j);
       const Vec r = simd_math::sigmoid(reg.load(gr + j) + pr);
       const Vec z = simd_math::sigmoid(reg.load(gz + j) + pz);
-      const Vec n = simd_math::tanh(xsimd::fma(r, pn, reg.load(gn + j)));
+      const Vec n = simd_math::tanh(madd(r, pn, reg.load(gn + j)));
       reg.store(hr + j, pr);
       reg.store(hz + j, pz);
       reg.store(hn + j, pn);
       reg.store(gr + j, r);
       reg.store(gz + j, z);
       reg.store(gn + j, n);
-      reg.store(h + s + j, xsimd::fma(one - z, n, z * reg.load(h_prev + s + j)));
+      reg.store(h + s + j, madd(one - z, n, z * reg.load(h_prev + s + j)));
     });
   });
 }

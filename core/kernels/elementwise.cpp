@@ -118,7 +118,7 @@ void softmax_xent(int rows, int cols, const float* Z, const int32_t* y, const fl
 void axpy(size_t n, float a, const float* x, float* y) {
   if (reference_mode()) return ref::axpy(n, a, x, y);
   const Vec av(a);
-  for_lanes(n, [&](size_t i, auto reg) { reg.store(y + i, xsimd::fma(av, reg.load(x + i), reg.load(y + i))); });
+  for_lanes(n, [&](size_t i, auto reg) { reg.store(y + i, madd(av, reg.load(x + i), reg.load(y + i))); });
 }
 
 }  // namespace rnn::kernels

@@ -94,7 +94,7 @@ inline void micro_kernel(int kc, size_t ldc, const float* a, const float* b, flo
     for (int v = 0; v < kTileVectors; ++v) bv[v] = load(b + v * kLanes);
     for (int r = 0; r < kTileRows; ++r) {
       const Vec av(a[r]);
-      for (int v = 0; v < kTileVectors; ++v) acc[r][v] = xsimd::fma(av, bv[v], acc[r][v]);
+      for (int v = 0; v < kTileVectors; ++v) acc[r][v] = madd(av, bv[v], acc[r][v]);
     }
     a += kTileRows;
     b += kTileCols;
@@ -223,7 +223,7 @@ inline void dot_tail(int K, int rows, const float* a, const float* B, float* c, 
   int k = 0;
   for (; k + kLanes <= K; k += kLanes) {
     const Vec av = load(a + k);
-    for (int q = 0; q < rows; ++q) acc[q] = xsimd::fma(av, load(B + (size_t)q * K + k), acc[q]);
+    for (int q = 0; q < rows; ++q) acc[q] = madd(av, load(B + (size_t)q * K + k), acc[q]);
   }
   for (int q = 0; q < rows; ++q) {
     float s = hsum(acc[q]);
@@ -272,7 +272,7 @@ inline void dot_rows(int K, const float* a, const float* B, float* c, bool accum
     const Vec av = load(a + k);
     for (int group = 0; group < kDotRowGroups; ++group)
       for (int q = 0; q < kLanes; ++q)
-        acc[group][q] = xsimd::fma(av, load(B + (size_t)(group * kLanes + q) * K + k), acc[group][q]);
+        acc[group][q] = madd(av, load(B + (size_t)(group * kLanes + q) * K + k), acc[group][q]);
   }
   for (int group = 0; group < kDotRowGroups; ++group) {
     Vec s = reduce_rows(acc[group]);

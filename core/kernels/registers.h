@@ -14,11 +14,15 @@
 #endif
 
 #include "kernels/arch.h"
+#include "kernels/simd_math.h"
 
 namespace rnn::kernels {
 
 inline Vec load(const float* p) { return Vec::load_unaligned(p); }
 inline void store(float* p, Vec v) { v.store_unaligned(p); }
+// a·b + c: one FMA natively, f32x4.relaxed_madd in the relaxed-SIMD wasm build, a multiply and an
+// add in the simd128 one (simd_math::madd).
+inline Vec madd(Vec a, Vec b, Vec c) { return simd_math::madd(a, b, c); }
 inline float hsum(Vec v) { return xsimd::hadd(v); }
 inline float hmax(Vec v) {
   alignas(64) float lanes[kLanes];

@@ -48,17 +48,6 @@ constexpr int32_t kShiftBits = 0x4B400000;
 constexpr float kP0 = 5.000000000e-01f, kP1 = 1.666654348e-01f, kP2 = 4.166628048e-02f,
                 kP3 = 8.366577327e-03f, kP4 = 1.394643681e-03f;
 
-// c − a·b: one fused instruction where the target has FMA; wasm has none, and xsimd's generic
-// fnma would spend an extra negation on it.
-template <class A>
-inline Vf<A> nmadd(Vf<A> a, Vf<A> b, Vf<A> c) {
-#ifdef __FMA__
-  return xsimd::fnma(a, b, c);
-#else
-  return c - a * b;
-#endif
-}
-
 #ifdef __wasm_simd128__
 // Emscripten's SSE2 layer builds min/max/select from compare + bitselect (4 x86 instructions
 // each in V8); wasm's pmin/pmax/andnot are one. The builds where A is sse2 are the wasm ones.
@@ -70,6 +59,38 @@ inline xsimd::batch<float, xsimd::sse2> cooked(v128_t v) { return xsimd::batch<f
 template <class A>
 constexpr bool kWasm = false;
 #endif
+
+// c − a·b: one fused instruction where the target has FMA (natively; in the relaxed-SIMD wasm
+// build f32x4.relaxed_nmadd); plain wasm simd128 has none, and xsimd's generic fnma would spend
+// an extra negation on it.
+template <class A>
+inline Vf<A> nmadd(Vf<A> a, Vf<A> b, Vf<A> c) {
+#ifdef __wasm_relaxed_simd__
+  if constexpr (kWasm<A>) return cooked(wasm_f32x4_relaxed_nmadd(raw(a), raw(b), raw(c)));
+#endif
+#ifdef __FMA__
+  return xsimd::fnma(a, b, c);
+#else
+  return c - a * b;
+#endif
+}
+}  // namespace detail
+
+// a·b + c, the kernels' one multiply-add. Natively xsimd::fma (one FMA instruction); in the
+// simd128 wasm build xsimd's SSE2 arch makes it a multiply and an add; in the relaxed-SIMD wasm
+// build (-mrelaxed-simd, README "Relaxed SIMD build") it is f32x4.relaxed_madd, which engines
+// compile to a hardware FMA where the CPU has one (rounding once) and to mul + add elsewhere:
+// results differ from the simd128 build's in the last bits, but not between runs, thread counts
+// or resumes of one build on one machine.
+template <class A>
+inline Vf<A> madd(Vf<A> a, Vf<A> b, Vf<A> c) {
+#ifdef __wasm_relaxed_simd__
+  if constexpr (detail::kWasm<A>) return detail::cooked(wasm_f32x4_relaxed_madd(detail::raw(a), detail::raw(b), detail::raw(c)));
+#endif
+  return xsimd::fma(a, b, c);
+}
+
+namespace detail {
 
 // min(c, x) and max(c, x) for a constant c: a NaN in x comes out as NaN (x86 minps/maxps and
 // wasm pmin/pmax return the second operand when the comparison fails).
@@ -102,17 +123,17 @@ template <class A>
 inline Vf<A> exp_reduce(Vf<A> x, Vf<A>& scale) {
   using V = Vf<A>;
   using Vi = xsimd::batch<int32_t, A>;
-  const V t = xsimd::fma(x, V(kLog2e), V(kShift));
+  const V t = madd(x, V(kLog2e), V(kShift));
   const V n = t - V(kShift);
   V r = nmadd(n, V(kLn2Hi), x);  // x − n·ln2_hi, exact
   r = nmadd(n, V(kLn2Lo), r);
-  V p = xsimd::fma(V(kP4), r, V(kP3));
-  p = xsimd::fma(p, r, V(kP2));
-  p = xsimd::fma(p, r, V(kP1));
-  p = xsimd::fma(p, r, V(kP0));
+  V p = madd(V(kP4), r, V(kP3));
+  p = madd(p, r, V(kP2));
+  p = madd(p, r, V(kP1));
+  p = madd(p, r, V(kP0));
   const Vi bits = xsimd::bitwise_cast<Vi>(t) + Vi(127 - kShiftBits);  // n + 127
   scale = xsimd::bitwise_cast<V>(bits << 23);
-  return xsimd::fma(p, r * r, r);
+  return madd(p, r * r, r);
 }
 }  // namespace detail
 
@@ -138,7 +159,7 @@ inline Vf<A> sigmoid(Vf<A> x) {
   const V u = detail::max_c(-30.0f, detail::min_c(87.0f, -x));
   V scale;
   const V q = detail::exp_reduce(u, scale);
-  return V(1.0f) / (xsimd::fma(scale, q, scale) + V(1.0f));
+  return V(1.0f) / (madd(scale, q, scale) + V(1.0f));
 }
 
 // tanh via eᵘ − 1 with u = −2|x| ≤ 0. |x| is capped at 9.1, beyond which tanh rounds to 1.
@@ -149,7 +170,7 @@ inline Vf<A> tanh(Vf<A> x) {
   const V u = V(-2.0f) * detail::min_c(9.1f, xsimd::abs(x));
   V scale;
   const V q = detail::exp_reduce(u, scale);
-  const V m = xsimd::fma(scale, q, scale - V(1.0f));  // eᵘ − 1 ∈ (−1, 0]
+  const V m = madd(scale, q, scale - V(1.0f));  // eᵘ − 1 ∈ (−1, 0]
   return xsimd::abs(m / (m + V(2.0f))) | sign;
 }
 
