@@ -793,6 +793,18 @@ export type BuildVariant =
 export interface Features {
   /** WebAssembly SIMD is supported here. */
   simd: boolean;
+  /**
+   * WebAssembly relaxed SIMD is supported here (Chromium 114+, Node 22+; Node 20 only with
+   * `--experimental-wasm-relaxed-simd`).
+   */
+  relaxedSimd: boolean;
+  /**
+   * The SIMD level of the build loaded (or, before loading, the one that will load): `'relaxed'`,
+   * the relaxed-SIMD build (fused multiply-add, f32x4.relaxed_madd), where `relaxedSimd` and
+   * `init({ simd })` allow; else `'simd128'`. Results of the two differ in the last bits (one
+   * rounding per multiply-add instead of two); within one build they don't depend on threads.
+   */
+  simdBuild: SimdLevel;
   /** The build has threads (pthreads): `variant` is 'mt' or 'node'. */
   threads: boolean;
   /** Threads the kernels use now (see `setThreads()`); 0 until the module has loaded. */
@@ -824,7 +836,16 @@ export interface InitOptions {
    * `RNN_WASM_THREADS` (same values).
    */
   threads?: 'auto' | 'off' | number;
+  /**
+   * `'auto'`: the relaxed-SIMD build where the runtime supports relaxed SIMD, else the simd128 one;
+   * `'relaxed'` or `'simd128'` forces one (`'relaxed'` throws where unsupported). Default: `'auto'`,
+   * or in Node the environment variable `RNN_WASM_SIMD` (same values).
+   */
+  simd?: 'auto' | SimdLevel;
 }
+
+/** The SIMD level of a build: `'relaxed'` (relaxed SIMD, fused multiply-add) or `'simd128'`. */
+export type SimdLevel = 'relaxed' | 'simd128';
 
 /** Gradient flow through time (`Trainer.gradientFlowDetails()`, `step({ diagnostics: true })`). */
 export interface GradientFlow {

@@ -4,6 +4,8 @@
 //   dist/node/rnn_core.js   Node: pthreads, CommonJS (its folder's package.json says so)
 //   dist/mt/rnn_core.mjs    browsers with crossOriginIsolated: pthreads (+ rnn_core.worker.js)
 //   dist/st/rnn_core.mjs    everywhere else, and whenever threads are turned off: no threads
+// Each also exists as a relaxed-SIMD build (dist/node-relaxed, mt-relaxed, st-relaxed: fused
+// multiply-add, f32x4.relaxed_madd), loaded where WebAssembly.validate accepts RELAXED_PROBE.
 // This module turns the raw handles into the public API: it copies large inputs through malloc
 // (fast), turns returned Error objects into throws, and frees C++ memory on dispose().
 
@@ -14,12 +16,15 @@ const isNode = typeof process === 'object' && typeof process.versions?.node === 
 let modulePromise = null;
 let loadedModule = null;
 let loading = null; // the build being loaded or loaded: 'st' | 'mt' | 'node'
+let loadingSimd = null; // and its SIMD level: 'relaxed' | 'simd128'
 
 const BUILD_NAMES = {
   st: 'wasm32 simd128, single-threaded',
   mt: 'wasm32 simd128, pthreads (browser)',
   node: 'wasm32 simd128, pthreads (Node)',
 };
+const buildName = (build, simd) =>
+  simd === 'relaxed' ? BUILD_NAMES[build].replace('simd128', 'relaxed SIMD') : BUILD_NAMES[build];
 
 function threadsError(value, where) {
   return new Error(`${where} must be 'auto', 'off' or a positive integer (got ${typeof value === 'string' ? `'${value}'` : String(value)})`);
@@ -47,6 +52,47 @@ function envThreads() {
   return isNode ? parseThreads(process.env.RNN_WASM_THREADS, 'RNN_WASM_THREADS') : 'auto';
 }
 
+// A tiny module using f32x4.relaxed_madd (three i8x16.splat of 0, then 0xfd 0x85 0x02): validates
+// only where WebAssembly relaxed SIMD is supported (Chromium 114+; Node 20 only with
+// --experimental-wasm-relaxed-simd, Node 22 by default).
+const RELAXED_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 19, 1, 17, 0,
+  65, 0, 253, 15, 65, 0, 253, 15, 65, 0, 253, 15, 253, 133, 2, 11,
+]);
+
+function relaxedSupported() {
+  try {
+    return WebAssembly.validate(RELAXED_PROBE);
+  } catch {
+    return false;
+  }
+}
+
+/** 'auto' | 'relaxed' | 'simd128' from init({ simd }) or RNN_WASM_SIMD; throws on anything else. */
+function parseSimd(value, where) {
+  if (value === undefined || value === 'auto' || value === '') return 'auto';
+  if (value === 'relaxed' || value === 'simd128') return value;
+  throw new Error(`${where} must be 'auto', 'relaxed' or 'simd128' (got ${typeof value === 'string' ? `'${value}'` : String(value)})`);
+}
+
+function envSimd() {
+  return isNode ? parseSimd(process.env.RNN_WASM_SIMD, 'RNN_WASM_SIMD') : 'auto';
+}
+
+/** The SIMD level that preference `pref` selects in this runtime; throws if 'relaxed' can't run here. */
+function simdFor(pref) {
+  if (pref === 'simd128') return 'simd128';
+  const ok = relaxedSupported();
+  if (pref === 'relaxed' && !ok) {
+    throw new Error(
+      "simd 'relaxed' was asked for, but this runtime does not support WebAssembly relaxed SIMD " +
+        '(Node 20: run node with --experimental-wasm-relaxed-simd; Node 22+ and Chromium 114+ have it): ' +
+        "use simd: 'auto' or 'simd128'",
+    );
+  }
+  return ok ? 'relaxed' : 'simd128';
+}
+
 // Pool workers of the Node build would keep the process alive forever: unref them (and any the
 // runtime adds later). They only ever work while the main thread waits inside a call, so nothing
 // is cut short when the process exits.
@@ -69,38 +115,52 @@ function unrefWorkers(m) {
 // new URL('…', import.meta.url): bundlers (Vite, webpack, Rollup) follow both and copy the files.
 // The Node-only pieces are named through variables, which bundlers leave alone, so that a browser
 // bundle never takes in the CommonJS Node build or node:fs.
-const NODE_BUILD = './dist/node/rnn_core.js';
+const NODE_BUILD = { simd128: './dist/node/rnn_core.js', relaxed: './dist/node-relaxed/rnn_core.js' };
 const NODE_FS = 'node:fs/promises';
-const NODE_WASM = { node: './dist/node/rnn_core.wasm', st: './dist/st/rnn_core.wasm' };
+const NODE_WASM = {
+  simd128: { node: './dist/node/rnn_core.wasm', st: './dist/st/rnn_core.wasm' },
+  relaxed: { node: './dist/node-relaxed/rnn_core.wasm', st: './dist/st-relaxed/rnn_core.wasm' },
+};
 
 /**
  * The wasm bytes of a build, in Node: emscripten 3.1.6 would fetch() the file, which Node 20 cannot do
  * for a path or a file: URL. Undefined for a build with the wasm inlined (RNN_WASM_SINGLE_FILE).
  */
-async function nodeWasmBinary(build) {
+async function nodeWasmBinary(build, simd) {
   const { readFile } = await import(/* @vite-ignore */ /* webpackIgnore: true */ NODE_FS);
   try {
-    return await readFile(new URL(NODE_WASM[build], import.meta.url));
+    return await readFile(new URL(NODE_WASM[simd][build], import.meta.url));
   } catch (e) {
     if (e.code === 'ENOENT') return undefined;
     throw e;
   }
 }
 
-async function load(build) {
+async function load(build, simd) {
+  const relaxed = simd === 'relaxed';
   let create;
-  if (build === 'node') create = (await import(/* @vite-ignore */ /* webpackIgnore: true */ NODE_BUILD)).default;
-  else if (build === 'mt') create = (await import('./dist/mt/rnn_core.mjs')).default;
-  else create = (await import('./dist/st/rnn_core.mjs')).default;
-  const options = isNode ? { wasmBinary: await nodeWasmBinary(build) } : {};
+  if (build === 'node') create = (await import(/* @vite-ignore */ /* webpackIgnore: true */ NODE_BUILD[simd])).default;
+  else if (build === 'mt') create = (await (relaxed ? import('./dist/mt-relaxed/rnn_core.mjs') : import('./dist/mt/rnn_core.mjs'))).default;
+  else create = (await (relaxed ? import('./dist/st-relaxed/rnn_core.mjs') : import('./dist/st/rnn_core.mjs'))).default;
+  const options = isNode ? { wasmBinary: await nodeWasmBinary(build, simd) } : {};
   const m = await create(options);
   if (build === 'node') unrefWorkers(m);
   return m;
 }
 
-function start(mode) {
+function start(mode, simdPref) {
   loading = buildFor(mode);
-  modulePromise = load(loading).then(
+  loadingSimd = simdFor(simdPref);
+  // Chosen by 'auto', a relaxed build that fails to load (say, left out of a bundle) gives way to
+  // the simd128 one.
+  const loaded =
+    loadingSimd === 'relaxed' && simdPref === 'auto'
+      ? load(loading, 'relaxed').catch(() => {
+          loadingSimd = 'simd128';
+          return load(loading, 'simd128');
+        })
+      : load(loading, loadingSimd);
+  modulePromise = loaded.then(
     (m) => {
       loadedModule = m;
       if (typeof mode === 'number') m.setThreads(mode);
@@ -109,15 +169,19 @@ function start(mode) {
     (e) => {
       modulePromise = null; // a failed load may be retried
       loading = null;
+      loadingSimd = null;
       throw e;
     },
   );
   return modulePromise;
 }
 
-/** Loads (once) and returns the WebAssembly module, with the threads mode of RNN_WASM_THREADS (Node). */
+/**
+ * Loads (once) and returns the WebAssembly module, with the threads mode of RNN_WASM_THREADS and the
+ * SIMD level of RNN_WASM_SIMD (Node).
+ */
 async function wasm() {
-  return modulePromise ?? start(envThreads());
+  return modulePromise ?? start(envThreads(), envSimd());
 }
 
 /**
@@ -125,18 +189,27 @@ async function wasm() {
  * threaded build, browsers: the threaded one when cross-origin isolated), `'off'` or `1` (the
  * single-threaded build, no workers at all) or a number n > 1 (the threaded build using n threads,
  * clamped to what it has). In Node the default comes from the environment variable
- * RNN_WASM_THREADS (same values). Every other function loads the module with the default; call
- * init() first to choose. Once loaded, a number just sets the thread count, and 'auto' / 'off'
- * throw if they would need the other build.
+ * RNN_WASM_THREADS (same values). `simd: 'auto'` (the default; in Node RNN_WASM_SIMD) loads the
+ * relaxed-SIMD build where the runtime supports relaxed SIMD and the simd128 one elsewhere;
+ * 'relaxed' or 'simd128' forces one ('relaxed' throws where unsupported). Every other function
+ * loads the module with the defaults; call init() first to choose. Once loaded, a number just sets
+ * the thread count, and 'auto' / 'off' / a SIMD level throw if they would need another build.
  * Resolves to features().
  */
 export async function init(options = {}) {
   const o = checkObject(options, 'init options');
-  for (const k of Object.keys(o)) if (k !== 'threads') throw new Error(`unknown option '${k}'`);
+  for (const k of Object.keys(o)) if (k !== 'threads' && k !== 'simd') throw new Error(`unknown option '${k}'`);
   const mode = o.threads === undefined ? envThreads() : parseThreads(o.threads, "option 'threads'");
+  const simdPref = o.simd === undefined ? envSimd() : parseSimd(o.simd, "option 'simd'");
   if (!modulePromise) {
-    await start(mode);
+    await start(mode, simdPref);
     return features();
+  }
+  if (o.simd !== undefined && simdPref !== 'auto' && simdPref !== loadingSimd) {
+    throw new Error(
+      `rnn-wasm is already loaded with the ${loadingSimd} ${loading} build (${buildName(loading, loadingSimd)}); ` +
+        `init({ simd: '${simdPref}' }) needs the ${simdPref} one: call init() before anything else loads the module`,
+    );
   }
   if (typeof mode === 'number') {
     // A count never needs another build: setThreads clamps it to what the loaded one has.
@@ -146,7 +219,7 @@ export async function init(options = {}) {
   const want = buildFor(mode);
   if (want !== loading) {
     throw new Error(
-      `rnn-wasm is already loaded with the ${loading} build (${BUILD_NAMES[loading]}); ` +
+      `rnn-wasm is already loaded with the ${loading} build (${buildName(loading, loadingSimd)}); ` +
         `init({ threads: ${JSON.stringify(o.threads ?? mode)} }) needs the ${want} build: call init() before anything else loads the module`,
     );
   }
@@ -198,15 +271,28 @@ export function features() {
       variant = buildFor('auto');
     }
   }
+  const relaxedSimd = relaxedSupported();
+  let simdBuild = loadingSimd;
+  if (!simdBuild) {
+    try {
+      simdBuild = simdFor(envSimd());
+    } catch {
+      simdBuild = simdFor('auto');
+    }
+  }
+  const relaxed = simdBuild === 'relaxed';
   return {
     simd,
+    relaxedSimd,
+    simdBuild,
     threads: info ? info.threads : variant !== 'st',
     threadCount: info ? info.threadCount : 0,
     maxThreads: info ? info.maxThreads : 0,
     variant,
     version,
-    build: BUILD_NAMES[variant],
-    simdArch: info ? info.simdArch : 'wasm-simd128',
+    build: buildName(variant, simdBuild),
+    simdArch: info ? (relaxed ? info.simdArch.replace('wasm-simd128', 'wasm-relaxed-simd') : info.simdArch)
+      : relaxed ? 'wasm-relaxed-simd' : 'wasm-simd128',
     modelFormatVersion: info ? info.modelFormatVersion : 1,
     heapBytes: loadedModule ? heap(loadedModule).length : 0,
     heapInUse: info ? info.heapInUse : 0,
