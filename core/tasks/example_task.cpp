@@ -7,6 +7,7 @@
 #include "common.h"
 #include "models/classifier.h"
 #include "models/tagger.h"
+#include "nn/adaptive_softmax.h"
 
 namespace rnn {
 
@@ -205,6 +206,12 @@ ExampleTask::ExampleTask(const RunConfig& cfg, const ExampleData& data, const Ex
 
   config.model.vocab_size = tokenizer.vocab_size();
   config.model.labels = labels.size();
+  ModelConfig& mc = config.model;
+  if (mc.adaptive_softmax && mc.adaptive_cutoffs.empty()) {  // by category: cut-offs from the training texts
+    std::vector<int64_t> counts(tokenizer.vocab_size(), 0);
+    for (int32_t id : train.tokens) ++counts[id];
+    mc.adaptive_cutoffs = choose_adaptive_cutoffs(counts, mc.hidden_size, mc.adaptive_div_value);
+  }
   config.model.validate();
   config.training.validate();
   check_memory(memory());

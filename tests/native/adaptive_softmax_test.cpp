@@ -10,6 +10,7 @@
 #include "data_path.h"
 #include "io/config.h"
 #include "nn/adaptive_softmax.h"
+#include "tasks/example_task.h"
 #include "tasks/session.h"
 #include "test_util.h"
 
@@ -266,4 +267,22 @@ TEST(AdaptiveSoftmax, RefusesBadOptions) {
   // Off is off: false leaves the output layer as it was.
   EXPECT_FALSE(word_config({{"adaptiveSoftmax", false}}).model.adaptive_softmax);
   EXPECT_FALSE(run_config_to_json(word_config({{"adaptiveSoftmax", false}})).contains("adaptiveSoftmax"));
+}
+
+// A language model by category (examples) chooses its cut-offs from the training texts too.
+TEST(AdaptiveSoftmax, ByCategoryChoosesCutoffsFromTheExamples) {
+  ExampleData d;
+  const char* kinds[] = {"animals", "city"};
+  const char* texts[] = {"the cat sat on the mat and the dog ran to the log", "the man read a book in the city by the fire"};
+  for (int i = 0; i < 200; ++i) d.category.push_back({kinds[i % 2], texts[i % 2], i + 1});
+  ExampleTask task(parse_run_config(json{{"task", "lm"}, {"tokenizer", "word"}, {"layers", 1}, {"hidden", 32},
+                                         {"embedding", 16}, {"batchSize", 8}, {"learningRate", 0.01}, {"seed", 2},
+                                         {"adaptiveSoftmax", true}}),
+                   d);
+  ASSERT_FALSE(task.config.model.adaptive_cutoffs.empty());
+  AdaptiveSoftmax::check(32, task.config.model.vocab_size, task.config.model.adaptive_cutoffs, 4.0);
+  const double first = task.step().loss;
+  double last = first;
+  for (int i = 0; i < 100; ++i) last = task.step().loss;
+  EXPECT_LT(last, 0.5 * first);
 }
