@@ -1,6 +1,7 @@
 // Tests for core/sampling: greedy, temperature, top-k, top-p, repetition penalty, validation.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -212,4 +213,59 @@ TEST(Sampling, InvalidOptionsThrow) {
   EXPECT_EQ(error_of([&] { sample(logits, p, rng, {5}); }), "recent token id 5 out of range (vocab size 2)");
   const float ninf = -std::numeric_limits<float>::infinity();
   EXPECT_EQ(error_of([&] { sample({ninf, ninf}, {}, rng); }), "all logits are -inf");
+}
+
+// The truncations select (top-k: nth_element, top-p: a heap) instead of sorting the vocabulary:
+// every draw equals that of the plain definition — softmax weights, all ids sorted most likely
+// first (when anything is cut; else in id order), the k best, the smallest prefix holding top-p
+// of their weight, one uniform over it —
+// on 33 K-id vocabularies (with many tied logits) and small ones.
+TEST(Sampling, TruncationsDrawWhatSortingEverythingDraws) {
+  auto by_sorting = [](const std::vector<float>& logits, const SamplingOptions& o, Rng& rng) {
+    const int n = (int)logits.size();
+    const double zmax = *std::max_element(logits.begin(), logits.end());
+    std::vector<double> p(n);
+    for (int i = 0; i < n; ++i) p[i] = std::exp(((double)logits[i] - zmax) / o.temperature);
+    std::vector<int32_t> order(n);
+    for (int i = 0; i < n; ++i) order[i] = i;
+    size_t kept = o.top_k > 0 ? std::min<size_t>(o.top_k, n) : n;
+    if (kept < (size_t)n || o.top_p < 1.0f)  // no truncation: ids in order
+      std::sort(order.begin(), order.end(), [&](int32_t a, int32_t b) { return logits[a] != logits[b] ? logits[a] > logits[b] : a < b; });
+    if (o.top_p < 1.0f) {
+      double total = 0, cum = 0;
+      for (size_t i = 0; i < kept; ++i) total += p[order[i]];
+      size_t i = 0;
+      while (i < kept) {
+        cum += p[order[i++]];
+        if (cum >= o.top_p * total * (1 - 1e-12)) break;
+      }
+      kept = i;
+    }
+    double total = 0;
+    for (size_t i = 0; i < kept; ++i) total += p[order[i]];
+    const double u = rng.uniform() * total;
+    double cum = 0;
+    for (size_t i = 0; i < kept; ++i)
+      if (u < (cum += p[order[i]])) return order[i];
+    return order[kept - 1];
+  };
+  Rng gen(5);
+  int differ = 0, draws = 0;
+  for (int n : {7, 1000, 33000}) {
+    for (int trial = 0; trial < 6; ++trial) {
+      std::vector<float> logits = random_logits(gen, n);
+      for (int i = 0; i < n; i += 5) logits[i] = std::round(logits[i]);  // ties
+      for (auto [k, top_p] : {std::pair{0, 0.9f}, {40, 1.0f}, {40, 0.5f}, {n, 0.3f}, {0, 0.05f}}) {
+        SamplingOptions o;
+        o.temperature = trial % 2 ? 0.7f : 1.3f;
+        o.top_k = k;
+        o.top_p = top_p;
+        Rng a(trial * 100 + k), b(trial * 100 + k);
+        for (int d = 0; d < 20; ++d, ++draws) differ += sample(logits, o, a) != by_sorting(logits, o, b);
+      }
+    }
+  }
+  // The nucleus' edge is compared in floating point on sums taken in different orders: allow a
+  // rare draw at the edge to differ, never more.
+  EXPECT_LE(differ, draws / 1000) << differ << " of " << draws;
 }
