@@ -8,38 +8,42 @@ jobs=$(nproc)
 
 # One configure, three targets (CMakeLists.txt): st (no threads), mt (pthreads, browsers) and node
 # (pthreads, CommonJS). The output folder gets one folder per build; index.js picks one at load.
-# usage: build_wasm BUILD_DIR STAGE_DIR SUFFIX [cmake options]: builds, then copies the three into
-# STAGE_DIR/st$SUFFIX, mt$SUFFIX and node$SUFFIX.
+# usage: build_wasm BUILD_DIR STAGE_DIR NAME [cmake options]: builds, then copies the three into
+# STAGE_DIR: NAME rnn_core into st/, mt/ and node/; NAME rnn_core_relaxed (the relaxed-SIMD builds,
+# files named so) into st-relaxed/, mt-relaxed/ and node/ (beside the other Node build: a browser
+# bundler or site never takes in dist/node).
 build_wasm() {
-  local dir=$1 out=$2 sfx=$3; shift 3
+  local dir=$1 out=$2 name=$3; shift 3
+  local sfx=
+  [[ $name == rnn_core_relaxed ]] && sfx=-relaxed
   export NODE_PATH=/usr/share/nodejs   # emscripten's JS optimizer needs acorn from here
   local single=OFF before=
   [[ " $* " == *" -DRNN_WASM_SINGLE_FILE=ON "* ]] && single=ON
   [[ -f $dir/CMakeCache.txt ]] && before=$(sed -n 's/^RNN_WASM_SINGLE_FILE:BOOL=//p' "$dir/CMakeCache.txt")
   # Switching between inlined and separate wasm changes link options only: link again.
-  [[ $before && $before != "$single" ]] && rm -f "$dir"/{,mt/,node/}rnn_core.{mjs,js,wasm}
+  [[ $before && $before != "$single" ]] && rm -f "$dir"/{,mt/,node/}"$name".{mjs,js,wasm}
   emcmake cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release \
     "-DCMAKE_CROSSCOMPILING_EMULATOR=node;--no-experimental-fetch" "$@" >/dev/null
   cmake --build "$dir" -j"$jobs"
-  mkdir -p "$out/st$sfx" "$out/mt$sfx" "$out/node$sfx"
+  mkdir -p "$out/st$sfx" "$out/mt$sfx" "$out/node"
   # Each build's .wasm when it is a file of its own (not with -DRNN_WASM_SINGLE_FILE=ON).
   local wasm=()
-  [[ $single == OFF ]] && wasm=(rnn_core.wasm)
-  cp "$dir/rnn_core.mjs" "${wasm[@]/#/$dir/}" "$out/st$sfx/"
-  cp "$dir/mt/rnn_core.mjs" "$dir/mt/rnn_core.worker.js" "${wasm[@]/#/$dir/mt/}" "$out/mt$sfx/"
-  cp "$dir/node/rnn_core.js" "$dir/node/rnn_core.worker.js" "${wasm[@]/#/$dir/node/}" "$out/node$sfx/"
+  [[ $single == OFF ]] && wasm=("$name.wasm")
+  cp "$dir/$name.mjs" "${wasm[@]/#/$dir/}" "$out/st$sfx/"
+  cp "$dir/mt/$name.mjs" "$dir/mt/$name.worker.js" "${wasm[@]/#/$dir/mt/}" "$out/mt$sfx/"
+  cp "$dir/node/$name.js" "$dir/node/$name.worker.js" "${wasm[@]/#/$dir/node/}" "$out/node/"
   # The pthread worker imports the module whose URL it is sent (wasm/mt-pre.js always sends one).
   # Its fallback, a literal import("./rnn_core.mjs"), would make a bundler put a second copy of the
   # module into the worker's bundle: drop it, and keep bundlers off the computed import.
   node -e '
-    const fs = require("fs"), f = process.argv[1];
-    const from = "(e.data.urlOrBlob?import(e.data.urlOrBlob):import(\"./rnn_core.mjs\"))";
+    const fs = require("fs"), f = process.argv[1], name = process.argv[2];
+    const from = `(e.data.urlOrBlob?import(e.data.urlOrBlob):import("./${name}.mjs"))`;
     const s = fs.readFileSync(f, "utf8");
     if (s.split(from).length !== 2) { console.error(`build.sh: ${f} no longer has the expected import of the module: update this patch`); process.exit(1); }
     fs.writeFileSync(f, s.replace(from, "import(/* webpackIgnore: true */ /* @vite-ignore */ e.data.urlOrBlob)"));
-  ' "$out/mt$sfx/rnn_core.worker.js"
-  # The package is "type": "module"; the node build and its pthread worker are CommonJS.
-  echo '{ "type": "commonjs" }' > "$out/node$sfx/package.json"
+  ' "$out/mt$sfx/$name.worker.js" "$name"
+  # The package is "type": "module"; the node builds and their pthread workers are CommonJS.
+  echo '{ "type": "commonjs" }' > "$out/node/package.json"
 }
 # The relaxed-SIMD builds (README "Relaxed SIMD build"): em++ through cmake/relaxed/, which runs
 # Debian's clang-19 (apt: clang-19 lld-19) and npm's binaryen (devDependency) in place of
@@ -58,11 +62,11 @@ wasm_dist() {
   # A staging folder of this run's own: two builds at once must not empty each other's.
   local tmp=$out.tmp.$$
   rm -rf "$tmp" && mkdir -p "$tmp"
-  build_wasm build/wasm "$tmp" "" -DRNN_WASM_SINGLE_FILE="$single"
+  build_wasm build/wasm "$tmp" rnn_core -DRNN_WASM_SINGLE_FILE="$single"
   if [[ $relaxed ]]; then
     relaxed_check
     local w=$PWD/cmake/relaxed
-    build_wasm build/relaxed "$tmp" -relaxed -DRNN_WASM_SINGLE_FILE="$single" -DRNN_WASM_RELAXED=ON \
+    build_wasm build/relaxed "$tmp" rnn_core_relaxed -DRNN_WASM_SINGLE_FILE="$single" -DRNN_WASM_RELAXED=ON \
       "-DCMAKE_C_COMPILER=$w/emcc" "-DCMAKE_CXX_COMPILER=$w/em++" "-DCMAKE_AR=$w/emar" "-DCMAKE_RANLIB=$w/emranlib"
   fi
   rm -rf "$out" && mv "$tmp" "$out"
@@ -72,8 +76,8 @@ for t in "${targets[@]}"; do
     native)
       cmake -S . -B build/native -DCMAKE_BUILD_TYPE=Release >/dev/null
       cmake --build build/native -j"$jobs" ;;
-    # Today's builds (dist/st, mt, node) and the relaxed-SIMD ones (dist/st-relaxed, mt-relaxed,
-    # node-relaxed).
+    # Today's builds (dist/st, mt, node: rnn_core.*) and the relaxed-SIMD ones
+    # (dist/st-relaxed, mt-relaxed: rnn_core_relaxed.*; Node: dist/node/rnn_core_relaxed.js).
     wasm) wasm_dist wasm/dist OFF relaxed ;;
     # The same builds with each wasm inlined as base64, for tests/bench/load-variants.mjs only (same
     # build folder: switching between the two only links again).

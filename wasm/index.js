@@ -4,8 +4,9 @@
 //   dist/node/rnn_core.js   Node: pthreads, CommonJS (its folder's package.json says so)
 //   dist/mt/rnn_core.mjs    browsers with crossOriginIsolated: pthreads (+ rnn_core.worker.js)
 //   dist/st/rnn_core.mjs    everywhere else, and whenever threads are turned off: no threads
-// Each also exists as a relaxed-SIMD build (dist/node-relaxed, mt-relaxed, st-relaxed: fused
-// multiply-add, f32x4.relaxed_madd), loaded where WebAssembly.validate accepts RELAXED_PROBE.
+// Each also exists as a relaxed-SIMD build (fused multiply-add, f32x4.relaxed_madd), loaded where
+// WebAssembly.validate accepts RELAXED_PROBE: dist/node/rnn_core_relaxed.js,
+// dist/mt-relaxed/rnn_core_relaxed.mjs, dist/st-relaxed/rnn_core_relaxed.mjs.
 // This module turns the raw handles into the public API: it copies large inputs through malloc
 // (fast), turns returned Error objects into throws, and frees C++ memory on dispose().
 
@@ -115,11 +116,11 @@ function unrefWorkers(m) {
 // new URL('…', import.meta.url): bundlers (Vite, webpack, Rollup) follow both and copy the files.
 // The Node-only pieces are named through variables, which bundlers leave alone, so that a browser
 // bundle never takes in the CommonJS Node build or node:fs.
-const NODE_BUILD = { simd128: './dist/node/rnn_core.js', relaxed: './dist/node-relaxed/rnn_core.js' };
+const NODE_BUILD = { simd128: './dist/node/rnn_core.js', relaxed: './dist/node/rnn_core_relaxed.js' };
 const NODE_FS = 'node:fs/promises';
 const NODE_WASM = {
   simd128: { node: './dist/node/rnn_core.wasm', st: './dist/st/rnn_core.wasm' },
-  relaxed: { node: './dist/node-relaxed/rnn_core.wasm', st: './dist/st-relaxed/rnn_core.wasm' },
+  relaxed: { node: './dist/node/rnn_core_relaxed.wasm', st: './dist/st-relaxed/rnn_core_relaxed.wasm' },
 };
 
 /**
@@ -140,8 +141,8 @@ async function load(build, simd) {
   const relaxed = simd === 'relaxed';
   let create;
   if (build === 'node') create = (await import(/* @vite-ignore */ /* webpackIgnore: true */ NODE_BUILD[simd])).default;
-  else if (build === 'mt') create = (await (relaxed ? import('./dist/mt-relaxed/rnn_core.mjs') : import('./dist/mt/rnn_core.mjs'))).default;
-  else create = (await (relaxed ? import('./dist/st-relaxed/rnn_core.mjs') : import('./dist/st/rnn_core.mjs'))).default;
+  else if (build === 'mt') create = (await (relaxed ? import('./dist/mt-relaxed/rnn_core_relaxed.mjs') : import('./dist/mt/rnn_core.mjs'))).default;
+  else create = (await (relaxed ? import('./dist/st-relaxed/rnn_core_relaxed.mjs') : import('./dist/st/rnn_core.mjs'))).default;
   const options = isNode ? { wasmBinary: await nodeWasmBinary(build, simd) } : {};
   const m = await create(options);
   if (build === 'node') unrefWorkers(m);

@@ -15,7 +15,8 @@ import { root } from './helpers.mjs';
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const BUILDS = ['st', 'mt', 'st-relaxed', 'mt-relaxed'];
 const dist = join(root, 'wasm', 'dist');
-const skip = BUILDS.every((b) => existsSync(join(dist, b, 'rnn_core.mjs'))) ? false : 'wasm/dist/*-relaxed not built (bash cmake/build.sh wasm)';
+const skip = BUILDS.every((b) => existsSync(join(dist, b, b.endsWith('-relaxed') ? 'rnn_core_relaxed.mjs' : 'rnn_core.mjs')))
+  ? false : 'wasm/dist/*-relaxed not built (bash cmake/build.sh wasm)';
 
 const PAGE = `<!doctype html>
 <meta charset="utf-8">
@@ -85,14 +86,14 @@ test('Chromium loads the relaxed-SIMD builds (mt-relaxed isolated, st-relaxed ot
   assert.equal(mt.f.variant, 'mt');
   assert.match(mt.f.build, /relaxed SIMD, pthreads \(browser\)/);
   assert.match(mt.f.simdArch, /^wasm-relaxed-simd/);
-  assert.deepEqual(mt.wasm, ['/dist/mt-relaxed/rnn_core.wasm'], 'only the relaxed threaded build is fetched');
+  assert.deepEqual(mt.wasm, ['/dist/mt-relaxed/rnn_core_relaxed.wasm'], 'only the relaxed threaded build is fetched');
   assert.ok(mt.losses.every(Number.isFinite));
 
   const st = await run(false);
   assert.equal(st.isolated, false);
   assert.equal(st.f.simdBuild, 'relaxed');
   assert.equal(st.f.variant, 'st');
-  assert.deepEqual(st.wasm, ['/dist/st-relaxed/rnn_core.wasm']);
+  assert.deepEqual(st.wasm, ['/dist/st-relaxed/rnn_core_relaxed.wasm']);
   assert.deepEqual(st.losses, mt.losses, 'relaxed builds: single-threaded == threaded, bit for bit');
 
   const forced = await run(true, '?simd=simd128');

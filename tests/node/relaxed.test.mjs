@@ -14,8 +14,8 @@ import { root } from './helpers.mjs';
 const FLAG = '--experimental-wasm-relaxed-simd';
 const indexUrl = pathToFileURL(join(root, 'wasm', 'index.js')).href;
 const helpersUrl = pathToFileURL(join(root, 'tests', 'node', 'helpers.mjs')).href;
-const built = ['st-relaxed', 'mt-relaxed', 'node-relaxed'].every((b) => existsSync(join(root, 'wasm', 'dist', b, 'rnn_core.wasm')));
-const skip = built ? false : 'wasm/dist/*-relaxed not built (bash cmake/build.sh wasm)';
+const built = ['st-relaxed', 'mt-relaxed', 'node'].every((b) => existsSync(join(root, 'wasm', 'dist', b, 'rnn_core_relaxed.wasm')));
+const skip = built ? false : 'wasm/dist/*/rnn_core_relaxed.wasm not built (bash cmake/build.sh wasm)';
 
 /** Runs `script` (ESM, with `api` = wasm/index.js) in a child node; returns its last stdout line as JSON. */
 function child(script, { flags = [], env = {} } = {}) {
