@@ -37,6 +37,7 @@ const machine = load('machine');
 const machineEnd = load('machine-end');
 const peakNative = load('peak-native');
 const peakWasm = load('peak-wasm');
+const peakRelaxed = load('peak-relaxed'); // tests/bench/peak_relaxed.mjs: relaxed_madd vs mul+add
 const gemmNative = load('gemm-native');
 const gemmWasm = load('gemm-wasm');
 const trainNative = load('train-native');
@@ -122,6 +123,9 @@ const envs = [
   ['native', 'native (C++)', trainNative],
   ['wasm-node', `wasm, Node ${wasmNode?.node ?? ''}`.trim(), wasmNode],
   ['wasm-chromium', `wasm, Chromium${wasmChromium?.chromium ? ` ${wasmChromium.chromium}` : ''} (worker)`, wasmChromium],
+  // The relaxed-SIMD builds (README "Relaxed SIMD build"): the second pass of wasm_bench.mjs / browser_bench.mjs.
+  ['wasm-node-relaxed', 'wasm relaxed SIMD, Node (--experimental-wasm-relaxed-simd)', wasmNode?.relaxed],
+  ['wasm-chromium-relaxed', 'wasm relaxed SIMD, Chromium (worker)', wasmChromium?.relaxed],
 ];
 for (const [env, label, r] of envs) {
   for (const t of r?.train ?? []) {
@@ -250,6 +254,7 @@ out(`| peak | native AVX2 FMA, 8 lanes (GFLOP/s) | ${g1(peak.avx2OneCore)} | ${g
 if (avx512) out(`| peak | native AVX-512 FMA, 16 lanes (GFLOP/s) | ${g1(peak.avx512OneCore)} | ${g1(avx512?.gflops2)} |`);
 const chainsOf = (p) => (p?.form ? `, best of ${p.tried?.length ?? '?'} loops: ${p.form} × ${p.accumulators} chains` : '');
 out(`| peak | wasm simd128 mul+add, 4 lanes, Node${chainsOf(wsimd)} (GFLOP/s) | ${g1(peak.wasmOneCore)} (${pctStr(pct(peak.wasmOneCore, peak.avx2OneCore))}) | ${g1(wsimd?.gflops2)} |`);
+if (peakRelaxed?.relaxed_madd) out(`| peak | wasm relaxed SIMD: f32x4.relaxed_madd / mul+add, 12 chains, Node (GFLOP/s) | ${g1(peakRelaxed.relaxed_madd.gflops)} / ${g1(peakRelaxed.mul_add.gflops)} | |`);
 if (stepFlop) {
   out(`| GEMM | native: all GEMMs of one step (${(stepFlop / 1e9).toFixed(2)} GFLOP) | ${stepCell(gemmNative?.stepGemmMs1, 1, avx2Peak)} | ${stepCell(gemmNative?.stepGemmMs2, 2, avx2Peak)} |`);
   out(`| GEMM | wasm (Node): all GEMMs of one step | ${stepCell(gemmWasm?.stepGemmMs1, 1, wasmPeak)} | ${stepCell(gemmWasm?.stepGemmMs2, 2, wasmPeak)} |`);

@@ -114,6 +114,8 @@ build_wasm_tool gemm_bench tests/bench/gemm_bench.cpp "${kernel_sources[@]}" || 
 # ---- 1. peak, 2. GEMM --------------------------------------------------------------------------
 section peak-native peak 300 "$native/peak" "${quick[@]}"
 section peak-wasm peak 300 node "$wasm_tools/peak.js" "${quick[@]}"
+# Relaxed SIMD: f32x4.relaxed_madd against mul + add, 12 register chains, one core (clang-19 + wasm-ld-19).
+section peak-relaxed peak 300 node tests/bench/peak_relaxed.mjs "${quick[@]}"
 section gemm-native gemm 600 "$native/gemm_bench" "${quick[@]}"
 section gemm-wasm gemm 900 node "$wasm_tools/gemm_bench.js" "${quick[@]}"
 

@@ -3,10 +3,14 @@
 // module has setThreads(). Prints human lines, then one JSON object on its last line.
 // Also the tasks' cost (tasks-workload.json, as train_bench.cpp): tokens/s of a 2-layer 256 LSTM
 // tagger, uni- and bidirectional, beside the language model of the same size, when the API has tasks.
-// usage: node tests/bench/wasm_bench.mjs [--quick] [--tasks-only]
+// Relaxed SIMD: the workload runs on the simd128 builds (RNN_WASM_SIMD=simd128), then once more
+// in a child node with --experimental-wasm-relaxed-simd on the relaxed-SIMD builds (its result in
+// `relaxed`); --no-relaxed skips that pass.
+// usage: node tests/bench/wasm_bench.mjs [--quick] [--tasks-only] [--no-relaxed]
 // env: RNN_DATA_DIR (corpus folder, default ../shared/data), RNN_WASM_DIR (a folder with index.js
 // and dist/ to benchmark instead of wasm/)
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { runWorkload } from './browser/run-workload.js';
@@ -15,6 +19,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
 const quick = process.argv.includes('--quick');
 const apiDir = process.env.RNN_WASM_DIR ? resolve(process.env.RNN_WASM_DIR) : join(root, 'wasm');
+const relaxedPass = process.env.RNN_WASM_BENCH_PASS === 'relaxed'; // the child of relaxedBench()
+if (!relaxedPass) process.env.RNN_WASM_SIMD ||= 'simd128';
 const api = await import(pathToFileURL(join(apiDir, 'index.js')).href);
 const workload = JSON.parse(readFileSync(join(here, 'workload.json'), 'utf8'));
 const dataDir = process.env.RNN_DATA_DIR || resolve(root, '..', 'shared', 'data');
@@ -22,11 +28,44 @@ const text = readFileSync(join(dataDir, workload.data), 'utf8');
 
 console.log(`Node ${process.version}, API ${join(apiDir, 'index.js')}, corpus ${join(dataDir, workload.data)}`);
 const r = process.argv.includes('--tasks-only') ? {} : await runWorkload(api, { text, workload, quick, log: (s) => console.log(s) });
+if (relaxedPass) {
+  console.log(JSON.stringify(r));
+  process.exit(0);
+}
+if (!process.argv.includes('--tasks-only') && !process.argv.includes('--no-relaxed')) r.relaxed = relaxedBench();
 r.tasks = await tasksBench();
 r.node = process.version;
 r.rssBytes = process.memoryUsage().rss;
 console.log(`Node process RSS: ${(r.rssBytes / 1e6).toFixed(1)} MB`);
 console.log(JSON.stringify(r));
+
+// The same workload on the relaxed-SIMD builds, in a child node that runs relaxed SIMD.
+function relaxedBench() {
+  if (!existsSync(join(apiDir, 'dist', 'node', 'rnn_core_relaxed.js'))) {
+    console.log('relaxed SIMD: skipped (no dist/node/rnn_core_relaxed.js)');
+    return null;
+  }
+  const args = ['--experimental-wasm-relaxed-simd', fileURLToPath(import.meta.url), ...(quick ? ['--quick'] : [])];
+  const c = spawnSync(process.execPath, args, {
+    encoding: 'utf8', maxBuffer: 64 << 20, timeout: 20 * 60_000,
+    env: { ...process.env, RNN_WASM_SIMD: 'relaxed', RNN_WASM_BENCH_PASS: 'relaxed' },
+  });
+  const lines = (c.stdout || '').trim().split('\n');
+  for (const l of lines.slice(0, -1)) if (!l.startsWith('Node ')) console.log(`relaxed SIMD: ${l}`);
+  let rel;
+  try {
+    rel = JSON.parse(lines[lines.length - 1]);
+  } catch {
+    const why = (c.stderr || '').trim().split('\n').pop() || `exit ${c.status}`;
+    console.log(`relaxed SIMD: failed (${why})`);
+    return { error: why };
+  }
+  for (const t of rel.train ?? []) {
+    const base = r.train?.find((b) => b.threads === t.threads);
+    if (base) console.log(`relaxed SIMD / simd128, ${t.threads} thread${t.threads > 1 ? 's' : ''}: ${t.tokensPerSecond.toFixed(0)} / ${base.tokensPerSecond.toFixed(0)} tokens/s = ${(t.tokensPerSecond / base.tokensPerSecond).toFixed(2)}x`);
+  }
+  return rel;
+}
 
 async function tasksBench() {
   const w = JSON.parse(readFileSync(join(here, 'tasks-workload.json'), 'utf8'));
