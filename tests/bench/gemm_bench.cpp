@@ -53,6 +53,15 @@ const Shape kShapes[] = {
     {"bwd  L1 dx = dG·W_ih (to embedding)", NN, 2048, 64, 1024, false, 1},
     {"gen  one token h·W_hhᵀ (B=1)", NT, 1, 1024, 256, true, 0},
     {"gen    same, W_hh packed once (matmul_packed)", NT, 1, 1024, 256, true, 0, true},
+    // The output layer of a word model (LSTM 256, T·B = 32 × 32), full softmax: at 10 K and 33 K
+    // words it is most of a step. Not in the reference step (×step 0); the report sets their share
+    // of peak beside the recurrent products'.
+    {"word 10K  fwd  logits  H·W_outᵀ", NT, 1024, 10000, 256, false, 0},
+    {"word 10K  bwd  dH = dY·W_out", NN, 1024, 256, 10000, false, 0},
+    {"word 10K  bwd  dW_out += dYᵀ·H", TN, 10000, 256, 1024, true, 0},
+    {"word 33K  fwd  logits  H·W_outᵀ", NT, 1024, 33000, 256, false, 0},
+    {"word 33K  bwd  dH = dY·W_out", NN, 1024, 256, 33000, false, 0},
+    {"word 33K  bwd  dW_out += dYᵀ·H", TN, 33000, 256, 1024, true, 0},
 };
 constexpr int kShapeCount = sizeof(kShapes) / sizeof(kShapes[0]);
 // A packed row is the alternative of the row just above it.
@@ -176,6 +185,47 @@ int main(int argc, char** argv) {
                   s.accumulate ? "true" : "false", s.per_step, flop, g[0],
                   g.size() > 1 ? std::to_string(g[1]).c_str() : "null", err);
     json += buf;
+  }
+  json += "],\"softmax\":[";
+
+  // The fused softmax + cross-entropy + gradient (kernels::softmax_xent: one pass for the maximum,
+  // one for exp and the sum, one writing the gradient over the logits) on the word model's 1024 rows:
+  // against the three output GEMMs of the same vocabulary, its time is the rest of the output layer.
+  std::printf("%s %9s %9s %s\n", pad("softmax + cross-entropy + gradient, in place, ms median", 52).c_str(), "1 thr",
+              "2 thr", "  ns per logit (1 / 2 thr)");
+  int si = 0;
+  for (int V : {10000, 33000}) {
+    const int n = 1024;
+    std::vector<float> z((size_t)n * V), z0;
+    std::vector<int32_t> y(n);
+    std::vector<float> scale(n, 1.0f / n);
+    std::vector<double> nll(n);
+    uint32_t r = 9;
+    for (float& v : z) v = (float)(((r = r * 1664525u + 1013904223u) >> 8) * (8.0 / 16777216.0) - 4);
+    for (int i = 0; i < n; ++i) y[i] = (int32_t)((i * 7919u) % (uint32_t)V);
+    z0 = z;
+    std::vector<double> ms;
+    for (int t : counts) {
+      rnn::threads::set_count(t);
+      std::vector<double> samples;
+      for (int rep = 0; rep < reps; ++rep) {
+        z = z0;  // the gradient overwrote the logits: start each sample from the same ones
+        const auto t0 = Clock::now();
+        rnn::kernels::softmax_xent(n, V, z.data(), y.data(), scale.data(), nll.data(), z.data());
+        samples.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+      }
+      std::sort(samples.begin(), samples.end());
+      ms.push_back(samples[samples.size() / 2]);
+    }
+    char name[64], m2[32] = "-", ns2[32] = "-";
+    std::snprintf(name, sizeof name, "word %dK  n = 1024, V = %d", V / 1000, V);
+    if (ms.size() > 1) {
+      std::snprintf(m2, sizeof m2, "%.2f", ms[1]);
+      std::snprintf(ns2, sizeof ns2, "%.2f", ms[1] * 1e6 / ((double)n * V));
+    }
+    std::printf("%s %9.2f %9s   %.2f / %s\n", pad(name, 52).c_str(), ms[0], m2, ms[0] * 1e6 / ((double)n * V), ns2);
+    json += std::string(si++ ? "," : "") + "{\"V\":" + std::to_string(V) + ",\"rows\":" + std::to_string(n) +
+            ",\"ms1\":" + std::to_string(ms[0]) + ",\"ms2\":" + (ms.size() > 1 ? std::to_string(ms[1]) : "null") + "}";
   }
   rnn::threads::set_count(1);  // stops the pool's workers before exit
 

@@ -44,6 +44,8 @@ const trainNative = load('train-native');
 const wasmNode = load('wasm-node');
 const wasmChromium = load('wasm-chromium');
 const competitors = load('competitors');
+const vocabNative = load('vocab-native'); // tests/bench/vocab_bench.cpp: full vs adaptive softmax
+const memoryRuns = load('memory')?.memory ?? null; // tests/bench/memory_bench.mjs: every buffer
 const notes = [];
 
 // ---- FLOPs per token, from the shapes -------------------------------------------------------
@@ -203,7 +205,7 @@ const results = {
   workload: { ...workload, vocab: V, flopPerToken, forwardFlopPerToken: fwd, formula },
   peak: { ...peak, native: peakNative, wasm: peakWasm },
   gemm: { rows: gemmRows, native: gemmNative, wasm: gemmWasm, stepNative: gemmStep(gemmNative), stepWasm: gemmStep(gemmWasm) },
-  training, generation, memory,
+  training, generation, memory, memoryByBuffer: memoryRuns, vocab: vocabNative,
   tasks: { flopRatioBiOverUni: tasksFlopRatio, shape: tasksShape ? { tags: tasksShape.tags, vocab: tasksShape.vocab, batch: tasksShape.batch, length: tasksShape.length } : null, rows: taskRows },
   competitors: competitors ? { ...competitors, competitors: rivals, oursWasmNode1: ours1?.tokensPerSecond ?? null, oursWasmNode2: ours2?.tokensPerSecond ?? null } : null,
   sections, notes,
@@ -287,6 +289,46 @@ if (taskRows.length) {
 out(`| memory | native peak RSS after training (getrusage) | ${mb(memory.nativeMaxRssBytes)} | |`);
 out(`| memory | wasm memory after training: Node / Chromium (parameters: ${mb(memory.parameterBytes)}) | ${mb(memory.wasmNodeHeapBytes)} | ${mb(memory.wasmChromiumHeapBytes)} |`);
 out();
+
+// ---- large vocabularies ------------------------------------------------------------------------
+const wordRows = gemmRows.filter((r) => r.name.startsWith('word '));
+const softmax = { native: gemmNative?.softmax ?? [], wasm: gemmWasm?.softmax ?? [] };
+if (wordRows.length || vocabNative?.speed) {
+  out('**Large vocabularies** (a word model\'s output layer, T·B = 1024 rows, LSTM 256: the GEMM rows marked "word" above; here the rest)');
+  out();
+  out('| | measurement | 1 thread | 2 threads |');
+  out('|---|---|--:|--:|');
+  for (const [env, label] of [['native', 'native'], ['wasm', 'wasm (Node)']]) {
+    for (const x of softmax[env]) {
+      out(`| softmax | ${label}: softmax + cross-entropy + gradient in place, 1024 × ${fmt(x.V)} logits (ms) | ${x.ms1?.toFixed(2) ?? '–'} | ${x.ms2?.toFixed(2) ?? '–'} |`);
+    }
+  }
+  for (const v of vocabNative?.speed ?? []) {
+    out(`| train | native, V ${fmt(v.vocab)}: tokens/s full softmax → adaptive (cut-offs ${v.cutoffs.join(', ')}); output layer ms/step | ${fmt(v.fullTokensPerSecond)} → ${fmt(v.adaptiveTokensPerSecond)} (${v.speedup.toFixed(2)}×); ${v.fullOutputMs.toFixed(0)} → ${v.adaptiveOutputMs.toFixed(0)} ms of ${v.fullStepMs.toFixed(0)} → ${v.adaptiveStepMs.toFixed(0)} | (one thread, CPU time) |`);
+  }
+  out();
+}
+
+// ---- memory, buffer by buffer -----------------------------------------------------------------------
+if (memoryRuns) {
+  const MiB = 2 ** 20;
+  out('**Memory** of a training run in WebAssembly (tests/bench/memory_bench.mjs: a fresh heap, two steps, a checkpoint, an evaluation; the minimum = parameters, gradients, optimizer moments, the activations BPTT must keep, the corpus ids)');
+  out();
+  out('| run | estimate (all buffers) MiB | unavoidable minimum MiB | measured peak MiB | measured ÷ minimum |');
+  out('|---|--:|--:|--:|--:|');
+  for (const r of memoryRuns) {
+    out(`| ${r.what} | ${(r.totalBytes / MiB).toFixed(1)} | ${(r.minimumBytes / MiB).toFixed(1)} | ${(r.measuredBytes / MiB).toFixed(1)} | ${(r.measuredBytes / r.minimumBytes).toFixed(2)}× |`);
+  }
+  out();
+  const ref = memoryRuns[0];
+  out(`Buffers of the ${ref.what} (MiB; ✓ = in the minimum):`);
+  out();
+  out('| buffer | MiB | ✓ |');
+  out('|---|--:|:-:|');
+  for (const i of ref.items) out(`| ${i.name} | ${(i.bytes / MiB).toFixed(2)} | ${i.needed ? '✓' : ''} |`);
+  out();
+}
+
 const failed = Object.entries(sections).filter(([, s]) => s.ok === false).map(([k, s]) => `${k} (exit ${s.exitCode})`);
 const skipped = Object.entries(sections).filter(([, s]) => s.ok === null).map(([k, s]) => `${k} (${s.skipped})`);
 if (failed.length) notes.push(`failed sections: ${failed.join(', ')} (logs in ${dir})`);

@@ -5,7 +5,11 @@
 #   3 train     training tokens/s on the reference workload (tests/bench/workload.json): native, wasm in Node,
 #               wasm in headless Chromium (module worker, threads when cross-origin isolated); 1 and 2 threads
 #   4 competitors  TensorFlow.js and brain.js on the same workload (tests/bench/competitors.mjs)
-#   5 generation tokens/s of one stream, native and wasm;  6 memory: native peak RSS, wasm memory
+#   5 generation tokens/s of one stream, native and wasm;  6 memory: native peak RSS, wasm memory, and
+#               every buffer of a run against the unavoidable minimum (memory_bench.mjs: the reference
+#               workload and a word LSTM at 33 K words)
+#   7 vocab     word models at 10 K and 33 K words: the output layer's GEMMs and softmax (in gemm),
+#               training tokens/s with the full and the adaptive softmax (vocab_bench)
 #   + the check that the wasm hot loops are SIMD (check-simd.mjs)
 # Each program prints human lines and, last, one JSON line; report.mjs merges them into
 # build/bench/results.json and prints the tables (also build/bench/results.md).
@@ -13,7 +17,7 @@
 # usage: npm run bench [-- --quick] [--no-build] [--skip GROUP,...]
 #   --quick     fewer steps and samples everywhere (competitors too): about half the time
 #   --no-build  use the existing build/native and wasm/dist (default: bash cmake/build.sh native wasm)
-#   --skip      any of: peak gemm train node browser competitors simd
+#   --skip      any of: peak gemm train node browser vocab memory competitors simd
 # env: RNN_DATA_DIR (corpus folder, default ../shared/data), BENCH_NATIVE_DIR (native build dir,
 #      default build/native; another dir builds only the bench targets there), RNN_WASM_DIR (API
 #      folder for Node and the site, default wasm/), CHROMIUM (default /usr/bin/chromium)
@@ -27,7 +31,7 @@ while (($#)); do
     --no-build) build=0 ;;
     --skip) skip+="${2:-},"; shift ;;
     --skip=*) skip+="${1#--skip=}," ;;
-    -h | --help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -77,7 +81,7 @@ if ((build)); then
   if [[ $native == build/native ]]; then
     cmd=(bash cmake/build.sh native wasm)
   else
-    cmd=(bash -c "cmake -S . -B '$native' -DCMAKE_BUILD_TYPE=Release >/dev/null && cmake --build '$native' -j$(nproc) --target peak gemm_bench train_bench kernels_bench")
+    cmd=(bash -c "cmake -S . -B '$native' -DCMAKE_BUILD_TYPE=Release >/dev/null && cmake --build '$native' -j$(nproc) --target peak gemm_bench train_bench kernels_bench vocab_bench")
   fi
   if ! "${cmd[@]}" >"$out/build.log" 2>&1; then
     tail -n 40 "$out/build.log"
@@ -85,7 +89,7 @@ if ((build)); then
     exit 1
   fi
 fi
-for exe in peak gemm_bench train_bench kernels_bench; do
+for exe in peak gemm_bench train_bench kernels_bench vocab_bench; do
   [[ -x $native/$exe ]] || { note "$native/$exe is missing: build first (drop --no-build)"; exit 1; }
 done
 
@@ -96,7 +100,7 @@ ln -sfn /usr/include/xsimd "$wasm_tools/include/xsimd" # a folder holding only x
 echo '{ "type": "commonjs" }' >"$wasm_tools/package.json"
 em_flags=(-std=c++17 -O3 -msimd128 -msse2 -Icore -isystem "$wasm_tools/include"
   -pthread -sPTHREAD_POOL_SIZE=2 -DRNN_WASM_POOL_SIZE=2 -sENVIRONMENT=node -sEXIT_RUNTIME=1
-  -sSINGLE_FILE=1 -sINITIAL_MEMORY=128MB)
+  -sSINGLE_FILE=1 -sINITIAL_MEMORY=512MB) # gemm_bench: the 33 K-word output products hold ~200 MB
 build_wasm_tool() { # NAME SOURCES...
   local name=$1 target=$wasm_tools/$1.js
   shift
@@ -124,6 +128,10 @@ section train-native train 600 "$native/train_bench" "${quick[@]}"
 section kernels-native train 300 "$native/kernels_bench" # other shapes and cells, activations, tokenizer (not in the table)
 section wasm-node node 900 node tests/bench/wasm_bench.mjs "${quick[@]}"
 section wasm-chromium browser 900 node tests/bench/browser_bench.mjs "${quick[@]}"
+
+# ---- large vocabularies (full vs adaptive softmax, one thread in CPU time), memory by buffer --------
+section vocab-native vocab 900 env RNN_THREADS=1 "$native/vocab_bench" "${quick[@]}"
+section memory memory 600 node tests/bench/memory_bench.mjs
 
 # ---- 4. competitors ----------------------------------------------------------------------------
 if [[ -f tests/bench/competitors.mjs ]]; then
