@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include "common.h"
+#include "models/language_model.h"
 
 namespace rnn {
 
@@ -95,11 +96,22 @@ Generator::Generator(TokenStepper& model, const Tokenizer& tokenizer, const Gene
   state_ = model_.start_state(1);
   state_.category = opt_.category;
   logits_.resize(model_.vocab_size());
+  auto* lm = dynamic_cast<LanguageModel*>(&model_);
+  const bool penalty = opt_.sampling.repetition_penalty != 1.0f && opt_.repetition_window > 0;
+  if (lm && lm->config.adaptive_softmax && !penalty) {
+    two_level_ = lm;
+    top_.resize(lm->config.hidden_size);
+    for (size_t at = 0; at < ids.size(); at += kPrimeChunk) {
+      const size_t n = std::min(kPrimeChunk, ids.size() - at);
+      lm->feed_top((int)n, ids.data() + at, state_, top_.data());
+    }
+    logits_stale_ = true;
+  }
   // The prime in chunks, carrying the state: a forward pass keeps per-step caches (and logits) for
   // the whole sequence it is given, so one pass over a long prime would need memory in proportion
   // to it. Chunked, a prime of any length takes one chunk's memory; the state and so the next-token
   // distribution are the same (to rounding).
-  for (size_t at = 0; at < ids.size(); at += kPrimeChunk) {
+  for (size_t at = 0; !two_level_ && at < ids.size(); at += kPrimeChunk) {
     const size_t n = std::min(kPrimeChunk, ids.size() - at);
     model_.feed((int)n, ids.data() + at, state_, logits_.data());
   }
@@ -117,7 +129,9 @@ bool Generator::next(std::string& piece) {
     done_ = true;
     return false;
   }
-  const int32_t id = sample_token(logits_.data(), (int32_t)logits_.size(), opt_.sampling, rng_, recent_.data(), recent_.size());
+  const int32_t id = two_level_ ? two_level_->sample_next(top_.data(), opt_.sampling, rng_)
+                                : sample_token(logits_.data(), (int32_t)logits_.size(), opt_.sampling, rng_,
+                                               recent_.data(), recent_.size());
   ++generated_;
   piece = tok_.piece(id, detok_);
   if (opt_.repetition_window > 0) {
@@ -132,8 +146,20 @@ bool Generator::next(std::string& piece) {
     done_ = true;
     return true;
   }
-  if (generated_ < opt_.length) model_.step(1, &id, state_, logits_.data());
+  if (generated_ < opt_.length) {
+    if (two_level_) two_level_->step_top(id, state_, top_.data());
+    else model_.step(1, &id, state_, logits_.data());
+    logits_stale_ = two_level_ != nullptr;
+  }
   return true;
+}
+
+const std::vector<float>& Generator::next_logits() const {
+  if (logits_stale_) {
+    two_level_->log_probs_of_top(top_.data(), logits_.data());
+    logits_stale_ = false;
+  }
+  return logits_;
 }
 
 std::string generate(TokenStepper& model, const Tokenizer& tokenizer, const GenerateOptions& options,

@@ -30,7 +30,13 @@ struct GenerateOptions {
 // repetitionPenalty, seed, stop: string | string[], includePrime, label }. Unknown keys are errors.
 GenerateOptions parse_generate_options(const nlohmann::json& j);
 
+class LanguageModel;
+
 // Generates token by token. The caller pulls pieces with next() (streaming) or uses generate().
+// A language model with the adaptive softmax is stepped to its output layer's input only and
+// sampled in two levels (LanguageModel::sample_next): the same distribution as sampling from its
+// full log-probabilities, without computing them — except with a repetition penalty, which changes
+// single words' logits and so takes the full distribution and sample_token.
 class Generator {
  public:
   Generator(TokenStepper& model, const Tokenizer& tokenizer, const GenerateOptions& options);
@@ -38,7 +44,8 @@ class Generator {
   bool next(std::string& piece);
   const UnknownReport& prime_report() const { return report_; }
   // Logits of the next token (before sampling settings apply): after the prime, then after each step.
-  const std::vector<float>& next_logits() const { return logits_; }
+  // (Sampled in two levels, they are computed when asked for.)
+  const std::vector<float>& next_logits() const;
   // Prime tokens run through the model per forward pass.
   static constexpr size_t kPrimeChunk = 512;
 
@@ -48,7 +55,10 @@ class Generator {
   GenerateOptions opt_;
   Rng rng_;
   ModelState state_;
-  std::vector<float> logits_;
+  mutable std::vector<float> logits_;
+  LanguageModel* two_level_ = nullptr;  // the adaptive model sampled in two levels, if so
+  std::vector<float> top_;              // … and its output layer's input for the next token
+  mutable bool logits_stale_ = false;
   std::vector<int32_t> recent_;
   DetokState detok_;
   UnknownReport report_;

@@ -133,4 +133,279 @@ int32_t sample_token(const float* logits, int32_t n, const SamplingOptions& o, R
   return best;
 }
 
+namespace {
+
+// A candidate word of a two-level draw: its log-probability, id and (once known) weight.
+struct Cand {
+  float v;
+  int32_t id;
+  double w;
+};
+// sample_token's ranking: more likely first, ties -> lower id.
+inline bool ranks_before(const Cand& a, const Cand& b) { return a.v != b.v ? a.v > b.v : a.id < b.id; }
+
+// Float rounding of the log-probabilities (|log p| up to ~1000 in float) moves a cluster's exact mass
+// from p(cluster) by far less than this relative slack, which the bounds include.
+constexpr double kSlack = 1e-4;
+
+void check_value(float v, int32_t id) {
+  if (std::isnan(v) || v == INFINITY) fail("log-probability of " + std::to_string(id) + " is NaN or +inf");
+}
+
+}  // namespace
+
+int32_t sample_two_level(const TwoLevelLogProbs& d, const SamplingOptions& o, Rng& rng) {
+  validate(o);
+  const int32_t S = d.shortlist, C = d.clusters;
+  if (!d.head || S < 0 || C < 0 || S + C < 1 || (C > 0 && (!d.start || !d.size || !d.expand)))
+    fail("sample_two_level needs a head of at least one entry and, with clusters, their ranges and expand");
+  const float* head = d.head;
+  for (int32_t i = 0; i < S + C; ++i) check_value(head[i], i < S ? i : -1 - (i - S));
+  int64_t V = S;
+  for (int32_t c = 0; c < C; ++c) V += d.size[c];
+  const auto bound = [&](int32_t c) { return head[S + c]; };
+
+  // Clusters by log p(cluster), largest first (ties -> lower c); each expanded at most once.
+  thread_local std::vector<int32_t> by_mass;
+  thread_local std::vector<const float*> vals;
+  thread_local std::vector<Cand> cand, kept;
+  thread_local std::vector<double> p;
+  by_mass.resize(C);
+  std::iota(by_mass.begin(), by_mass.end(), 0);
+  std::sort(by_mass.begin(), by_mass.end(),
+            [&](int32_t a, int32_t b) { return bound(a) != bound(b) ? bound(a) > bound(b) : a < b; });
+  vals.assign(C, nullptr);
+  const auto expand = [&](int32_t c) {
+    if (!vals[c]) {
+      const float* v = d.expand(c);
+      for (int32_t j = 0; j < d.size[c]; ++j) check_value(v[j], d.start[c] + j);
+      vals[c] = v;
+    }
+    return vals[c];
+  };
+
+  if (o.greedy || o.temperature == 0.0f) {
+    int32_t best = -1;
+    float bv = -INFINITY;
+    for (int32_t i = 0; i < S; ++i)
+      if (head[i] > bv) bv = head[i], best = i;
+    for (int32_t c : by_mass) {
+      // No word of c is above log p(c); at equality one could win the tie by a lower id.
+      if (bound(c) == -INFINITY || (best >= 0 && bound(c) < bv)) break;
+      const float* v = expand(c);
+      for (int32_t j = 0; j < d.size[c]; ++j) {
+        const int32_t id = d.start[c] + j;
+        if (v[j] == -INFINITY) continue;
+        if (best < 0 || v[j] > bv || (v[j] == bv && id < best)) bv = v[j], best = id;
+      }
+    }
+    if (best < 0) fail("all logits are -inf");
+    return best;
+  }
+
+  const double inv_t = 1.0 / o.temperature;
+  // Each cluster's mass under the temperature, Σ_w exp((log p(w) − ref)/T), lies in [lo, hi].
+  const auto mass_bounds = [&](int32_t c, double ref, double& lo, double& hi) {
+    const double e = std::exp(((double)bound(c) - ref) * inv_t);
+    const double spread = std::pow((double)d.size[c], 1.0 - inv_t);  // n^(1 − 1/T): < 1 for T < 1
+    lo = e * std::min(1.0, spread) * (1 - kSlack);
+    hi = e * std::max(1.0, spread) * (1 + kSlack);
+  };
+
+  if (o.top_k > 0 && (int64_t)o.top_k < V) {
+    // The k best words: a cluster can hold one only if log p(c) reaches the k-th best so far.
+    const size_t k = (size_t)o.top_k;
+    cand.clear();
+    for (int32_t i = 0; i < S; ++i) cand.push_back({head[i], i, 0.0});
+    bool full = false;
+    Cand kth{};
+    const auto trim = [&] {
+      if (cand.size() < k) return;
+      std::nth_element(cand.begin(), cand.begin() + (k - 1), cand.end(), ranks_before);
+      cand.resize(k);
+      kth = cand[k - 1];
+      full = true;
+    };
+    trim();
+    for (int32_t c : by_mass) {
+      if (full && bound(c) < kth.v) break;
+      const float* v = expand(c);
+      for (int32_t j = 0; j < d.size[c]; ++j) {
+        const Cand x{v[j], d.start[c] + j, 0.0};
+        if (!full || ranks_before(x, kth)) cand.push_back(x);
+      }
+      trim();
+    }
+    // From here exactly sample_token's top-k: the same k values, weights, nucleus and draw.
+    std::sort(cand.begin(), cand.end(), ranks_before);
+    const double zmax = cand[0].v;
+    if (zmax == -INFINITY) fail("all logits are -inf");
+    size_t n = cand.size();
+    p.resize(n);
+    for (size_t i = 0; i < n; ++i) p[i] = std::exp(((double)cand[i].v - zmax) * inv_t);
+    if (o.top_p < 1.0f) {
+      double total = 0;
+      for (size_t i = 0; i < n; ++i) total += p[i];
+      const double target = o.top_p * total;
+      double cum = 0;
+      size_t i = 0;
+      while (i < n) {
+        cum += p[i++];
+        if (cum >= target) break;
+      }
+      n = i;
+    }
+    double total = 0;
+    for (size_t i = 0; i < n; ++i) total += p[i];
+    const double u = rng.uniform() * total;
+    double cum = 0;
+    for (size_t i = 0; i < n; ++i) {
+      cum += p[i];
+      if (u < cum) return cand[i].id;
+    }
+    for (size_t i = n; i-- > 0;)
+      if (p[i] > 0) return cand[i].id;
+    return cand[0].id;
+  }
+
+  // Weights relative to the head's largest entry (a word's or a cluster's): no word is above it.
+  double ref = -INFINITY;
+  for (int32_t i = 0; i < S + C; ++i) ref = std::max(ref, (double)head[i]);
+  if (ref == -INFINITY) fail("all logits are -inf");
+  const auto weight = [&](float v) { return std::exp(((double)v - ref) * inv_t); };
+
+  if (o.top_p < 1.0f) {
+    // The nucleus word by word off a max-heap of the known words (the head's, then expanded clusters').
+    const auto heap_less = [](const Cand& a, const Cand& b) { return ranks_before(b, a); };
+    cand.clear();
+    double known = 0;
+    for (int32_t i = 0; i < S; ++i)
+      if (head[i] != -INFINITY) {
+        cand.push_back({head[i], i, weight(head[i])});
+        known += cand.back().w;
+      }
+    std::make_heap(cand.begin(), cand.end(), heap_less);
+    const auto push_cluster = [&](int32_t c) {
+      const float* v = expand(c);
+      for (int32_t j = 0; j < d.size[c]; ++j)
+        if (v[j] != -INFINITY) {
+          cand.push_back({v[j], d.start[c] + j, weight(v[j])});
+          known += cand.back().w;
+          std::push_heap(cand.begin(), cand.end(), heap_less);
+        }
+    };
+    size_t next = 0;  // by_mass[next …] may be unexpanded
+    const auto next_unexpanded = [&]() -> int32_t {
+      while (next < by_mass.size() && (vals[by_mass[next]] || bound(by_mass[next]) == -INFINITY)) ++next;
+      return next < by_mass.size() ? by_mass[next] : -1;
+    };
+    kept.clear();
+    double cum = 0;
+    for (;;) {
+      // A cluster whose log p(c) reaches the next word's could hold a word ranked before it.
+      for (int32_t c; (c = next_unexpanded()) >= 0 && (cand.empty() || bound(c) >= cand.front().v);) push_cluster(c);
+      if (cand.empty()) break;  // rounding: every word is in and cum still short of the target
+      std::pop_heap(cand.begin(), cand.end(), heap_less);
+      kept.push_back(cand.back());
+      cand.pop_back();
+      cum += kept.back().w;
+      bool closed = false;
+      for (;;) {
+        // The unexpanded clusters' masses are known to within bounds: the nucleus ends here when it
+        // does for every total they allow, goes on when it does for none, else expand the widest.
+        double lo = known, hi = known, widest = -1;
+        int32_t wide = -1;
+        for (int32_t c = 0; c < C; ++c) {
+          if (vals[c] || bound(c) == -INFINITY) continue;
+          double l, h;
+          mass_bounds(c, ref, l, h);
+          lo += l;
+          hi += h;
+          if (h - l > widest) widest = h - l, wide = c;
+        }
+        if (cum >= o.top_p * hi) closed = true;
+        if (closed || cum < o.top_p * lo || wide < 0) break;
+        push_cluster(wide);  // its words rank after every kept one: its log p(c) was below them all
+      }
+      if (closed) break;
+    }
+    if (kept.empty()) fail("all logits are -inf");
+    double total = 0;
+    for (const Cand& x : kept) total += x.w;
+    const double u = rng.uniform() * total;
+    double acc = 0;
+    for (const Cand& x : kept) {
+      acc += x.w;
+      if (u < acc) return x.id;
+    }
+    for (size_t i = kept.size(); i-- > 0;)
+      if (kept[i].w > 0) return kept[i].id;
+    return kept[0].id;
+  }
+
+  // Temperature only: rejection from the envelope (head words' weights, clusters' upper bounds); a
+  // draw in a cluster's share expands it and is kept with probability exact / bound, else repeated
+  // with the exact mass in place of the bound (at most once per cluster).
+  p.resize(S);
+  double head_total = 0;
+  for (int32_t i = 0; i < S; ++i) head_total += (p[i] = weight(head[i]));
+  thread_local std::vector<double> env;
+  thread_local std::vector<uint8_t> exact;
+  env.resize(C);
+  exact.assign(C, 0);
+  for (int32_t c = 0; c < C; ++c) {
+    double l;
+    if (bound(c) == -INFINITY) env[c] = 0, exact[c] = 1;
+    else mass_bounds(c, ref, l, env[c]);
+  }
+  for (;;) {
+    double total = head_total;
+    for (int32_t c = 0; c < C; ++c) total += env[c];
+    const double u = rng.uniform() * total;
+    if (u < head_total || C == 0) {
+      double cum = 0;
+      for (int32_t i = 0; i < S; ++i) {
+        cum += p[i];
+        if (u < cum) return i;
+      }
+      for (int32_t i = S; i-- > 0;)
+        if (p[i] > 0) return i;
+      if (C == 0) fail("all logits are -inf");
+    }
+    double off = u - head_total;
+    int32_t c = -1;
+    for (int32_t k = 0; k < C; ++k) {
+      if (env[k] <= 0) continue;
+      c = k;
+      if (off < env[k]) break;
+      off -= env[k];
+    }
+    if (c < 0) fail("all logits are -inf");
+    off = std::min(off, env[c]);
+    const float* v = expand(c);
+    double mass = 0;
+    for (int32_t j = 0; j < d.size[c]; ++j) mass += weight(v[j]);
+    if (!exact[c] && !(off < mass)) {
+      env[c] = mass;  // rejected: from now on the exact mass
+      exact[c] = 1;
+      continue;
+    }
+    // off is uniform on [0, mass): the word within c.
+    double cum = 0;
+    int32_t last = -1;
+    for (int32_t j = 0; j < d.size[c]; ++j) {
+      const double w = weight(v[j]);
+      cum += w;
+      if (w > 0) last = j;
+      if (off < cum) return d.start[c] + j;
+    }
+    if (last < 0) {  // a cluster of zero mass (every word −inf after all): never again
+      env[c] = 0;
+      exact[c] = 1;
+      continue;
+    }
+    return d.start[c] + last;
+  }
+}
+
 }  // namespace rnn

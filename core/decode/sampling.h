@@ -2,6 +2,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 
 #include "rng.h"
 
@@ -28,5 +29,35 @@ void validate(const SamplingOptions& o);
 // Logits may contain -inf (masked tokens) but not NaN or +inf. Recent ids must be in [0, n).
 int32_t sample_token(const float* logits, int32_t n, const SamplingOptions& options, Rng& rng,
                      const int32_t* recent = nullptr, size_t n_recent = 0);
+
+// A distribution over ids given in two levels, as an adaptive softmax gives it (nn/adaptive_softmax.h):
+// head[0, shortlist) are the log-probabilities of words 0 … shortlist − 1, head[shortlist + c] the
+// log-probability of cluster c, which holds ids [start[c], start[c] + size[c]); expand(c) returns
+// that cluster's words' full log-probabilities (size[c] floats, each ≤ head[shortlist + c], valid
+// until the draw returns), computed only when asked — the point is to ask rarely.
+struct TwoLevelLogProbs {
+  const float* head = nullptr;
+  int32_t shortlist = 0, clusters = 0;
+  const int32_t* start = nullptr;
+  const int32_t* size = nullptr;
+  std::function<const float*(int32_t)> expand;
+};
+
+// One draw from the same distribution as sample_token over the full log-probabilities (greedy,
+// temperature, top-k, top-p as it defines them; no repetition penalty — the caller falls back to
+// sample_token when one applies), expanding only the clusters that can matter (each at most once):
+//  - greedy: clusters whose log p(cluster) ≥ the best word so far (no word of it can be larger);
+//  - top-k: clusters whose log p(cluster) ≥ the k-th best word so far, in order of p(cluster);
+//    the k words and their weights are then exactly sample_token's, and so is the draw;
+//  - top-p: the nucleus is taken word by word in rank order; before each word, every cluster whose
+//    log p(cluster) could rank a word of it as high is expanded; the nucleus's total mass needs each
+//    cluster's Σ_w p(w)^(1/T): at T = 1 that is p(cluster) (no expansion), otherwise it lies between
+//    bounds (below), and a cluster is expanded when the nucleus's end depends on where in them it is;
+//  - temperature only: rejection from an envelope over the head's words and the clusters' bounds,
+//    Σ_w p(w)^(1/T) ≤ p(c)^(1/T) for T ≤ 1 and ≤ p(c)^(1/T)·n_c^(1 − 1/T) for T > 1 (and ≥ the other
+//    one of the two): a cluster is expanded only when a draw lands in its share, which it keeps with
+//    probability (its exact mass) / (its bound), else the draw is repeated with the exact mass.
+// The result is a draw of the same distribution, not the same draw as sample_token's (top-k's is).
+int32_t sample_two_level(const TwoLevelLogProbs& d, const SamplingOptions& options, Rng& rng);
 
 }  // namespace rnn

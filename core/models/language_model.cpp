@@ -88,7 +88,7 @@ LanguageModel::LanguageModel(const ModelConfig& cfg) : config(cfg) {
 size_t LanguageModel::state_size(int batch) const { return rnn.state_size(batch); }
 
 void LanguageModel::forward(int B, int T, const int32_t* inputs, const int32_t* categories, const int32_t* lengths,
-                            const float* state_in, float* state_out, Rng* dropout_rng) {
+                            const float* state_in, float* state_out, Rng* dropout_rng, bool output_layer) {
   if (B < 1 || T < 1) fail("batch and sequence length must be positive");
   const int E = config.embedding_size, V = config.vocab_size;
   const size_t N = (size_t)T * B;
@@ -115,6 +115,7 @@ void LanguageModel::forward(int B, int T, const int32_t* inputs, const int32_t* 
   const float* x = embedding_dropout_.forward(T, (size_t)B * width, emb_.data(), dropout_rng);
   top_ = rnn.forward(T, B, x, lengths, state_in, state_out, dropout_rng);
   top_ = output_dropout_.forward(T, (size_t)B * config.hidden_size, top_, dropout_rng);
+  if (!output_layer) return;
   if (config.adaptive_softmax) {
     if (dropout_rng) return;  // training: train_batch computes the loss from top_
     logits_.resize(N * V);
@@ -220,6 +221,54 @@ void LanguageModel::feed(int n, const int32_t* tokens, ModelState& state, float*
     fail("choose a category to write for (0 … " + std::to_string(config.labels - 1) + ")");
   forward(1, n, tokens, &state.category, nullptr, state.data.data(), state.data.data(), nullptr);
   std::memcpy(last_logits, logits_.data() + (size_t)(n - 1) * config.vocab_size, sizeof(float) * config.vocab_size);
+}
+
+void LanguageModel::check_stream(const ModelState& state) const {
+  if (state.batch != 1 || state.data.size() != state_size(1)) fail("generation takes the state of one stream");
+  if (conditional() && (state.category < 0 || state.category >= config.labels))
+    fail("choose a category to write for (0 … " + std::to_string(config.labels - 1) + ")");
+}
+
+void LanguageModel::step_top(int32_t token, ModelState& state, float* top) {
+  feed_top(1, &token, state, top);
+}
+
+void LanguageModel::feed_top(int n, const int32_t* tokens, ModelState& state, float* top) {
+  check_stream(state);
+  forward(1, n, tokens, &state.category, nullptr, state.data.data(), state.data.data(), nullptr, false);
+  std::memcpy(top, top_ + (size_t)(n - 1) * config.hidden_size, sizeof(float) * config.hidden_size);
+}
+
+int32_t LanguageModel::sample_next(const float* top, const SamplingOptions& options, Rng& rng) {
+  if (!config.adaptive_softmax) fail("sample_next needs the adaptive softmax");
+  const int32_t C = (int32_t)adaptive.tails.size();
+  sample_head_.resize(adaptive.head_size());
+  adaptive.head_log_probs(top, sample_head_.data());
+  sample_tails_.resize(C);
+  tail_start_.resize(C);
+  tail_size_.resize(C);
+  for (int32_t c = 0; c < C; ++c) {
+    tail_start_[c] = adaptive.tails[c].start;
+    tail_size_[c] = adaptive.tails[c].size;
+  }
+  TwoLevelLogProbs d;
+  d.head = sample_head_.data();
+  d.shortlist = adaptive.shortlist();
+  d.clusters = C;
+  d.start = tail_start_.data();
+  d.size = tail_size_.data();
+  d.expand = [&](int32_t c) {
+    std::vector<float>& v = sample_tails_[c];
+    v.resize(tail_size_[c]);
+    adaptive.cluster_log_probs(c, top, sample_head_[d.shortlist + c], v.data());
+    return (const float*)v.data();
+  };
+  return sample_two_level(d, options, rng);
+}
+
+void LanguageModel::log_probs_of_top(const float* top, float* log_probs) {
+  if (!config.adaptive_softmax) fail("log_probs_of_top needs the adaptive softmax");
+  adaptive.log_probs(1, top, log_probs);
 }
 
 }  // namespace rnn

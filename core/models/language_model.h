@@ -7,8 +7,10 @@
 // fc.weight (in PyTorch: fc.weight = embedding.weight), and its gradient is the sum of both uses.
 // With adaptive_softmax the output layer is nn/adaptive_softmax.h (PyTorch's AdaptiveLogSoftmaxWithLoss,
 // tensors adaptive.head.weight, adaptive.tail.{i}.{0,1}.weight): training computes the head and the
-// clusters of the batch's targets only; evaluation and generation give the full log-probabilities
-// as the logits (softmax of them is the distribution p(w) = p_head(cluster)·p_cluster(w) exactly).
+// clusters of the batch's targets only; evaluation, step and feed give the full log-probabilities
+// as the logits (softmax of them is the distribution p(w) = p_head(cluster)·p_cluster(w) exactly);
+// generation (decode/generate.h) instead steps to the output layer's input only (step_top, feed_top)
+// and samples from it in two levels (sample_next), computing a cluster only when the draw needs it.
 // Dropout (training only): on the embedding output, between levels and on the last level's output,
 // each plain or locked (the same mask at every step of a batch; ModelConfig).
 // Carried state: layer l's B × S block (S = H, or 2H for LSTM: h then c) follows layer l−1's.
@@ -20,6 +22,7 @@
 #pragma once
 #include <vector>
 
+#include "decode/sampling.h"
 #include "models/model.h"
 #include "nn/adaptive_softmax.h"
 #include "nn/dense.h"
@@ -58,6 +61,15 @@ class LanguageModel : public Model, public TokenStepper {
   void step(int batch, const int32_t* tokens, ModelState& state, float* logits) override;
   void feed(int n, const int32_t* tokens, ModelState& state, float* last_logits) override;
 
+  // Generation with the adaptive softmax: the network up to the output layer's input `top`
+  // (hidden_size floats, after the last token), then one draw from the distribution it gives
+  // (decode/sampling.h, sample_two_level: the same distribution as sample_token over the full
+  // log-probabilities, no repetition penalty), or the full log-probabilities (vocab floats).
+  void step_top(int32_t token, ModelState& state, float* top);
+  void feed_top(int n, const int32_t* tokens, ModelState& state, float* top);
+  int32_t sample_next(const float* top, const SamplingOptions& options, Rng& rng);
+  void log_probs_of_top(const float* top, float* log_probs);
+
   // Logits of the last evaluation or generation pass (T × B × vocab, time-major); with the adaptive
   // softmax, its log-probabilities. A training pass leaves their gradient there (or, adaptive, nothing).
   const std::vector<float>& last_logits() const { return logits_; }
@@ -68,8 +80,10 @@ class LanguageModel : public Model, public TokenStepper {
   static void declare(const ModelConfig& cfg, Params& params, Embedding& embedding, Embedding& category_embedding,
                       RecurrentStack& rnn, Dense& output, AdaptiveSoftmax& adaptive);
   // Fills logits_ (T·B × V). categories: B ids (conditional models). dropout_rng == null: evaluation.
+  // output_layer == false: up to top_ only (adaptive generation).
   void forward(int B, int T, const int32_t* inputs, const int32_t* categories, const int32_t* lengths,
-               const float* state_in, float* state_out, Rng* dropout_rng);
+               const float* state_in, float* state_out, Rng* dropout_rng, bool output_layer = true);
+  void check_stream(const ModelState& state) const;
   // The batch's targets (and weights, if any, or from the lengths) time-major into targets_ /
   // weights_; returns the weights pointer for the loss (null when unweighted).
   const float* time_major_targets(const Batch& batch);
@@ -83,6 +97,9 @@ class LanguageModel : public Model, public TokenStepper {
   const float* top_ = nullptr;  // the output layer's input in the last forward pass (after its dropout)
   Dropout embedding_dropout_, output_dropout_;
   std::vector<float> logits_, dtop_, demb_;  // after train_batch logits_ holds their gradient
+  std::vector<float> sample_head_;                 // sample_next: the head's log-probabilities …
+  std::vector<std::vector<float>> sample_tails_;   // … and each cluster's, when expanded
+  std::vector<int32_t> tail_start_, tail_size_;
 };
 
 }  // namespace rnn

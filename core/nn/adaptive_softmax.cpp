@@ -222,6 +222,23 @@ void AdaptiveSoftmax::log_probs(int n, const float* x, float* out) {
   }
 }
 
+void AdaptiveSoftmax::head_log_probs(const float* x, float* out) {
+  const int K = head_size();
+  if (row_z_.size() < (size_t)K) row_z_.resize(K);
+  kernels::matmul_nt(1, K, in, x, head_weight.w, row_z_.data(), false);
+  if (has_head_bias) kernels::add_bias(1, K, head_bias.w, row_z_.data());
+  log_softmax_rows(1, K, row_z_.data(), out, K);
+}
+
+void AdaptiveSoftmax::cluster_log_probs(int i, const float* x, float head_lp, float* out) {
+  const Tail& t = tails.at(i);
+  if (row_h_.size() < (size_t)t.dim) row_h_.resize(t.dim);
+  if (row_z_.size() < (size_t)t.size) row_z_.resize(t.size);
+  kernels::matmul_nt(1, t.dim, in, x, t.proj.w, row_h_.data(), false);
+  kernels::matmul_nt(1, t.size, t.dim, row_h_.data(), t.out.w, row_z_.data(), false);
+  log_softmax_rows(1, t.size, row_z_.data(), out, t.size, 0.0f, &head_lp, 0);
+}
+
 std::vector<int> choose_adaptive_cutoffs(const std::vector<int64_t>& counts, int in, double div_value) {
   const int V = (int)counts.size();
   if (V < 2) fail("the adaptive softmax needs a vocabulary of at least 2 tokens (got " + std::to_string(V) + ")");

@@ -59,8 +59,16 @@ struct AdaptiveSoftmax {
   double forward_loss(int n, const float* x, const int32_t* targets, const float* weights);
   // Accumulates the weight gradients of the last forward_loss; dx (n × in, may be null) is overwritten.
   void backward(float* dx);
-  // Full log-probabilities, n × vocab (evaluation and generation: sums to 1 over the vocabulary).
+  // Full log-probabilities, n × vocab (evaluation, inspection: sums to 1 over the vocabulary).
   void log_probs(int n, const float* x, float* out);
+
+  // Generation samples one row in two levels (decode/sampling.h, sample_two_level), so it asks for
+  // the parts it needs, bitwise as log_probs(1, x, ·) gives them:
+  // the head's log-probabilities, head_size() floats (the shortlist's words, then log p(cluster i)).
+  void head_log_probs(const float* x, float* out);
+  // cluster i's words' full log-probabilities log p(cluster i) + log p_i(w), tails[i].size floats
+  // (head_lp = head_log_probs' entry shortlist() + i).
+  void cluster_log_probs(int i, const float* x, float head_lp, float* out);
 
  private:
   int n_ = 0;
@@ -74,6 +82,7 @@ struct AdaptiveSoftmax {
     std::vector<double> nll;
   };
   std::vector<Group> groups_;
+  std::vector<float> row_z_, row_h_;  // one generation row's head or cluster logits, projection
 };
 
 // Cut-offs from the vocabulary's token counts (counts[id], ids sorted by frequency): the head covers
