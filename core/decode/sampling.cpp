@@ -163,17 +163,30 @@ int32_t sample_two_level(const TwoLevelLogProbs& d, const SamplingOptions& o, Rn
   for (int32_t i = 0; i < S + C; ++i) check_value(head[i], i < S ? i : -1 - (i - S));
   int64_t V = S;
   for (int32_t c = 0; c < C; ++c) V += d.size[c];
-  const auto bound = [&](int32_t c) { return head[S + c]; };
+  const auto bound = [&](int32_t c) { return head[S + c]; };  // log p(c); −inf: nothing to draw there
+  // b(c): no word of c is above it (computed once, when first asked for).
+  thread_local std::vector<double> best_cache;
+  best_cache.assign(C, NAN);
+  const auto best = [&](int32_t c) {
+    if (std::isnan(best_cache[c])) {
+      double b = bound(c);
+      if (d.word_bound && b != -INFINITY) b = std::min(b, b + std::min(0.0, d.word_bound(c)));
+      best_cache[c] = b;
+    }
+    return best_cache[c];
+  };
 
-  // Clusters by log p(cluster), largest first (ties -> lower c); each expanded at most once.
+  // Clusters by b(c), largest first (ties -> lower c), when a truncation needs that order.
   thread_local std::vector<int32_t> by_mass;
   thread_local std::vector<const float*> vals;
   thread_local std::vector<Cand> cand, kept;
   thread_local std::vector<double> p;
   by_mass.resize(C);
   std::iota(by_mass.begin(), by_mass.end(), 0);
-  std::sort(by_mass.begin(), by_mass.end(),
-            [&](int32_t a, int32_t b) { return bound(a) != bound(b) ? bound(a) > bound(b) : a < b; });
+  const bool truncated = o.greedy || o.temperature == 0.0f || (o.top_k > 0 && (int64_t)o.top_k < V) || o.top_p < 1.0f;
+  if (truncated)
+    std::sort(by_mass.begin(), by_mass.end(),
+              [&](int32_t a, int32_t b) { return best(a) != best(b) ? best(a) > best(b) : a < b; });
   vals.assign(C, nullptr);
   const auto expand = [&](int32_t c) {
     if (!vals[c]) {
@@ -185,35 +198,37 @@ int32_t sample_two_level(const TwoLevelLogProbs& d, const SamplingOptions& o, Rn
   };
 
   if (o.greedy || o.temperature == 0.0f) {
-    int32_t best = -1;
+    int32_t top = -1;
     float bv = -INFINITY;
     for (int32_t i = 0; i < S; ++i)
-      if (head[i] > bv) bv = head[i], best = i;
+      if (head[i] > bv) bv = head[i], top = i;
     for (int32_t c : by_mass) {
       // No word of c is above log p(c); at equality one could win the tie by a lower id.
-      if (bound(c) == -INFINITY || (best >= 0 && bound(c) < bv)) break;
+      if (bound(c) == -INFINITY || (top >= 0 && best(c) < bv)) break;
       const float* v = expand(c);
       for (int32_t j = 0; j < d.size[c]; ++j) {
         const int32_t id = d.start[c] + j;
         if (v[j] == -INFINITY) continue;
-        if (best < 0 || v[j] > bv || (v[j] == bv && id < best)) bv = v[j], best = id;
+        if (top < 0 || v[j] > bv || (v[j] == bv && id < top)) bv = v[j], top = id;
       }
     }
-    if (best < 0) fail("all logits are -inf");
-    return best;
+    if (top < 0) fail("all logits are -inf");
+    return top;
   }
 
   const double inv_t = 1.0 / o.temperature;
   // Each cluster's mass under the temperature, Σ_w exp((log p(w) − ref)/T), lies in [lo, hi].
   const auto mass_bounds = [&](int32_t c, double ref, double& lo, double& hi) {
     const double e = std::exp(((double)bound(c) - ref) * inv_t);
-    const double spread = std::pow((double)d.size[c], 1.0 - inv_t);  // n^(1 − 1/T): < 1 for T < 1
-    lo = e * std::min(1.0, spread) * (1 - kSlack);
-    hi = e * std::max(1.0, spread) * (1 + kSlack);
+    const double flat = std::pow((double)d.size[c], 1.0 - inv_t);  // n^(1 − a): all words alike
+    // u^(a − 1), the most peaked the bound allows (1 when there is no bound or at T = 1)
+    const double peaked = inv_t == 1.0 ? 1.0 : std::exp((best(c) - (double)bound(c)) * (inv_t - 1.0));
+    lo = e * std::min(flat, peaked) * (1 - kSlack);
+    hi = e * std::max(flat, peaked) * (1 + kSlack);
   };
 
   if (o.top_k > 0 && (int64_t)o.top_k < V) {
-    // The k best words: a cluster can hold one only if log p(c) reaches the k-th best so far.
+    // The k best words: a cluster can hold one only if b(c) reaches the k-th best so far.
     const size_t k = (size_t)o.top_k;
     cand.clear();
     for (int32_t i = 0; i < S; ++i) cand.push_back({head[i], i, 0.0});
@@ -228,7 +243,7 @@ int32_t sample_two_level(const TwoLevelLogProbs& d, const SamplingOptions& o, Rn
     };
     trim();
     for (int32_t c : by_mass) {
-      if (full && bound(c) < kth.v) break;
+      if (full && best(c) < kth.v) break;
       const float* v = expand(c);
       for (int32_t j = 0; j < d.size[c]; ++j) {
         const Cand x{v[j], d.start[c] + j, 0.0};
@@ -302,8 +317,8 @@ int32_t sample_two_level(const TwoLevelLogProbs& d, const SamplingOptions& o, Rn
     kept.clear();
     double cum = 0;
     for (;;) {
-      // A cluster whose log p(c) reaches the next word's could hold a word ranked before it.
-      for (int32_t c; (c = next_unexpanded()) >= 0 && (cand.empty() || bound(c) >= cand.front().v);) push_cluster(c);
+      // A cluster whose b(c) reaches the next word's could hold a word ranked before it.
+      for (int32_t c; (c = next_unexpanded()) >= 0 && (cand.empty() || best(c) >= cand.front().v);) push_cluster(c);
       if (cand.empty()) break;  // rounding: every word is in and cum still short of the target
       std::pop_heap(cand.begin(), cand.end(), heap_less);
       kept.push_back(cand.back());
@@ -325,7 +340,7 @@ int32_t sample_two_level(const TwoLevelLogProbs& d, const SamplingOptions& o, Rn
         }
         if (cum >= o.top_p * hi) closed = true;
         if (closed || cum < o.top_p * lo || wide < 0) break;
-        push_cluster(wide);  // its words rank after every kept one: its log p(c) was below them all
+        push_cluster(wide);  // its words rank after every kept one: its b(c) was below them all
       }
       if (closed) break;
     }

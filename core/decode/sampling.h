@@ -41,22 +41,30 @@ struct TwoLevelLogProbs {
   const int32_t* start = nullptr;
   const int32_t* size = nullptr;
   std::function<const float*(int32_t)> expand;
+  // Optional: an upper bound on log p_c(w) over the words of cluster c (≤ 0, the word's share of
+  // its cluster), cheaper than expand(c): with it a cluster is ruled out by its best possible word,
+  // log p(c) + bound, rather than by log p(c) alone.
+  std::function<double(int32_t)> word_bound;
 };
 
 // One draw from the same distribution as sample_token over the full log-probabilities (greedy,
 // temperature, top-k, top-p as it defines them; no repetition penalty — the caller falls back to
 // sample_token when one applies), expanding only the clusters that can matter (each at most once):
-//  - greedy: clusters whose log p(cluster) ≥ the best word so far (no word of it can be larger);
-//  - top-k: clusters whose log p(cluster) ≥ the k-th best word so far, in order of p(cluster);
-//    the k words and their weights are then exactly sample_token's, and so is the draw;
+// With b(c) = log p(c) + word_bound(c) (or log p(c)), no word of cluster c is above b(c):
+//  - greedy: clusters whose b(c) ≥ the best word so far (no word of it can be larger);
+//  - top-k: clusters whose b(c) ≥ the k-th best word so far, in order of b(c); the k words and
+//    their weights are then exactly sample_token's, and so is the draw;
 //  - top-p: the nucleus is taken word by word in rank order; before each word, every cluster whose
-//    log p(cluster) could rank a word of it as high is expanded; the nucleus's total mass needs each
-//    cluster's Σ_w p(w)^(1/T): at T = 1 that is p(cluster) (no expansion), otherwise it lies between
-//    bounds (below), and a cluster is expanded when the nucleus's end depends on where in them it is;
-//  - temperature only: rejection from an envelope over the head's words and the clusters' bounds,
-//    Σ_w p(w)^(1/T) ≤ p(c)^(1/T) for T ≤ 1 and ≤ p(c)^(1/T)·n_c^(1 − 1/T) for T > 1 (and ≥ the other
-//    one of the two): a cluster is expanded only when a draw lands in its share, which it keeps with
-//    probability (its exact mass) / (its bound), else the draw is repeated with the exact mass.
+//    b(c) could rank a word of it as high is expanded; the nucleus's total mass needs each cluster's
+//    Σ_w p(w)^(1/T): at T = 1 that is p(c) (no expansion), otherwise it lies between bounds (below),
+//    and a cluster is expanded when the nucleus's end depends on where in them it is;
+//  - temperature only: rejection from an envelope over the head's words and the clusters' upper
+//    bounds: with a = 1/T, q = p_c(w) ≤ u = exp(word_bound(c)) (else 1), n_c words,
+//      a ≥ 1:  p(c)^a·n_c^(1−a) ≤ Σ_w p(w)^a ≤ p(c)^a·u^(a−1)
+//      a < 1:  p(c)^a·u^(a−1) ≤ Σ_w p(w)^a ≤ p(c)^a·n_c^(1−a)
+//    (each with a 10⁻⁴ slack for rounding); a cluster is expanded only when a draw lands in its
+//    share, which it keeps with probability (its exact mass) / (its bound), else the draw is
+//    repeated with the exact mass (at T = 1 the bound is p(c): a rejection is a 10⁻⁴ event).
 // The result is a draw of the same distribution, not the same draw as sample_token's (top-k's is).
 int32_t sample_two_level(const TwoLevelLogProbs& d, const SamplingOptions& options, Rng& rng);
 

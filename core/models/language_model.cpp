@@ -263,6 +263,7 @@ int32_t LanguageModel::sample_next(const float* top, const SamplingOptions& opti
     adaptive.cluster_log_probs(c, top, sample_head_[d.shortlist + c], v.data());
     return (const float*)v.data();
   };
+  d.word_bound = [&](int32_t c) { return adaptive.cluster_log_prob_bound(c, top); };
   return sample_two_level(d, options, rng);
 }
 

@@ -239,6 +239,69 @@ void AdaptiveSoftmax::cluster_log_probs(int i, const float* x, float head_lp, fl
   log_softmax_rows(1, t.size, row_z_.data(), out, t.size, 0.0f, &head_lp, 0);
 }
 
+double AdaptiveSoftmax::cluster_log_prob_bound(int i, const float* x) {
+  const Tail& t = tails.at(i);
+  if (blocks_.size() != tails.size()) blocks_.assign(tails.size(), Blocks{});
+  Blocks& b = blocks_[i];
+  const size_t n_out = (size_t)t.size * t.dim;
+  bool fresh = b.probe.size() == (n_out + kProbeStride - 1) / kProbeStride;
+  for (size_t k = 0; fresh && k < b.probe.size(); ++k) fresh = b.probe[k] == t.out.w[k * kProbeStride];
+  if (!fresh) {
+    const int nb = (t.size + kBoundRows - 1) / kBoundRows;
+    b.mean.assign((size_t)nb * t.dim, 0.0f);
+    b.radius.assign(nb, 0.0);
+    b.rows.assign(nb, 0);
+    std::vector<double> m(t.dim);
+    for (int k = 0; k < nb; ++k) {
+      const int j0 = k * kBoundRows, j1 = std::min(t.size, j0 + kBoundRows);
+      b.rows[k] = j1 - j0;
+      std::fill(m.begin(), m.end(), 0.0);
+      for (int j = j0; j < j1; ++j)
+        for (int d = 0; d < t.dim; ++d) m[d] += t.out.w[(size_t)j * t.dim + d];
+      float* mk = b.mean.data() + (size_t)k * t.dim;
+      for (int d = 0; d < t.dim; ++d) mk[d] = (float)(m[d] / (j1 - j0));
+      double r2 = 0;  // from the rounded mean: the one the bound uses
+      for (int j = j0; j < j1; ++j) {
+        double s2 = 0;
+        for (int d = 0; d < t.dim; ++d) {
+          const double e = (double)t.out.w[(size_t)j * t.dim + d] - mk[d];
+          s2 += e * e;
+        }
+        r2 = std::max(r2, s2);
+      }
+      b.radius[k] = std::sqrt(r2);
+    }
+    b.probe.resize((n_out + kProbeStride - 1) / kProbeStride);
+    for (size_t k = 0; k < b.probe.size(); ++k) b.probe[k] = t.out.w[k * kProbeStride];
+  }
+  if (row_h_.size() < (size_t)t.dim) row_h_.resize(t.dim);
+  kernels::matmul_nt(1, t.dim, in, x, t.proj.w, row_h_.data(), false);
+  const float* h = row_h_.data();
+  double hh = 0, habs = 0;
+  for (int d = 0; d < t.dim; ++d) hh += (double)h[d] * h[d], habs += std::fabs((double)h[d]);
+  const double hn = std::sqrt(hh);
+  const int nb = (int)b.radius.size();
+  block_dot_.resize(nb);
+  double top = -INFINITY, mid = -INFINITY, wabs = 0, rmax = 0;
+  for (int k = 0; k < nb; ++k) {
+    const float* mk = b.mean.data() + (size_t)k * t.dim;
+    double s = 0;
+    for (int d = 0; d < t.dim; ++d) s += (double)mk[d] * h[d];
+    for (int d = 0; d < t.dim; ++d) wabs = std::max(wabs, std::fabs((double)mk[d]));
+    rmax = std::max(rmax, b.radius[k]);
+    block_dot_[k] = s;
+    top = std::max(top, s + b.radius[k] * hn);
+    mid = std::max(mid, s);
+  }
+  double sum = 0;
+  for (int k = 0; k < nb; ++k) sum += b.rows[k] * std::exp(block_dot_[k] - mid);
+  const double lse_lo = mid + std::log(sum);
+  // Rounding: the float logits' dot products are off by ~dim·2⁻²⁴·Σ|O_wd·h_d| ≤ …·(|m| + r)·Σ|h_d|,
+  // the rounded means' as much; 1e-3 plus 1e-5 of the sizes involved covers both many times.
+  const double margin = 1e-3 + 1e-5 * (std::fabs(top) + std::fabs(lse_lo) + (wabs + rmax) * habs);
+  return std::min(0.0, top - lse_lo + margin);
+}
+
 std::vector<int> choose_adaptive_cutoffs(const std::vector<int64_t>& counts, int in, double div_value) {
   const int V = (int)counts.size();
   if (V < 2) fail("the adaptive softmax needs a vocabulary of at least 2 tokens (got " + std::to_string(V) + ")");

@@ -69,6 +69,15 @@ struct AdaptiveSoftmax {
   // cluster i's words' full log-probabilities log p(cluster i) + log p_i(w), tails[i].size floats
   // (head_lp = head_log_probs' entry shortlist() + i).
   void cluster_log_probs(int i, const float* x, float head_lp, float* out);
+  // An upper bound on max_w log p_i(w) (≤ 0) at x, for far less than cluster_log_probs: the rows of
+  // O_i in blocks of kBoundRows, each with its mean row m_b and radius r_b = max ‖O_w − m_b‖, give
+  // with h = P_i·x (as cluster_log_probs computes it)
+  //   z_w ≤ m_b·h + r_b·‖h‖ for w in b,   log Σ_w exp z_w ≥ log Σ_b n_b·exp(m_b·h) (Jensen per block),
+  // their difference bounds log p_i(w) (plus a margin for rounding). The blocks' statistics are
+  // made from the weights on first use and again whenever a probe of O_i's entries (every
+  // kProbeStride-th) differs from theirs: a training step moves every row of a cluster it touches.
+  double cluster_log_prob_bound(int i, const float* x);
+  static constexpr int kBoundRows = 256, kProbeStride = 61;
 
  private:
   int n_ = 0;
@@ -83,6 +92,13 @@ struct AdaptiveSoftmax {
   };
   std::vector<Group> groups_;
   std::vector<float> row_z_, row_h_;  // one generation row's head or cluster logits, projection
+  struct Blocks {  // cluster_log_prob_bound's statistics of one cluster's O_i
+    std::vector<float> mean, probe;
+    std::vector<double> radius;
+    std::vector<int> rows;
+  };
+  std::vector<Blocks> blocks_;
+  std::vector<double> block_dot_;
 };
 
 // Cut-offs from the vocabulary's token counts (counts[id], ids sorted by frequency): the head covers

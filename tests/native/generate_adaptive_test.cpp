@@ -98,6 +98,16 @@ struct TwoLevel {
       for (double v : log_softmax(cluster_logits[c])) full.push_back((float)(v + head[S + c]));
     }
   }
+  // With word bounds: each cluster's exact max log p_c(w) (the tightest there is) plus `slack`.
+  TwoLevelLogProbs view(bool bounded, double slack = 0) {
+    TwoLevelLogProbs d = view();
+    if (bounded)
+      d.word_bound = [this, slack](int32_t c) {
+        const float* v = full.data() + start[c];
+        return std::min(0.0, (double)*std::max_element(v, v + size[c]) - head[S + c] + slack);
+      };
+    return d;
+  }
   TwoLevelLogProbs view() {
     TwoLevelLogProbs d;
     d.head = head.data();
@@ -150,12 +160,13 @@ TEST(TwoLevelSampling, FrequenciesMatchTheFullDistribution) {
   };
   uint64_t seed = 1;
   for (size_t s = 0; s < shapes.size(); ++s)
-    for (const auto& [name, o] : option_cases()) {
-      TwoLevel t = shapes[s];
-      const TwoLevelLogProbs d = t.view();
-      expect_frequencies([&](Rng& rng) { return sample_two_level(d, o, rng); }, expected(t.full, o), ++seed,
-                         "shape " + std::to_string(s) + ", " + name);
-    }
+    for (int bounded = 0; bounded < 3; ++bounded)  // no word bounds, tight ones, loose ones
+      for (const auto& [name, o] : option_cases()) {
+        TwoLevel t = shapes[s];
+        const TwoLevelLogProbs d = t.view(bounded > 0, bounded == 2 ? 0.3 : 1e-6);
+        expect_frequencies([&](Rng& rng) { return sample_two_level(d, o, rng); }, expected(t.full, o), ++seed,
+                           "shape " + std::to_string(s) + ", bounds " + std::to_string(bounded) + ", " + name);
+      }
 }
 
 // Top-k picks the same k words with the same weights as sample_token, so its draws are the same.
@@ -193,6 +204,22 @@ TEST(TwoLevelSampling, ExpandsOnlyTheClustersThatCanMatter) {
       EXPECT_LE(t.expansions, 2 * cluster_mass * n);
     }
   }
+}
+
+// A cluster of large mass spread over many words: p(cluster) alone cannot rule it out of top-k,
+// its word bound can.
+TEST(TwoLevelSampling, WordBoundsRuleOutFlatClusters) {
+  TwoLevel t({3.0, 2.0, 1.0, 3.5}, {std::vector<double>(200, 0.0)});  // cluster: p ≈ 0.5, 200 words alike
+  Rng rng(2);
+  for (bool bounded : {false, true}) {
+    const TwoLevelLogProbs d = t.view(bounded, 1e-6);
+    t.expansions = 0;
+    for (int i = 0; i < 100; ++i) sample_two_level(d, opts(1.0f, 2), rng);
+    if (bounded) EXPECT_EQ(t.expansions, 0);
+    else EXPECT_EQ(t.expansions, 100);
+  }
+  expect_frequencies([&](Rng& r) { return sample_two_level(t.view(true, 1e-6), opts(0.7f, 0, 0.9f), r); },
+                     expected(t.full, opts(0.7f, 0, 0.9f)), 9, "flat cluster, top-p");
 }
 
 TEST(TwoLevelSampling, GreedyIsTheArgmaxWithTiesToTheLowerId) {
@@ -250,6 +277,39 @@ TEST(TwoLevelSampling, LanguageModelSamplesItsFullDistribution) {
       expect_frequencies([&](Rng& rng) { return lm.sample_next(top.data(), o, rng); }, expected(full, o), ++seed,
                          "after token " + std::to_string(token) + ", " + name, 10000);
   }
+}
+
+// cluster_log_prob_bound is above every word's log p_c(w), and follows the weights when they change.
+TEST(TwoLevelSampling, ClusterBoundsHoldAndFollowTheWeights) {
+  SmallModel m(24, 700, {40, 300}, 3);  // clusters of 260 and 400 words: two blocks each
+  LanguageModel& lm = m.lm;
+  AdaptiveSoftmax& a = lm.adaptive;
+  ModelState st = lm.start_state(1);
+  std::vector<float> top(24), head(a.head_size()), v(400);
+  Rng rng(4);
+  double slack_sum = 0;
+  int n = 0;
+  for (int round = 0; round < 2; ++round) {
+    for (int step = 0; step < 20; ++step) {
+      const int32_t token = (int32_t)rng.below(700);
+      lm.step_top(token, st, top.data());
+      a.head_log_probs(top.data(), head.data());
+      for (int c = 0; c < 2; ++c) {
+        const float lp = head[a.shortlist() + c];
+        a.cluster_log_probs(c, top.data(), lp, v.data());
+        const double most = *std::max_element(v.begin(), v.begin() + a.tails[c].size) - (double)lp;
+        const double b = a.cluster_log_prob_bound(c, top.data());
+        EXPECT_GE(b, most) << "round " << round << " step " << step << " cluster " << c;
+        EXPECT_LE(b, 0.0);
+        slack_sum += b - most;
+        ++n;
+      }
+    }
+    // New output weights (as a training step would leave them): the statistics must follow.
+    for (auto& t : a.tails)
+      for (size_t i = 0; i < t.out.size; ++i) t.out.w[i] = t.out.w[i] * 1.5f + (float)rng.normal() * 0.3f;
+  }
+  std::cout << "[two-level] mean log gap between bound and best word " << slack_sum / n << "\n";
 }
 
 namespace {
