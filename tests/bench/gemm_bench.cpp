@@ -4,7 +4,7 @@
 // target gemm_bench, linked with core) and as WebAssembly (em++ in tests/bench/run.sh, against
 // core/kernels/*.cpp only). Each result is checked against a double-precision
 // dot product at sampled entries. Prints a table, then one JSON object on its last line.
-// usage: gemm_bench [--quick]
+// usage: gemm_bench [--quick] [--step-only]
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -139,7 +139,11 @@ double measure(const Shape& s, const float* A, const float* B, float* C, const r
 }  // namespace
 
 int main(int argc, char** argv) {
-  const bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
+  bool quick = false, step_only = false;  // --step-only: the reference step's products alone (tile experiments)
+  for (int a = 1; a < argc; ++a) {
+    quick |= std::strcmp(argv[a], "--quick") == 0;
+    step_only |= std::strcmp(argv[a], "--step-only") == 0;
+  }
   const int reps = quick ? 5 : 9;
   const double min_ms = quick ? 8 : 20;
   const int max_t = std::min(2, rnn::threads::max_threads());
@@ -156,6 +160,10 @@ int main(int argc, char** argv) {
   bool bad = false;
   for (int i = 0; i < kShapeCount; ++i) {
     const Shape& s = kShapes[i];
+    if (step_only && s.per_step == 0) {
+      gflops[i].assign(counts.size(), 0.0);
+      continue;
+    }
     std::vector<float> A((size_t)s.M * s.K), B((size_t)s.K * s.N), C((size_t)s.M * s.N);
     uint32_t r = 7;
     auto rnd = [&] { r = r * 1664525u + 1013904223u; return (float)((r >> 8) * (1.0 / 16777216.0) * 2 - 1); };
@@ -195,6 +203,7 @@ int main(int argc, char** argv) {
               "2 thr", "  ns per logit (1 / 2 thr)");
   int si = 0;
   for (int V : {10000, 33000}) {
+    if (step_only) break;
     const int n = 1024;
     std::vector<float> z((size_t)n * V), z0;
     std::vector<int32_t> y(n);
