@@ -300,14 +300,28 @@ int32_t sample_two_level(const TwoLevelLogProbs& d, const SamplingOptions& o, Rn
         known += cand.back().w;
       }
     std::make_heap(cand.begin(), cand.end(), heap_less);
+    // The unexpanded clusters' masses within bounds, [lo, hi] summed over them (once per cluster).
+    thread_local std::vector<double> mass_lo, mass_hi;
+    mass_lo.assign(C, 0.0);
+    mass_hi.assign(C, 0.0);
+    double rest_lo = 0, rest_hi = 0;
+    for (int32_t c = 0; c < C; ++c)
+      if (bound(c) != -INFINITY) {
+        mass_bounds(c, ref, mass_lo[c], mass_hi[c]);
+        rest_lo += mass_lo[c];
+        rest_hi += mass_hi[c];
+      }
     const auto push_cluster = [&](int32_t c) {
       const float* v = expand(c);
       for (int32_t j = 0; j < d.size[c]; ++j)
         if (v[j] != -INFINITY) {
           cand.push_back({v[j], d.start[c] + j, weight(v[j])});
           known += cand.back().w;
-          std::push_heap(cand.begin(), cand.end(), heap_less);
         }
+      std::make_heap(cand.begin(), cand.end(), heap_less);  // linear: cheaper than a push per word
+      rest_lo = rest_hi = 0;  // summed afresh rather than subtracted, so no rounding is left over
+      for (int32_t k = 0; k < C; ++k)
+        if (!vals[k] && bound(k) != -INFINITY) rest_lo += mass_lo[k], rest_hi += mass_hi[k];
     };
     size_t next = 0;  // by_mass[next …] may be unexpanded
     const auto next_unexpanded = [&]() -> int32_t {
@@ -328,18 +342,14 @@ int32_t sample_two_level(const TwoLevelLogProbs& d, const SamplingOptions& o, Rn
       for (;;) {
         // The unexpanded clusters' masses are known to within bounds: the nucleus ends here when it
         // does for every total they allow, goes on when it does for none, else expand the widest.
-        double lo = known, hi = known, widest = -1;
+        if (cum >= o.top_p * (known + rest_hi)) closed = true;
+        if (closed || cum < o.top_p * (known + rest_lo)) break;
+        double widest = -1;
         int32_t wide = -1;
-        for (int32_t c = 0; c < C; ++c) {
-          if (vals[c] || bound(c) == -INFINITY) continue;
-          double l, h;
-          mass_bounds(c, ref, l, h);
-          lo += l;
-          hi += h;
-          if (h - l > widest) widest = h - l, wide = c;
-        }
-        if (cum >= o.top_p * hi) closed = true;
-        if (closed || cum < o.top_p * lo || wide < 0) break;
+        for (int32_t c = 0; c < C; ++c)
+          if (!vals[c] && bound(c) != -INFINITY && mass_hi[c] - mass_lo[c] > widest)
+            widest = mass_hi[c] - mass_lo[c], wide = c;
+        if (wide < 0) break;
         push_cluster(wide);  // its words rank after every kept one: its b(c) was below them all
       }
       if (closed) break;

@@ -77,7 +77,7 @@ struct AdaptiveSoftmax {
   // made from the weights on first use and again whenever a probe of O_i's entries (every
   // kProbeStride-th) differs from theirs: a training step moves every row of a cluster it touches.
   double cluster_log_prob_bound(int i, const float* x);
-  static constexpr int kBoundRows = 256, kProbeStride = 61;
+  static constexpr int kBoundRows = 256, kProbeStride = 127;
 
  private:
   int n_ = 0;
