@@ -317,8 +317,10 @@ int32_t sample_two_level(const TwoLevelLogProbs& d, const SamplingOptions& o, Rn
         if (v[j] != -INFINITY) {
           cand.push_back({v[j], d.start[c] + j, weight(v[j])});
           known += cand.back().w;
+          // (a push per word: rarer words mostly stay at the bottom, so this is cheaper than a
+          // make_heap of the whole heap per cluster)
+          std::push_heap(cand.begin(), cand.end(), heap_less);
         }
-      std::make_heap(cand.begin(), cand.end(), heap_less);  // linear: cheaper than a push per word
       rest_lo = rest_hi = 0;  // summed afresh rather than subtracted, so no rounding is left over
       for (int32_t k = 0; k < C; ++k)
         if (!vals[k] && bound(k) != -INFINITY) rest_lo += mass_lo[k], rest_hi += mass_hi[k];
