@@ -8,7 +8,7 @@
 // `relaxed`. --no-relaxed skips it.
 // usage: node tests/bench/browser_bench.mjs [--quick] [--no-relaxed]
 // env: CHROMIUM (default /usr/bin/chromium), RNN_DATA_DIR, RNN_WASM_DIR (as web/build.mjs)
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -22,6 +22,9 @@ const workload = JSON.parse(readFileSync(join(here, 'workload.json'), 'utf8'));
 const dataDir = process.env.RNN_DATA_DIR || resolve(root, '..', 'shared', 'data');
 
 const site = buildSite({ out: join(root, 'build', 'bench', 'site') });
+// The site ships the relaxed-SIMD builds too, which Chromium would pick: the first pass runs
+// without them (simd128), the second puts them back.
+for (const b of ['st-relaxed', 'mt-relaxed']) rmSync(join(site, 'rnn-wasm', 'dist', b), { recursive: true, force: true });
 const bench = join(site, 'bench');
 mkdirSync(bench, { recursive: true });
 for (const f of readdirSync(join(here, 'browser'))) cpSync(join(here, 'browser', f), join(bench, f));
