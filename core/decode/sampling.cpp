@@ -304,27 +304,8 @@ int32_t sample_two_level(const TwoLevelLogProbs& d, const SamplingOptions& o, Rn
     thread_local std::vector<double> mass_lo, mass_hi;
     mass_lo.assign(C, 0.0);
     mass_hi.assign(C, 0.0);
-    double rest_lo = 0, rest_hi = 0;
     for (int32_t c = 0; c < C; ++c)
-      if (bound(c) != -INFINITY) {
-        mass_bounds(c, ref, mass_lo[c], mass_hi[c]);
-        rest_lo += mass_lo[c];
-        rest_hi += mass_hi[c];
-      }
-    const auto push_cluster = [&](int32_t c) {
-      const float* v = expand(c);
-      for (int32_t j = 0; j < d.size[c]; ++j)
-        if (v[j] != -INFINITY) {
-          cand.push_back({v[j], d.start[c] + j, weight(v[j])});
-          known += cand.back().w;
-          // (a push per word: rarer words mostly stay at the bottom, so this is cheaper than a
-          // make_heap of the whole heap per cluster)
-          std::push_heap(cand.begin(), cand.end(), heap_less);
-        }
-      rest_lo = rest_hi = 0;  // summed afresh rather than subtracted, so no rounding is left over
-      for (int32_t k = 0; k < C; ++k)
-        if (!vals[k] && bound(k) != -INFINITY) rest_lo += mass_lo[k], rest_hi += mass_hi[k];
-    };
+      if (bound(c) != -INFINITY) mass_bounds(c, ref, mass_lo[c], mass_hi[c]);
     size_t next = 0;  // by_mass[next …] may be unexpanded
     const auto next_unexpanded = [&]() -> int32_t {
       while (next < by_mass.size() && (vals[by_mass[next]] || bound(by_mass[next]) == -INFINITY)) ++next;
@@ -332,29 +313,76 @@ int32_t sample_two_level(const TwoLevelLogProbs& d, const SamplingOptions& o, Rn
     };
     kept.clear();
     double cum = 0;
+    // Once a cluster has to be expanded, every other one is too, their words appended in no order,
+    // and the rest of the nucleus — the fewest best-ranked words holding top_p·total − cum, the
+    // total now known — is selected at once: on a flat-tailed model it runs to thousands of words,
+    // and a heap push and pop for each cost more than the rest of the token. The words are bucketed
+    // by log-probability (the rank's order); whole buckets are taken while they fall short and only
+    // the one that closes the nucleus is sorted.
+    const auto expand_rest_and_finish = [&] {
+      for (int32_t c = 0; c < C; ++c) {
+        if (vals[c] || bound(c) == -INFINITY) continue;
+        const float* v = expand(c);
+        for (int32_t j = 0; j < d.size[c]; ++j)
+          if (v[j] != -INFINITY) {
+            cand.push_back({v[j], d.start[c] + j, weight(v[j])});
+            known += cand.back().w;
+          }
+      }
+      const double need = o.top_p * known - cum;
+      if (cand.empty() || !(need > 0)) return;
+      constexpr int kBuckets = 512;
+      double vmax = -INFINITY, vmin = INFINITY;
+      for (const Cand& x : cand) vmax = std::max(vmax, (double)x.v), vmin = std::min(vmin, (double)x.v);
+      const double scale = vmax > vmin ? (kBuckets - 1) / (vmax - vmin) : 0.0;
+      const auto bucket = [&](const Cand& x) { return std::min(kBuckets - 1, (int)((vmax - (double)x.v) * scale)); };
+      double mass[kBuckets] = {0};
+      for (const Cand& x : cand) mass[bucket(x)] += x.w;
+      int closing = kBuckets - 1;
+      double before = 0;  // the buckets ahead of the closing one
+      for (int b = 0; b < kBuckets; ++b) {
+        if (before + mass[b] >= need) {
+          closing = b;
+          break;
+        }
+        before += mass[b];
+      }
+      thread_local std::vector<Cand> edge;
+      edge.clear();
+      for (const Cand& x : cand) {
+        const int b = bucket(x);
+        if (b < closing) kept.push_back(x);
+        else if (b == closing) edge.push_back(x);
+      }
+      std::sort(edge.begin(), edge.end(), ranks_before);
+      double acc = before;
+      for (const Cand& x : edge) {
+        kept.push_back(x);
+        acc += x.w;
+        if (acc >= need) break;
+      }
+    };
     for (;;) {
       // A cluster whose b(c) reaches the next word's could hold a word ranked before it.
-      for (int32_t c; (c = next_unexpanded()) >= 0 && (cand.empty() || best(c) >= cand.front().v);) push_cluster(c);
+      const int32_t u = next_unexpanded();
+      if (u >= 0 && (cand.empty() || best(u) >= cand.front().v)) {
+        expand_rest_and_finish();
+        break;
+      }
       if (cand.empty()) break;  // rounding: every word is in and cum still short of the target
       std::pop_heap(cand.begin(), cand.end(), heap_less);
       kept.push_back(cand.back());
       cand.pop_back();
       cum += kept.back().w;
-      bool closed = false;
-      for (;;) {
-        // The unexpanded clusters' masses are known to within bounds: the nucleus ends here when it
-        // does for every total they allow, goes on when it does for none, else expand the widest.
-        if (cum >= o.top_p * (known + rest_hi)) closed = true;
-        if (closed || cum < o.top_p * (known + rest_lo)) break;
-        double widest = -1;
-        int32_t wide = -1;
-        for (int32_t c = 0; c < C; ++c)
-          if (!vals[c] && bound(c) != -INFINITY && mass_hi[c] - mass_lo[c] > widest)
-            widest = mass_hi[c] - mass_lo[c], wide = c;
-        if (wide < 0) break;
-        push_cluster(wide);  // its words rank after every kept one: its b(c) was below them all
-      }
-      if (closed) break;
+      // The unexpanded clusters' masses are known to within bounds: the nucleus ends here when it
+      // does for every total they allow, goes on when it does for none, else it depends on them.
+      double rest_lo = 0, rest_hi = 0;
+      for (int32_t c = 0; c < C; ++c)
+        if (!vals[c] && bound(c) != -INFINITY) rest_lo += mass_lo[c], rest_hi += mass_hi[c];
+      if (cum >= o.top_p * (known + rest_hi)) break;
+      if (cum < o.top_p * (known + rest_lo)) continue;
+      expand_rest_and_finish();
+      break;
     }
     if (kept.empty()) fail("all logits are -inf");
     double total = 0;
