@@ -3,6 +3,13 @@
 # usage: cmake/build.sh [native] [wasm] [wasm-single]   (default: native wasm)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# `npm run`/`npm test` put node_modules/.bin first on PATH, and with it npm's binaryen 132 (a
+# devDependency, for the relaxed builds only, which reach it through cmake/relaxed/). Debian's emcc
+# runs wasm-opt by bare name, and 132's import-name mapping is not the format emcc 3.1.6 reads: the
+# simd128 builds linked under npm failed to instantiate ("memory import must be a
+# WebAssembly.Memory object"). So those builds never see node_modules/.bin.
+PATH=$(printf '%s' "$PATH" | tr ':' '\n' | grep -v '/node_modules/\.bin$' | paste -sd: -)
+export PATH
 targets=("$@"); ((${#targets[@]})) || targets=(native wasm)
 jobs=$(nproc)
 

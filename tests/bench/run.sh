@@ -23,6 +23,10 @@
 #      folder for Node and the site, default wasm/), CHROMIUM (default /usr/bin/chromium)
 set -uo pipefail
 cd "$(dirname "$0")/../.."
+# npm run puts node_modules/.bin (npm's binaryen 132) first on PATH; Debian's em++ must run its own
+# wasm-opt (see cmake/build.sh).
+PATH=$(printf '%s' "$PATH" | tr ':' '\n' | grep -v '/node_modules/\.bin$' | paste -sd: -)
+export PATH
 
 quick=() build=1 skip=","
 while (($#)); do
