@@ -24,32 +24,15 @@ namespace {
 // weights exp((z − max)/T), the k best (ties -> lower id), the smallest prefix holding top-p of
 // their weight, normalised.
 std::vector<double> expected(const std::vector<float>& z, const SamplingOptions& o) {
-  const int n = (int)z.size();
-  std::vector<double> out(n, 0.0);
-  std::vector<int32_t> order(n);
-  std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(), [&](int32_t a, int32_t b) { return z[a] != z[b] ? z[a] > z[b] : a < b; });
+  std::vector<double> out(z.size(), 0.0);
   if (o.greedy || o.temperature == 0) {
-    out[order[0]] = 1;
+    out[std::max_element(z.begin(), z.end()) - z.begin()] = 1;  // the first maximum: the lowest id
     return out;
   }
-  const double zmax = z[order[0]];
-  std::vector<double> p(n);
-  for (int i = 0; i < n; ++i) p[i] = std::exp(((double)z[i] - zmax) / o.temperature);
-  size_t kept = o.top_k > 0 ? std::min<size_t>(o.top_k, n) : n;
-  if (o.top_p < 1.0f) {
-    double total = 0, cum = 0;
-    for (size_t i = 0; i < kept; ++i) total += p[order[i]];
-    size_t i = 0;
-    while (i < kept) {
-      cum += p[order[i++]];
-      if (cum >= o.top_p * total) break;
-    }
-    kept = i;
-  }
+  const test::Truncation t = test::truncate_by_sorting(z, o);
   double total = 0;
-  for (size_t i = 0; i < kept; ++i) total += p[order[i]];
-  for (size_t i = 0; i < kept; ++i) out[order[i]] = p[order[i]] / total;
+  for (int32_t id : t.kept) total += t.weight[id];
+  for (int32_t id : t.kept) out[id] = t.weight[id] / total;
   return out;
 }
 

@@ -6,10 +6,12 @@
 #include <cmath>
 #include <cstring>
 #include <functional>
+#include <numeric>
 #include <string>
 #include <vector>
 
 #include "common.h"
+#include "decode/sampling.h"
 #include "kernels/threads.h"
 #include "models/language_model.h"
 #include "rng.h"
@@ -91,6 +93,39 @@ struct PairBatch {
 };
 
 // The message of the rnn::Error that f throws, or a marker that none was thrown.
+// sample_token's truncation by its plain definition, sorting everything: weights exp((z − max)/T);
+// ids most likely first (ties -> lower id) when anything is cut, else in id order; the k best; the
+// smallest prefix holding top-p of their weight (`slack`: relative tolerance at the prefix's end).
+// Returns the kept ids in that order and the weights by id.
+struct Truncation {
+  std::vector<int32_t> kept;
+  std::vector<double> weight;
+};
+inline Truncation truncate_by_sorting(const std::vector<float>& z, const SamplingOptions& o, double slack = 0) {
+  const int n = (int)z.size();
+  Truncation t;
+  t.kept.resize(n);
+  std::iota(t.kept.begin(), t.kept.end(), 0);
+  const double zmax = *std::max_element(z.begin(), z.end());
+  t.weight.resize(n);
+  for (int i = 0; i < n; ++i) t.weight[i] = std::exp(((double)z[i] - zmax) / o.temperature);
+  size_t kept = o.top_k > 0 ? std::min<size_t>(o.top_k, n) : n;
+  if (kept < (size_t)n || o.top_p < 1.0f)
+    std::sort(t.kept.begin(), t.kept.end(), [&](int32_t a, int32_t b) { return z[a] != z[b] ? z[a] > z[b] : a < b; });
+  if (o.top_p < 1.0f) {
+    double total = 0, cum = 0;
+    for (size_t i = 0; i < kept; ++i) total += t.weight[t.kept[i]];
+    size_t i = 0;
+    while (i < kept) {
+      cum += t.weight[t.kept[i++]];
+      if (cum >= o.top_p * total * (1 - slack)) break;
+    }
+    kept = i;
+  }
+  t.kept.resize(kept);
+  return t;
+}
+
 inline std::string error_of(const std::function<void()>& f) {
   try {
     f();
