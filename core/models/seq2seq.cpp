@@ -341,7 +341,6 @@ void Seq2Seq::steps_backward(const float* dhead) {
   const size_t BH = (size_t)B * H, N = (size_t)T * B;
   for (int l = 0; l <= top; ++l) {
     RecurrentCache& c = steps_[l].cache;
-    const int GH = decoder.rnn.layers[l].gates() * H;
     c.dh.assign(BH, 0.0f);  // the final state's gradient: nothing reads it
     c.dc.assign(BH, 0.0f);
   }

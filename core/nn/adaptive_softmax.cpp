@@ -1,4 +1,5 @@
 #include "nn/adaptive_softmax.h"
+#include "nn/loss.h"
 
 #include <algorithm>
 #include <cmath>
@@ -25,10 +26,7 @@ void log_softmax_rows(int rows, int cols, const float* z, float* out, size_t out
                       const float* add_per_row = nullptr, size_t add_stride = 0) {
   for (int r = 0; r < rows; ++r) {
     const float* zr = z + (size_t)r * cols;
-    const float mx = *std::max_element(zr, zr + cols);
-    double s = 0;
-    for (int c = 0; c < cols; ++c) s += std::exp((double)zr[c] - mx);
-    const double lse = mx + std::log(s);
+    const double lse = log_sum_exp(cols, zr);
     const double a = add + (add_per_row ? add_per_row[(size_t)r * add_stride] : 0.0f);
     float* o = out + (size_t)r * out_stride;
     for (int c = 0; c < cols; ++c) o[c] = (float)((double)zr[c] - lse + a);

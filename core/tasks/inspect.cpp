@@ -6,6 +6,7 @@
 
 #include "common.h"
 #include "kernels/kernels.h"
+#include "nn/loss.h"
 
 namespace rnn {
 
@@ -155,10 +156,7 @@ TextInspection inspect_text(LanguageModel& model, const std::vector<int32_t>& id
     if (o.top_k > 0) {
       for (int i = 0; i < n; ++i) {
         const float* z = logits + (size_t)i * V;
-        const float mx = *std::max_element(z, z + V);
-        double sum = 0;
-        for (int v = 0; v < V; ++v) sum += std::exp((double)z[v] - mx);
-        const double lse = mx + std::log(sum);
+        const double lse = log_sum_exp(V, z);
         std::iota(order.begin(), order.end(), 0);
         std::partial_sort(order.begin(), order.begin() + o.top_k, order.end(),
                           [&](int32_t a, int32_t b) { return z[a] > z[b] || (z[a] == z[b] && a < b); });
