@@ -20,6 +20,36 @@ template <class T>
   fail(msg.str());
 }
 
+// Candidates ranked most likely first, weight(i) each: keeps the smallest prefix holding top_p of
+// their weight (when top_p < 1), then draws one in proportion to its weight; returns its rank.
+template <class Weight>
+size_t draw_ranked(size_t n, Weight weight, float top_p, Rng& rng) {
+  if (top_p < 1.0f) {
+    double total = 0;
+    for (size_t i = 0; i < n; ++i) total += weight(i);
+    const double target = top_p * total;
+    double cum = 0;
+    size_t i = 0;
+    while (i < n) {
+      cum += weight(i++);
+      if (cum >= target) break;
+    }
+    n = i;  // >= 1 because the loop body runs at least once
+  }
+  double total = 0;
+  for (size_t i = 0; i < n; ++i) total += weight(i);
+  const double u = rng.uniform() * total;
+  double cum = 0;
+  for (size_t i = 0; i < n; ++i) {
+    cum += weight(i);
+    if (u < cum) return i;
+  }
+  // Rounding left u at the very top: the last candidate with non-zero weight.
+  for (size_t i = n; i-- > 0;)
+    if (weight(i) > 0) return i;
+  return 0;
+}
+
 }  // namespace
 
 void validate(const SamplingOptions& o) {
@@ -85,52 +115,32 @@ int32_t sample_token(const float* logits, int32_t n, const SamplingOptions& o, R
   } else {
     for (int32_t i = 0; i < n; ++i) p[i] = weight(i);
   }
-  if (o.top_p < 1.0f) {
-    const bool whole = kept == order.size();  // no top-k: the nucleus comes off a heap of all ids
+  float top_p = o.top_p;
+  if (top_p < 1.0f && kept == order.size()) {
+    // No top-k: the nucleus comes off a max-heap of all ids. Each pop moves the next most likely id
+    // to the heap's end, so the nucleus collects at the back of `order`, most likely last: reversed
+    // at the end.
     double total = 0;
-    if (whole)
-      for (int32_t i = 0; i < n; ++i) total += p[i];
-    else
-      for (size_t i = 0; i < kept; ++i) total += p[order[i]];
-    const double target = o.top_p * total;
+    for (int32_t i = 0; i < n; ++i) total += p[i];
+    const double target = top_p * total;
     double cum = 0;
     size_t i = 0;
-    if (whole) {
-      // Max-heap by likelihood; each pop moves the next most likely id to the heap's end, so the
-      // nucleus collects at the back of `order`, most likely last: reversed at the end.
-      const auto less_likely = [&](int32_t a, int32_t b) { return more_likely(b, a); };
-      std::make_heap(order.begin(), order.end(), less_likely);
-      auto end = order.end();
-      while (end != order.begin()) {
-        std::pop_heap(order.begin(), end, less_likely);
-        --end;
-        ++i;
-        cum += p[*end];
-        if (cum >= target) break;
-      }
-      std::reverse(end, order.end());
-      std::rotate(order.begin(), end, order.end());
-    } else {
-      while (i < kept) {
-        cum += p[order[i++]];
-        if (cum >= target) break;
-      }
+    const auto less_likely = [&](int32_t a, int32_t b) { return more_likely(b, a); };
+    std::make_heap(order.begin(), order.end(), less_likely);
+    auto end = order.end();
+    while (end != order.begin()) {
+      std::pop_heap(order.begin(), end, less_likely);
+      --end;
+      ++i;
+      cum += p[*end];
+      if (cum >= target) break;
     }
-    kept = i;  // >= 1 because the loop body runs at least once
+    std::reverse(end, order.end());
+    std::rotate(order.begin(), end, order.end());
+    kept = i;
+    top_p = 1.0f;  // the nucleus is cut already
   }
-
-  double total = 0;
-  for (size_t i = 0; i < kept; ++i) total += p[order[i]];
-  const double u = rng.uniform() * total;
-  double cum = 0;
-  for (size_t i = 0; i < kept; ++i) {
-    cum += p[order[i]];
-    if (u < cum) return order[i];
-  }
-  // Rounding left u at the very top: return the last token with non-zero weight.
-  for (size_t i = kept; i-- > 0;)
-    if (p[order[i]] > 0) return order[i];
-  return best;
+  return order[draw_ranked(kept, [&](size_t i) { return p[order[i]]; }, top_p, rng)];
 }
 
 namespace {
@@ -258,29 +268,7 @@ int32_t sample_two_level(const TwoLevelLogProbs& d, const SamplingOptions& o, Rn
     size_t n = cand.size();
     p.resize(n);
     for (size_t i = 0; i < n; ++i) p[i] = std::exp(((double)cand[i].v - zmax) * inv_t);
-    if (o.top_p < 1.0f) {
-      double total = 0;
-      for (size_t i = 0; i < n; ++i) total += p[i];
-      const double target = o.top_p * total;
-      double cum = 0;
-      size_t i = 0;
-      while (i < n) {
-        cum += p[i++];
-        if (cum >= target) break;
-      }
-      n = i;
-    }
-    double total = 0;
-    for (size_t i = 0; i < n; ++i) total += p[i];
-    const double u = rng.uniform() * total;
-    double cum = 0;
-    for (size_t i = 0; i < n; ++i) {
-      cum += p[i];
-      if (u < cum) return cand[i].id;
-    }
-    for (size_t i = n; i-- > 0;)
-      if (p[i] > 0) return cand[i].id;
-    return cand[0].id;
+    return cand[draw_ranked(n, [&](size_t i) { return p[i]; }, o.top_p, rng)].id;
   }
 
   // Weights relative to the head's largest entry (a word's or a cluster's): no word is above it.
