@@ -100,6 +100,7 @@ Generator::Generator(TokenStepper& model, const Tokenizer& tokenizer, const Gene
   const bool penalty = opt_.sampling.repetition_penalty != 1.0f && opt_.repetition_window > 0;
   if (lm && lm->config.adaptive_softmax && !penalty) {
     two_level_ = lm;
+    lm->check_sampling_bounds();  // weights changed by a path that does not bump params.version
     top_.resize(lm->config.hidden_size);
     for (size_t at = 0; at < ids.size(); at += kPrimeChunk) {
       const size_t n = std::min(kPrimeChunk, ids.size() - at);

@@ -1,13 +1,16 @@
 #include "decode/sampling.h"
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
+#include <iterator>
 #include <numeric>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "common.h"
+#include "kernels/kernels.h"
 
 namespace rnn {
 
@@ -145,12 +148,7 @@ int32_t sample_token(const float* logits, int32_t n, const SamplingOptions& o, R
 
 namespace {
 
-// A candidate word of a two-level draw: its log-probability, id and (once known) weight.
-struct Cand {
-  float v;
-  int32_t id;
-  double w;
-};
+using Cand = Candidate;
 // sample_token's ranking: more likely first, ties -> lower id.
 inline bool ranks_before(const Cand& a, const Cand& b) { return a.v != b.v ? a.v > b.v : a.id < b.id; }
 
@@ -158,9 +156,183 @@ inline bool ranks_before(const Cand& a, const Cand& b) { return a.v != b.v ? a.v
 // from p(cluster) by far less than this relative slack, which the bounds include.
 constexpr double kSlack = 1e-4;
 
-void check_value(float v, int32_t id) {
-  if (std::isnan(v) || v == INFINITY) fail("log-probability of " + std::to_string(id) + " is NaN or +inf");
+// Fails naming the first NaN or +inf of v[0, n) (ids from first_id; negative ids name clusters).
+// The scan is a plain reduction the compiler vectorises: on a 5 K-word head a call per word cost
+// more than the argmax.
+void check_values(const float* v, int32_t n, int32_t first_id, int32_t clusters_from = INT32_MAX) {
+  bool ok = true;
+  for (int32_t i = 0; i < n; ++i) ok &= v[i] < INFINITY;  // false for NaN and +inf
+  if (ok) return;
+  for (int32_t i = 0; i < n; ++i)
+    if (std::isnan(v[i]) || v[i] == INFINITY) {
+      const int32_t id = i < clusters_from ? first_id + i : -1 - (i - clusters_from);
+      fail("log-probability of " + std::to_string(id) + " is NaN or +inf");
+    }
 }
+
+}  // namespace
+
+// Buckets by value follow the rank's order: whole buckets are taken while they fall short and only
+// the one that closes the nucleus is looked into, again by buckets while it holds more than a few,
+// then sorted. On a flat-tailed model the nucleus runs to thousands of words, and a heap or a sort
+// of them cost more than the rest of the token.
+size_t select_nucleus(Candidate* c, size_t n, double need, double& before_last) {
+  constexpr int kBuckets = 256;
+  constexpr size_t kFew = 48;
+  size_t base = 0, end = n;  // the closing part: c[base, end); c[0, base) is in, c[end, n) out
+  double before = 0;         // weight of c[0, base)
+  while (end - base > kFew) {
+    float vmax = -INFINITY, vmin = INFINITY;
+    for (size_t i = base; i < end; ++i) vmax = std::max(vmax, c[i].v), vmin = std::min(vmin, c[i].v);
+    if (!(vmax > vmin)) break;
+    const double scale = (kBuckets - 1) / ((double)vmax - vmin);
+    const auto bucket = [&](const Cand& x) { return std::min(kBuckets - 1, (int)(((double)vmax - x.v) * scale)); };
+    double mass[kBuckets] = {0};
+    for (size_t i = base; i < end; ++i) mass[bucket(c[i])] += c[i].w;
+    int closing = -1;
+    double in = 0;
+    for (int b = 0; b < kBuckets && closing < 0; ++b) {
+      if (before + in + mass[b] >= need) closing = b;
+      else in += mass[b];
+    }
+    if (closing < 0) {  // they all fall short: all are in, the last-ranked of them last
+      std::iter_swap(std::max_element(c + base, c + end, ranks_before), c + end - 1);
+      before_last = before + in - c[end - 1].w;
+      return end;
+    }
+    Cand* mid = std::partition(c + base, c + end, [&](const Cand& x) { return bucket(x) < closing; });
+    Cand* last = std::partition(mid, c + end, [&](const Cand& x) { return bucket(x) == closing; });
+    if (mid == c + base && last == c + end) break;  // one bucket holds them all: sort them
+    before += in;
+    base = mid - c;
+    end = last - c;
+  }
+  std::sort(c + base, c + end, ranks_before);
+  double acc = before;
+  for (size_t i = base; i < end; ++i) {
+    acc += c[i].w;
+    if (acc >= need) {
+      before_last = acc - c[i].w;
+      return i + 1;
+    }
+  }
+  if (end == 0) return 0;
+  before_last = acc - c[end - 1].w;
+  return end;
+}
+
+namespace {
+
+// The words a top-p draw knows so far (the head's, then each expanded cluster's), kept as the
+// arrays they come in (values, weights, the first id), and the nucleus among them, found without
+// moving them. Each word gets a bucket by value as it comes in — the rank's order, bucket 0 the
+// largest: kBuckets − 1 equal steps over kSpan temperatures below `top` (no word is above it), the
+// rest in the last — and the buckets' weights add up; the nucleus takes whole buckets while they
+// fall short, and only the words of the one that closes it are gathered for select_nucleus.
+// A bucket is round((top − v)/(T·kSpan)·(kBuckets − 1)), clamped (kernels::value_buckets):
+// monotone in v, which is all the ranking needs.
+class KnownWords {
+ public:
+  void start(float top, double temperature) {
+    segs_.clear();
+    total_ = 0;
+    top_ = top;
+    scale_ = (float)((kBuckets - 1) / (kSpan * temperature));
+    std::fill(&mass_[0][0], &mass_[0][0] + 2 * kBuckets, 0.0);
+  }
+  // Adds v[0, n) with ids first_id …, weights w (sum: Σ w); v and w must stay alive until the draw.
+  void add(const float* v, const float* w, int32_t n, int32_t first_id, double sum) {
+    if (segs_.size() == buckets_.size()) buckets_.emplace_back();
+    std::vector<int32_t>& b = buckets_[segs_.size()];
+    b.resize(n);
+    // max(0, ·) there covers a cluster's word rounded a hair above `top`; −inf goes to the last.
+    kernels::value_buckets(n, v, top_, scale_, kBuckets - 1, b.data());
+    segs_.push_back({v, w, b.data(), n, first_id});
+    // Two histograms, even and odd words: neighbours often share a bucket, and one histogram
+    // would chain each addition to the last one's store.
+    int32_t j = 0;
+    for (; j + 1 < n; j += 2) {
+      mass_[0][b[j]] += w[j];
+      mass_[1][b[j + 1]] += w[j + 1];
+    }
+    if (j < n) mass_[0][b[j]] += w[j];
+    total_ += sum;
+  }
+  double total() const { return total_; }
+
+  // Selects the nucleus for `need`; false when no word is finite. last(): its last-ranked word;
+  // before_last(): the weight of the nucleus without it.
+  bool select(double need) {
+    // The closing bucket: the first whose words reach `need`, else (rounding) the last non-empty one.
+    before_ = 0;
+    closing_ = -1;
+    for (int b = 0; b < kBuckets; ++b) {
+      const double mass = mass_[0][b] + mass_[1][b];
+      // Finite words of weight 0 (underflowed, so in the last bucket) count too: looked for when
+      // the nucleus gets that far, which it hardly ever does.
+      if (!(mass > 0 || (b == kBuckets - 1 && has_finite_in_last()))) continue;
+      closing_ = b;
+      if (before_ + mass >= need) break;
+      before_ += mass;
+    }
+    if (closing_ < 0) return false;
+    const double closing_mass = mass_[0][closing_] + mass_[1][closing_];
+    if (before_ + closing_mass < need) before_ -= closing_mass;  // fell short: the last one closes
+    edge_.clear();
+    const int32_t closing = closing_;  // a local: the loop stores to edge_
+    for (const Seg& s : segs_)
+      for (int32_t j = 0; j < s.n; ++j)
+        if (s.bucket[j] == closing && s.v[j] != -INFINITY) edge_.push_back({s.v[j], s.first_id + j, s.w[j]});
+    double edge_before_last = 0;
+    m_ = select_nucleus(edge_.data(), edge_.size(), need - before_, edge_before_last);
+    before_last_ = before_ + edge_before_last;
+    return true;
+  }
+  const Candidate& last() const { return edge_[m_ - 1]; }
+  double before_last() const { return before_last_; }
+
+  // One draw from the nucleus in proportion to the weights.
+  int32_t draw(Rng& rng) const {
+    double total = before_;
+    for (size_t i = 0; i < m_; ++i) total += edge_[i].w;
+    const double u = rng.uniform() * total;
+    double acc = 0;
+    const int closing = closing_;
+    if (u < before_)
+      for (const Seg& s : segs_)
+        for (int32_t j = 0; j < s.n; ++j)
+          if (s.bucket[j] < closing && u < (acc += s.w[j])) return s.first_id + j;
+    acc = std::max(acc, before_);  // (rounding) on to the closing bucket's words
+    for (size_t i = 0; i < m_; ++i)
+      if (u < (acc += edge_[i].w)) return edge_[i].id;
+    for (size_t i = m_; i-- > 0;)
+      if (edge_[i].w > 0) return edge_[i].id;
+    return edge_[0].id;
+  }
+
+ private:
+  static constexpr int kBuckets = 256;
+  static constexpr double kSpan = 24;  // weights below e⁻²⁴ of the top's share the last bucket
+  struct Seg {
+    const float* v;
+    const float* w;
+    const int32_t* bucket;
+    int32_t n, first_id;
+  };
+  bool has_finite_in_last() const {
+    for (const Seg& s : segs_)
+      for (int32_t j = 0; j < s.n; ++j)
+        if (s.bucket[j] == kBuckets - 1 && s.v[j] != -INFINITY) return true;
+    return false;
+  }
+  std::vector<Seg> segs_;
+  std::vector<std::vector<int32_t>> buckets_;
+  std::vector<Candidate> edge_;
+  double mass_[2][kBuckets], total_ = 0, before_ = 0, before_last_ = 0;
+  float top_ = 0, scale_ = 0;
+  int closing_ = 0;
+  size_t m_ = 0;
+};
 
 }  // namespace
 
@@ -170,7 +342,7 @@ int32_t sample_two_level(const TwoLevelLogProbs& d, const SamplingOptions& o, Rn
   if (!d.head || S < 0 || C < 0 || S + C < 1 || (C > 0 && (!d.start || !d.size || !d.expand)))
     fail("sample_two_level needs a head of at least one entry and, with clusters, their ranges and expand");
   const float* head = d.head;
-  for (int32_t i = 0; i < S + C; ++i) check_value(head[i], i < S ? i : -1 - (i - S));
+  check_values(head, S + C, 0, S);
   int64_t V = S;
   for (int32_t c = 0; c < C; ++c) V += d.size[c];
   const auto bound = [&](int32_t c) { return head[S + c]; };  // log p(c); −inf: nothing to draw there
@@ -201,7 +373,7 @@ int32_t sample_two_level(const TwoLevelLogProbs& d, const SamplingOptions& o, Rn
   const auto expand = [&](int32_t c) {
     if (!vals[c]) {
       const float* v = d.expand(c);
-      for (int32_t j = 0; j < d.size[c]; ++j) check_value(v[j], d.start[c] + j);
+      check_values(v, d.size[c], d.start[c]);
       vals[c] = v;
     }
     return vals[c];
@@ -238,28 +410,34 @@ int32_t sample_two_level(const TwoLevelLogProbs& d, const SamplingOptions& o, Rn
   };
 
   if (o.top_k > 0 && (int64_t)o.top_k < V) {
-    // The k best words: a cluster can hold one only if b(c) reaches the k-th best so far.
+    // The k best words in a heap whose front is the k-th best so far (the last-ranked): most words
+    // cost one comparison with it. A cluster can hold one of them only if b(c) reaches it.
     const size_t k = (size_t)o.top_k;
     cand.clear();
-    for (int32_t i = 0; i < S; ++i) cand.push_back({head[i], i, 0.0});
-    bool full = false;
-    Cand kth{};
-    const auto trim = [&] {
-      if (cand.size() < k) return;
-      std::nth_element(cand.begin(), cand.begin() + (k - 1), cand.end(), ranks_before);
-      cand.resize(k);
-      kth = cand[k - 1];
-      full = true;
-    };
-    trim();
-    for (int32_t c : by_mass) {
-      if (full && best(c) < kth.v) break;
-      const float* v = expand(c);
-      for (int32_t j = 0; j < d.size[c]; ++j) {
-        const Cand x{v[j], d.start[c] + j, 0.0};
-        if (!full || ranks_before(x, kth)) cand.push_back(x);
+    const auto offer = [&](float v, int32_t id) {
+      const Cand x{v, id, 0.0};
+      if (cand.size() < k) {
+        cand.push_back(x);
+        std::push_heap(cand.begin(), cand.end(), ranks_before);
+      } else if (ranks_before(x, cand.front())) {
+        std::pop_heap(cand.begin(), cand.end(), ranks_before);
+        cand.back() = x;
+        std::push_heap(cand.begin(), cand.end(), ranks_before);
       }
-      trim();
+    };
+    // Below the k-th best so far nothing can enter: most words stop at this one comparison.
+    float kth = -INFINITY;
+    const auto offer_all = [&](const float* v, int32_t n, int32_t first_id) {
+      for (int32_t j = 0; j < n; ++j) {
+        if (v[j] < kth) continue;
+        offer(v[j], first_id + j);
+        if (cand.size() == k) kth = cand.front().v;
+      }
+    };
+    offer_all(head, S, 0);
+    for (int32_t c : by_mass) {
+      if (cand.size() == k && best(c) < cand.front().v) break;
+      offer_all(expand(c), d.size[c], d.start[c]);
     }
     // From here exactly sample_token's top-k: the same k values, weights, nucleus and draw.
     std::sort(cand.begin(), cand.end(), ranks_before);
@@ -272,126 +450,78 @@ int32_t sample_two_level(const TwoLevelLogProbs& d, const SamplingOptions& o, Rn
   }
 
   // Weights relative to the head's largest entry (a word's or a cluster's): no word is above it.
-  double ref = -INFINITY;
-  for (int32_t i = 0; i < S + C; ++i) ref = std::max(ref, (double)head[i]);
+  float r4[4] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};  // four chains: a max's latency each
+  int32_t i4 = 0;
+  for (; i4 + 4 <= S + C; i4 += 4)
+    for (int l = 0; l < 4; ++l) r4[l] = std::max(r4[l], head[i4 + l]);
+  for (; i4 < S + C; ++i4) r4[0] = std::max(r4[0], head[i4]);
+  const double ref = std::max(std::max(r4[0], r4[1]), std::max(r4[2], r4[3]));
   if (ref == -INFINITY) fail("all logits are -inf");
-  const auto weight = [&](float v) { return std::exp(((double)v - ref) * inv_t); };
+  // The words' weights exp((log p(w) − ref)/T) come from kernels::exp_scaled, in float.
 
   if (o.top_p < 1.0f) {
-    // The nucleus word by word off a max-heap of the known words (the head's, then expanded clusters').
-    const auto heap_less = [](const Cand& a, const Cand& b) { return ranks_before(b, a); };
-    cand.clear();
-    double known = 0;
-    for (int32_t i = 0; i < S; ++i)
-      if (head[i] != -INFINITY) {
-        cand.push_back({head[i], i, weight(head[i])});
-        known += cand.back().w;
-      }
-    std::make_heap(cand.begin(), cand.end(), heap_less);
-    // The unexpanded clusters' masses within bounds, [lo, hi] summed over them (once per cluster).
+    // The nucleus among the known words (the head's, then those of expanded clusters), for the
+    // largest total the unexpanded clusters' masses allow; a cluster is expanded when the known
+    // words cannot close the nucleus, when its best possible word could rank inside it, or when
+    // where it ends depends on the clusters' masses. Passes ≤ clusters + 1, each O(known words).
+    thread_local std::vector<std::vector<float>> weights;  // [0] the head's, [c + 1] cluster c's
+    thread_local KnownWords known;
+    weights.resize(C + 1);
+    known.start((float)ref, o.temperature);
+    const auto add_words = [&](const float* v, int32_t n, int32_t first_id, std::vector<float>& w) {
+      w.resize(n);
+      const double sum = kernels::exp_scaled(n, v, (float)ref, (float)inv_t, w.data());
+      known.add(v, w.data(), n, first_id, sum);
+    };
+    add_words(head, S, 0, weights[0]);
     thread_local std::vector<double> mass_lo, mass_hi;
     mass_lo.assign(C, 0.0);
     mass_hi.assign(C, 0.0);
     for (int32_t c = 0; c < C; ++c)
       if (bound(c) != -INFINITY) mass_bounds(c, ref, mass_lo[c], mass_hi[c]);
-    size_t next = 0;  // by_mass[next …] may be unexpanded
+    const auto expand_words = [&](int32_t c) { add_words(expand(c), d.size[c], d.start[c], weights[c + 1]); };
     const auto next_unexpanded = [&]() -> int32_t {
-      while (next < by_mass.size() && (vals[by_mass[next]] || bound(by_mass[next]) == -INFINITY)) ++next;
-      return next < by_mass.size() ? by_mass[next] : -1;
-    };
-    kept.clear();
-    double cum = 0;
-    // Once a cluster has to be expanded, every other one is too, their words appended in no order,
-    // and the rest of the nucleus — the fewest best-ranked words holding top_p·total − cum, the
-    // total now known — is selected at once: on a flat-tailed model it runs to thousands of words,
-    // and a heap push and pop for each cost more than the rest of the token. The words are bucketed
-    // by log-probability (the rank's order); whole buckets are taken while they fall short and only
-    // the one that closes the nucleus is sorted.
-    const auto expand_rest_and_finish = [&] {
-      for (int32_t c = 0; c < C; ++c) {
-        if (vals[c] || bound(c) == -INFINITY) continue;
-        const float* v = expand(c);
-        for (int32_t j = 0; j < d.size[c]; ++j)
-          if (v[j] != -INFINITY) {
-            cand.push_back({v[j], d.start[c] + j, weight(v[j])});
-            known += cand.back().w;
-          }
-      }
-      const double need = o.top_p * known - cum;
-      if (cand.empty() || !(need > 0)) return;
-      constexpr int kBuckets = 512;
-      double vmax = -INFINITY, vmin = INFINITY;
-      for (const Cand& x : cand) vmax = std::max(vmax, (double)x.v), vmin = std::min(vmin, (double)x.v);
-      const double scale = vmax > vmin ? (kBuckets - 1) / (vmax - vmin) : 0.0;
-      const auto bucket = [&](const Cand& x) { return std::min(kBuckets - 1, (int)((vmax - (double)x.v) * scale)); };
-      double mass[kBuckets] = {0};
-      for (const Cand& x : cand) mass[bucket(x)] += x.w;
-      int closing = kBuckets - 1;
-      double before = 0;  // the buckets ahead of the closing one
-      for (int b = 0; b < kBuckets; ++b) {
-        if (before + mass[b] >= need) {
-          closing = b;
-          break;
-        }
-        before += mass[b];
-      }
-      thread_local std::vector<Cand> edge;
-      edge.clear();
-      for (const Cand& x : cand) {
-        const int b = bucket(x);
-        if (b < closing) kept.push_back(x);
-        else if (b == closing) edge.push_back(x);
-      }
-      std::sort(edge.begin(), edge.end(), ranks_before);
-      double acc = before;
-      for (const Cand& x : edge) {
-        kept.push_back(x);
-        acc += x.w;
-        if (acc >= need) break;
-      }
+      for (int32_t c : by_mass)
+        if (!vals[c] && bound(c) != -INFINITY) return c;
+      return -1;
     };
     for (;;) {
-      // A cluster whose b(c) reaches the next word's could hold a word ranked before it.
-      const int32_t u = next_unexpanded();
-      if (u >= 0 && (cand.empty() || best(u) >= cand.front().v)) {
-        expand_rest_and_finish();
-        break;
-      }
-      if (cand.empty()) break;  // rounding: every word is in and cum still short of the target
-      std::pop_heap(cand.begin(), cand.end(), heap_less);
-      kept.push_back(cand.back());
-      cand.pop_back();
-      cum += kept.back().w;
-      // The unexpanded clusters' masses are known to within bounds: the nucleus ends here when it
-      // does for every total they allow, goes on when it does for none, else it depends on them.
       double rest_lo = 0, rest_hi = 0;
       for (int32_t c = 0; c < C; ++c)
         if (!vals[c] && bound(c) != -INFINITY) rest_lo += mass_lo[c], rest_hi += mass_hi[c];
-      if (cum >= o.top_p * (known + rest_hi)) break;
-      if (cum < o.top_p * (known + rest_lo)) continue;
-      expand_rest_and_finish();
-      break;
+      const double need = o.top_p * (known.total() + rest_hi);
+      const int32_t u = next_unexpanded();
+      if (u >= 0 && known.total() < need) {  // the nucleus may run past every known word
+        expand_words(u);
+        continue;
+      }
+      if (!known.select(need)) fail("all logits are -inf");
+      // Clusters whose best word could rank at or before the nucleus's last one may hold nucleus words.
+      const float last = known.last().v;
+      bool expanded = false;
+      for (int32_t c : by_mass) {
+        if (vals[c] || bound(c) == -INFINITY) continue;
+        if (best(c) < last) break;
+        expand_words(c);
+        expanded = true;
+      }
+      if (expanded) continue;
+      // It ends at the same word for every total the unexpanded masses allow (or all are known).
+      if (u < 0 || known.before_last() < o.top_p * (known.total() + rest_lo)) break;
+      expand_words(u);  // where it ends depends on their masses
     }
-    if (kept.empty()) fail("all logits are -inf");
-    double total = 0;
-    for (const Cand& x : kept) total += x.w;
-    const double u = rng.uniform() * total;
-    double acc = 0;
-    for (const Cand& x : kept) {
-      acc += x.w;
-      if (u < acc) return x.id;
-    }
-    for (size_t i = kept.size(); i-- > 0;)
-      if (kept[i].w > 0) return kept[i].id;
-    return kept[0].id;
+    return known.draw(rng);
   }
 
   // Temperature only: rejection from the envelope (head words' weights, clusters' upper bounds); a
   // draw in a cluster's share expands it and is kept with probability exact / bound, else repeated
   // with the exact mass in place of the bound (at most once per cluster).
+  thread_local std::vector<float> hw;
+  hw.resize(S);
+  kernels::exp_scaled(S, head, (float)ref, (float)inv_t, hw.data());
   p.resize(S);
   double head_total = 0;
-  for (int32_t i = 0; i < S; ++i) head_total += (p[i] = weight(head[i]));
+  for (int32_t i = 0; i < S; ++i) head_total += (p[i] = hw[i]);
   thread_local std::vector<double> env;
   thread_local std::vector<uint8_t> exact;
   env.resize(C);
@@ -426,8 +556,10 @@ int32_t sample_two_level(const TwoLevelLogProbs& d, const SamplingOptions& o, Rn
     if (c < 0) fail("all logits are -inf");
     off = std::min(off, env[c]);
     const float* v = expand(c);
+    hw.resize(d.size[c]);
+    kernels::exp_scaled(d.size[c], v, (float)ref, (float)inv_t, hw.data());
     double mass = 0;
-    for (int32_t j = 0; j < d.size[c]; ++j) mass += weight(v[j]);
+    for (int32_t j = 0; j < d.size[c]; ++j) mass += hw[j];
     if (!exact[c] && !(off < mass)) {
       env[c] = mass;  // rejected: from now on the exact mass
       exact[c] = 1;
@@ -437,7 +569,7 @@ int32_t sample_two_level(const TwoLevelLogProbs& d, const SamplingOptions& o, Rn
     double cum = 0;
     int32_t last = -1;
     for (int32_t j = 0; j < d.size[c]; ++j) {
-      const double w = weight(v[j]);
+      const double w = hw[j];
       cum += w;
       if (w > 0) last = j;
       if (off < cum) return d.start[c] + j;

@@ -47,6 +47,18 @@ struct TwoLevelLogProbs {
   std::function<double(int32_t)> word_bound;
 };
 
+// A word of a draw: its log-probability (or logit) v, id and weight w. Ranked as sample_token
+// ranks: larger v first, ties -> lower id.
+struct Candidate {
+  float v;
+  int32_t id;
+  double w;
+};
+// The nucleus of top-p among c[0, n): reorders them so that the fewest best-ranked candidates
+// whose weights reach `need` (all, if they fall short) are c[0, m), c[m − 1] the last-ranked of
+// them, and returns m, with the weight of c[0, m − 1) in before_last. O(n), no sort of them all.
+size_t select_nucleus(Candidate* c, size_t n, double need, double& before_last);
+
 // One draw from the same distribution as sample_token over the full log-probabilities (greedy,
 // temperature, top-k, top-p as it defines them; no repetition penalty — the caller falls back to
 // sample_token when one applies), expanding only the clusters that can matter (each at most once):
@@ -54,10 +66,11 @@ struct TwoLevelLogProbs {
 //  - greedy: clusters whose b(c) ≥ the best word so far (no word of it can be larger);
 //  - top-k: clusters whose b(c) ≥ the k-th best word so far, in order of b(c); the k words and
 //    their weights are then exactly sample_token's, and so is the draw;
-//  - top-p: the nucleus is taken word by word in rank order; before each word, every cluster whose
-//    b(c) could rank a word of it as high is expanded; the nucleus's total mass needs each cluster's
-//    Σ_w p(w)^(1/T): at T = 1 that is p(c) (no expansion), otherwise it lies between bounds (below),
-//    and a cluster is expanded when the nucleus's end depends on where in them it is;
+//  - top-p: the nucleus is selected among the known words (by buckets of value, no sort) for the
+//    largest total the unexpanded clusters allow: each cluster's Σ_w p(w)^(1/T) is p(c) at T = 1,
+//    otherwise between bounds (below). A cluster is expanded when the known words cannot close
+//    the nucleus, when its b(c) reaches the nucleus's last word (a word of it could rank inside),
+//    or when the nucleus's end depends on where in their bounds the masses are;
 //  - temperature only: rejection from an envelope over the head's words and the clusters' upper
 //    bounds: with a = 1/T, q = p_c(w) ≤ u = exp(word_bound(c)) (else 1), n_c words,
 //      a ≥ 1:  p(c)^a·n_c^(1−a) ≤ Σ_w p(w)^a ≤ p(c)^a·u^(a−1)

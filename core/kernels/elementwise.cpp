@@ -113,6 +113,61 @@ void softmax_xent(int rows, int cols, const float* Z, const int32_t* y, const fl
   });
 }
 
+// ---- log-sum-exp and scaled exponentials ----
+
+constexpr int kSumBlock = 1024;  // float sums of ≤ 256 terms a lane: rounding stays ~1e-7
+
+double log_sum_exp(int n, const float* z) {
+  if (reference_mode()) return ref::log_sum_exp(n, z);
+  const float mx = row_max(n, z);
+  if (mx == -INFINITY) return -INFINITY;
+  double s = 0;
+  for (int b = 0; b < n; b += kSumBlock) s += row_expsum(std::min(kSumBlock, n - b), z + b, mx);
+  return mx + std::log(s);
+}
+
+double exp_scaled(int n, const float* z, float shift, float scale, float* out) {
+  if (reference_mode()) return ref::exp_scaled(n, z, shift, scale, out);
+  const Vec sv(shift), av(scale);
+  double s = 0;
+  for (int b = 0; b < n; b += kSumBlock) {
+    Vec sum(0.0f);
+    for_lanes(std::min(kSumBlock, n - b), [&](size_t i, auto reg) {
+      // Padded lanes load −inf (exp = 0) so that they add nothing to the sum.
+      const Vec e = simd_math::exp((reg.load(z + b + i, -INFINITY) - sv) * av);
+      reg.store(out + b + i, e);
+      sum += e;
+    });
+    s += hsum(sum);
+  }
+  return s;
+}
+
+void add_scalar(int n, const float* z, float a, float* out) {
+  if (reference_mode()) return ref::add_scalar(n, z, a, out);
+  const Vec av(a);
+  for_lanes(n, [&](size_t i, auto reg) { reg.store(out + i, reg.load(z + i) + av); });
+}
+
+void value_buckets(int n, const float* v, float top, float scale, float cap, int32_t* out) {
+  if (reference_mode()) return ref::value_buckets(n, v, top, scale, cap, out);
+  using Vi = xsimd::batch<int32_t>;
+  constexpr float kShift = 12582912.0f;  // 1.5·2²³: x + kShift holds round(x) in its low bits
+  const auto bucket = [&](Vec x) {
+    x = xsimd::min(Vec(cap), xsimd::max(Vec(0.0f), (Vec(top) - x) * Vec(scale))) + Vec(kShift);
+    return xsimd::bitwise_cast<Vi>(x) - Vi(0x4B400000);
+  };
+  int i = 0;
+  for (; i + kLanes <= n; i += kLanes) bucket(load(v + i)).store_unaligned(out + i);
+  if (i < n) {  // the tail through a padded register, so that every element is computed alike
+    alignas(64) float in[kLanes] = {0};
+    alignas(64) int32_t res[kLanes];
+    std::copy(v + i, v + n, in);
+    bucket(Vec::load_aligned(in)).store_aligned(res);
+    std::copy(res, res + (n - i), out + i);
+  }
+}
+
 // ---- axpy ----
 
 void axpy(size_t n, float a, const float* x, float* y) {

@@ -64,6 +64,23 @@ void softmax_xent(int rows, int cols, const float* Z, const int32_t* y, const fl
 // y += a·x: a small helper used by layers and the optimizer.
 void axpy(size_t n, float a, const float* x, float* y);
 
+// log Σ exp z[i] (the max taken out; −inf when every entry is): the exponentials are
+// simd_math::exp's, summed in float registers over blocks of kSumBlock and the blocks in double,
+// so the sum's relative error stays near float's 1e-7 for any n (a plain float sum over a
+// 33 K-word vocabulary loses ~1e-5). The log-softmax of the adaptive softmax, in training and for
+// every generated token, where a double std::exp per entry cost wasm more than the head's product.
+double log_sum_exp(int n, const float* z);
+// out[i] = exp((z[i] − shift)·scale), simd_math::exp (so 0 below e⁻⁸⁷): the sampling weights
+// at temperature 1/scale. Returns Σ out[i], summed as log_sum_exp sums.
+double exp_scaled(int n, const float* z, float shift, float scale, float* out);
+// out[i] = z[i] + a: a log-softmax row from its logits and one shift (−log Σ exp z, + a cluster's
+// log-probability), which the adaptive softmax writes for every word of a row it computes.
+void add_scalar(int n, const float* z, float a, float* out);
+// out[i] = round(min(cap, max(0, (top − v[i])·scale))) (cap ≤ 2²²): an index that never increases
+// with v — −inf gives cap —, the top-p sampler's buckets of value. Rounded by adding 1.5·2²³ (a
+// float→int conversion is a scalar sequence per lane in wasm).
+void value_buckets(int n, const float* v, float top, float scale, float cap, int32_t* out);
+
 // ---- fused per-time-step cell kernels: bias, activations and state update in one pass ----
 // All buffers are row-major, B rows; gate blocks are stacked per row (LSTM [i f g o], GRU [r z n]).
 // dy (the gradient arriving from the layer above at this step) may be null in the backward ones.
@@ -102,6 +119,10 @@ void add_bias(int rows, int cols, const float* bias, float* X);
 void sum_rows(int rows, int cols, const float* dY, float* db);
 void softmax_xent(int rows, int cols, const float* Z, const int32_t* y, const float* scale, double* nll, float* dZ);
 void axpy(size_t n, float a, const float* x, float* y);
+double log_sum_exp(int n, const float* z);
+double exp_scaled(int n, const float* z, float shift, float scale, float* out);
+void add_scalar(int n, const float* z, float a, float* out);
+void value_buckets(int n, const float* v, float top, float scale, float cap, int32_t* out);
 void lstm_forward_step(int B, int H, float* gates, const float* b_hh, const float* c_prev, float* c, float* tc,
                        float* h);
 void lstm_backward_step(int B, int H, const float* gates, const float* c_prev, const float* tc, const float* dy,

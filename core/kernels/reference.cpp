@@ -91,6 +91,24 @@ void softmax_xent(int rows, int cols, const float* Z, const int32_t* y, const fl
 void axpy(size_t n, float a, const float* x, float* y) {
   for (size_t i = 0; i < n; ++i) y[i] += a * x[i];
 }
+double log_sum_exp(int n, const float* z) {
+  const float mx = *std::max_element(z, z + n);
+  if (mx == -INFINITY) return -INFINITY;
+  double s = 0;
+  for (int i = 0; i < n; ++i) s += std::exp((double)z[i] - mx);
+  return mx + std::log(s);
+}
+void add_scalar(int n, const float* z, float a, float* out) {
+  for (int i = 0; i < n; ++i) out[i] = z[i] + a;
+}
+void value_buckets(int n, const float* v, float top, float scale, float cap, int32_t* out) {
+  for (int i = 0; i < n; ++i) out[i] = (int32_t)std::nearbyint(std::min(cap, std::max(0.0f, (top - v[i]) * scale)));
+}
+double exp_scaled(int n, const float* z, float shift, float scale, float* out) {
+  double s = 0;
+  for (int i = 0; i < n; ++i) s += (out[i] = std::exp((z[i] - shift) * scale));
+  return s;
+}
 
 // ---- fused cell steps ----
 void lstm_forward_step(int B, int H, float* gates, const float* b_hh, const float* c_prev, float* c, float* tc,

@@ -239,8 +239,15 @@ void LanguageModel::feed_top(int n, const int32_t* tokens, ModelState& state, fl
   std::memcpy(top, top_ + (size_t)(n - 1) * config.hidden_size, sizeof(float) * config.hidden_size);
 }
 
+void LanguageModel::check_sampling_bounds() {
+  if (!config.adaptive_softmax) return;
+  adaptive.check_bound_statistics();
+  bounds_version_ = params.version;
+}
+
 int32_t LanguageModel::sample_next(const float* top, const SamplingOptions& options, Rng& rng) {
   if (!config.adaptive_softmax) fail("sample_next needs the adaptive softmax");
+  if (bounds_version_ != params.version) check_sampling_bounds();
   const int32_t C = (int32_t)adaptive.tails.size();
   sample_head_.resize(adaptive.head_size());
   adaptive.head_log_probs(top, sample_head_.data());
@@ -263,7 +270,7 @@ int32_t LanguageModel::sample_next(const float* top, const SamplingOptions& opti
     adaptive.cluster_log_probs(c, top, sample_head_[d.shortlist + c], v.data());
     return (const float*)v.data();
   };
-  d.word_bound = [&](int32_t c) { return adaptive.cluster_log_prob_bound(c, top); };
+  d.word_bound = [&](int32_t c) { return adaptive.cluster_log_prob_bound(c, top, false); };
   return sample_two_level(d, options, rng);
 }
 

@@ -68,6 +68,9 @@ class LanguageModel : public Model, public TokenStepper {
   void step_top(int32_t token, ModelState& state, float* top);
   void feed_top(int n, const int32_t* tokens, ModelState& state, float* top);
   int32_t sample_next(const float* top, const SamplingOptions& options, Rng& rng);
+  // Brings the adaptive softmax's sampling bounds up to the weights (a probe, a rebuild if they
+  // changed): sample_next does when params.version moved, a Generator once at its start.
+  void check_sampling_bounds();
   void log_probs_of_top(const float* top, float* log_probs);
 
   // Logits of the last evaluation or generation pass (T × B × vocab, time-major); with the adaptive
@@ -100,6 +103,7 @@ class LanguageModel : public Model, public TokenStepper {
   std::vector<float> sample_head_;                 // sample_next: the head's log-probabilities …
   std::vector<std::vector<float>> sample_tails_;   // … and each cluster's, when expanded
   std::vector<int32_t> tail_start_, tail_size_;
+  uint64_t bounds_version_ = ~uint64_t{0};         // params.version the bounds were checked at
 };
 
 }  // namespace rnn

@@ -1,5 +1,4 @@
 #include "nn/adaptive_softmax.h"
-#include "nn/loss.h"
 
 #include <algorithm>
 #include <cmath>
@@ -21,15 +20,15 @@ double py_floordiv(double a, double b) {
   return fl;
 }
 
-// out[r] = z[r] − log Σ exp z[r] for each of `rows` rows of `cols` (the sum in double).
+// out[r] = z[r] − log Σ exp z[r] (+ add, + add_per_row[r]) for each of `rows` rows of `cols`: the
+// normaliser in double, subtracted (with what is added) as one float.
 void log_softmax_rows(int rows, int cols, const float* z, float* out, size_t out_stride, float add = 0.0f,
                       const float* add_per_row = nullptr, size_t add_stride = 0) {
   for (int r = 0; r < rows; ++r) {
     const float* zr = z + (size_t)r * cols;
-    const double lse = log_sum_exp(cols, zr);
+    const double lse = kernels::log_sum_exp(cols, zr);
     const double a = add + (add_per_row ? add_per_row[(size_t)r * add_stride] : 0.0f);
-    float* o = out + (size_t)r * out_stride;
-    for (int c = 0; c < cols; ++c) o[c] = (float)((double)zr[c] - lse + a);
+    kernels::add_scalar(cols, zr, (float)(a - lse), out + (size_t)r * out_stride);
   }
 }
 
@@ -237,7 +236,11 @@ void AdaptiveSoftmax::cluster_log_probs(int i, const float* x, float head_lp, fl
   log_softmax_rows(1, t.size, row_z_.data(), out, t.size, 0.0f, &head_lp, 0);
 }
 
-double AdaptiveSoftmax::cluster_log_prob_bound(int i, const float* x) {
+void AdaptiveSoftmax::check_bound_statistics() {
+  for (int i = 0; i < (int)tails.size(); ++i) check_blocks(i);
+}
+
+void AdaptiveSoftmax::check_blocks(int i) {
   const Tail& t = tails.at(i);
   if (blocks_.size() != tails.size()) blocks_.assign(tails.size(), Blocks{});
   Blocks& b = blocks_[i];
@@ -245,6 +248,7 @@ double AdaptiveSoftmax::cluster_log_prob_bound(int i, const float* x) {
   bool fresh = b.probe.size() == (n_out + kProbeStride - 1) / kProbeStride;
   for (size_t k = 0; fresh && k < b.probe.size(); ++k) fresh = b.probe[k] == t.out.w[k * kProbeStride];
   if (!fresh) {
+    ++bound_builds_;
     const int nb = (t.size + kBoundRows - 1) / kBoundRows;
     b.mean.assign((size_t)nb * t.dim, 0.0f);
     b.radius.assign(nb, 0.0);
@@ -272,6 +276,12 @@ double AdaptiveSoftmax::cluster_log_prob_bound(int i, const float* x) {
     b.probe.resize((n_out + kProbeStride - 1) / kProbeStride);
     for (size_t k = 0; k < b.probe.size(); ++k) b.probe[k] = t.out.w[k * kProbeStride];
   }
+}
+
+double AdaptiveSoftmax::cluster_log_prob_bound(int i, const float* x, bool check_weights) {
+  const Tail& t = tails.at(i);
+  if (check_weights || blocks_.size() != tails.size() || blocks_[i].radius.empty()) check_blocks(i);
+  const Blocks& b = blocks_[i];
   if (row_h_.size() < (size_t)t.dim) row_h_.resize(t.dim);
   kernels::matmul_nt(1, t.dim, in, x, t.proj.w, row_h_.data(), false);
   const float* h = row_h_.data();

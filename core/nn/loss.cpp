@@ -10,13 +10,6 @@
 
 namespace rnn {
 
-double log_sum_exp(int n, const float* z) {
-  const float mx = *std::max_element(z, z + n);
-  double s = 0;
-  for (int i = 0; i < n; ++i) s += std::exp((double)z[i] - mx);
-  return mx + std::log(s);
-}
-
 double softmax_cross_entropy(int n, int V, const float* logits, const int32_t* targets, const float* weights,
                              float* dlogits) {
   double wsum = 0;

@@ -7,9 +7,6 @@
 
 namespace rnn {
 
-// log Σ exp z over n values, stable (the max first), the sum in double: one row's normaliser.
-double log_sum_exp(int n, const float* z);
-
 // logits: n × V. dlogits (n × V) may be null (evaluation) and may alias logits.
 // Returns the weighted mean loss in double precision.
 double softmax_cross_entropy(int n, int V, const float* logits, const int32_t* targets, const float* weights,

@@ -33,6 +33,10 @@ struct Params {
   std::vector<TensorInfo> tensors;
   std::vector<float> value, grad;
   size_t total = 0;
+  // Bumped by every change of the weights in place (an optimizer step, a restore): caches of
+  // statistics derived from them (the adaptive softmax's sampling bounds) compare it with theirs.
+  uint64_t version = 0;
+  void touched() { ++version; }
 
   ParamView add(const std::string& name, std::vector<int64_t> shape) {
     size_t n = 1;

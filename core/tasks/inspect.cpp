@@ -6,7 +6,6 @@
 
 #include "common.h"
 #include "kernels/kernels.h"
-#include "nn/loss.h"
 
 namespace rnn {
 
@@ -156,7 +155,7 @@ TextInspection inspect_text(LanguageModel& model, const std::vector<int32_t>& id
     if (o.top_k > 0) {
       for (int i = 0; i < n; ++i) {
         const float* z = logits + (size_t)i * V;
-        const double lse = log_sum_exp(V, z);
+        const double lse = kernels::log_sum_exp(V, z);
         std::iota(order.begin(), order.end(), 0);
         std::partial_sort(order.begin(), order.begin() + o.top_k, order.end(),
                           [&](int32_t a, int32_t b) { return z[a] > z[b] || (z[a] == z[b] && a < b); });

@@ -120,6 +120,7 @@ Session::Session(const TrainingData& data, const uint8_t* bytes, size_t size) {
   if (m.params.total != f.model->params.total) fail("resumeFrom: the checkpoint does not match this data's model");
   // Same layout; copy in place so the layers' views into the buffer stay valid.
   std::copy(f.model->params.value.begin(), f.model->params.value.end(), m.params.value.begin());
+  m.params.touched();
   TrainingSnapshot& ts = *f.training;
   Trainer& t = trainer();
   t.optimizer = std::move(ts.optimizer);

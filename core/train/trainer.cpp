@@ -81,6 +81,7 @@ StepResult Trainer::guard_event(const std::string& why, double loss, double norm
   progress.lr_scale *= config.guard.factor;
   if (good_.valid) {
     std::copy(good_.params.begin(), good_.params.end(), model.params.value.begin());
+    model.params.touched();
     optimizer.step = good_.optimizer.step;
     optimizer.m.assign(good_.optimizer.m.begin(), good_.optimizer.m.end());
     optimizer.v.assign(good_.optimizer.v.begin(), good_.optimizer.v.end());
@@ -146,6 +147,7 @@ StepResult Trainer::train_step() {
   const float lr = learning_rate();
   apply_decoupled_weight_decay(config.optimizer, lr, model.params.value.data(), model.params.tensors);
   optimizer_step(config.optimizer, lr, model.params.value.data(), g, n, optimizer);
+  model.params.touched();
   ++updates;
   source.advance();
   StepResult r{updates, source.epoch, loss, norm, 0, lr};

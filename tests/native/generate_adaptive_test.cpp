@@ -152,6 +152,59 @@ TEST(TwoLevelSampling, FrequenciesMatchTheFullDistribution) {
       }
 }
 
+// Top-p at a vocabulary's size (3,000 head words, clusters of 2,000 and 1,000), where the nucleus is
+// chosen by buckets of value and thousands of words long: no draw falls outside sample_token's
+// nucleus, and the draws' frequencies over groups of ids — ranked as sample_token ranks them, each
+// group ~1/12 of the nucleus's probability — and over its 20 likeliest words are its probabilities.
+TEST(TwoLevelSampling, TopPOverThousandsOfWordsIsTheFullNucleus) {
+  Rng gen(31);
+  const auto logits = [&](int n, double spread, double shift) {
+    std::vector<double> z(n);
+    for (double& v : z) v = gen.normal() * spread + shift;
+    return z;
+  };
+  std::vector<double> head = logits(3000, 1.5, 0.0);
+  head.push_back(8.6), head.push_back(7.8);  // the clusters' logits: ≈ 30 % and 15 % of the mass
+  TwoLevel t(head, {logits(2000, 1.2, 0.0), logits(1000, 0.8, 0.0)});
+  uint64_t seed = 40;
+  for (const SamplingOptions& o : {opts(1.0f, 0, 0.5f), opts(0.7f, 0, 0.9f), opts(1.5f, 0, 0.97f)})
+    for (bool bounded : {false, true}) {
+      const std::string what = "T " + std::to_string(o.temperature) + " top-p " + std::to_string(o.top_p) +
+                               (bounded ? ", word bounds" : "");
+      const std::vector<double> want = expected(t.full, o);
+      std::vector<int32_t> ranked;  // the nucleus, likeliest first (ties -> lower id)
+      for (int32_t id = 0; id < (int32_t)want.size(); ++id)
+        if (want[id] > 0) ranked.push_back(id);
+      std::sort(ranked.begin(), ranked.end(), [&](int32_t a, int32_t b) {
+        return t.full[a] != t.full[b] ? t.full[a] > t.full[b] : a < b;
+      });
+      ASSERT_GT(ranked.size(), 200u) << what;
+      std::vector<int> group(want.size(), -1);
+      std::vector<double> group_p;
+      double acc = 0;
+      for (size_t r = 0; r < ranked.size(); ++r) {
+        if (r < 20) group_p.push_back(0);  // the 20 likeliest alone
+        else if (r == 20 || acc >= 1.0 / 12) group_p.push_back(0), acc = 0;
+        group[ranked[r]] = (int)group_p.size() - 1;
+        group_p.back() += want[ranked[r]];
+        if (r >= 20) acc += want[ranked[r]];
+      }
+      const TwoLevelLogProbs d = t.view(bounded, 1e-6);
+      Rng rng(++seed);
+      const int n = 12000;
+      std::vector<int> counts(group_p.size(), 0);
+      for (int i = 0; i < n; ++i) {
+        const int32_t id = sample_two_level(d, o, rng);
+        ASSERT_GE(group[id], 0) << what << ": drew " << id << ", outside the nucleus";
+        ++counts[group[id]];
+      }
+      for (size_t g = 0; g < group_p.size(); ++g) {
+        const double f = (double)counts[g] / n, p = group_p[g];
+        EXPECT_NEAR(f, p, 4.5 * std::sqrt(p * (1 - p) / n) + 1e-12) << what << ", group " << g;
+      }
+    }
+}
+
 // Top-k picks the same k words with the same weights as sample_token, so its draws are the same.
 TEST(TwoLevelSampling, TopKDrawsWhatSampleTokenDraws) {
   TwoLevel t({0.5, 0.1, -0.3, 2.0, 1.6}, {{1.0, 0.2, -0.5, 0.9}, {0.3, 0.0, -1.0, 0.4, 0.1}});

@@ -303,6 +303,59 @@ TEST(FusedKernels, SoftmaxXentMatchesReference) {
   EXPECT_NEAR(nll, 200.0, 1e-9);
 }
 
+// The log-sum-exp of a 33 K-word row sums its exponentials in float blocks: it stays within
+// ~1e-7 of the double sum (a plain float sum would not), -inf entries count as 0, and a row of
+// nothing but -inf gives -inf. exp_scaled matches std::exp within simd_math's bound.
+TEST(FusedKernels, LogSumExpAndScaledExpMatchReference) {
+  Rng rng(28);
+  for (int n : {1, 3, 17, 1000, 1025, 33000}) {
+    auto z = test::random_vector((size_t)n, rng, 8.0);
+    if (n > 3) z[1] = -INFINITY;
+    const double want = k::ref::log_sum_exp(n, z.data()), got = k::log_sum_exp(n, z.data());
+    // The error of log Σ is the sum's relative error: 1e-7 of the exponentials' plus the sums'.
+    EXPECT_NEAR(got, want, 3e-7 + 1e-12 * std::abs(want)) << n;
+    std::vector<float> w(n), w_ref(n);
+    const double sum = k::exp_scaled(n, z.data(), 2.0f, 1.25f, w.data());
+    const double sum_ref = k::ref::exp_scaled(n, z.data(), 2.0f, 1.25f, w_ref.data());
+    EXPECT_NEAR(sum, sum_ref, 3e-7 * sum_ref) << n;
+    for (int i = 0; i < n; ++i) {
+      if (w_ref[i] < 1e-37f) EXPECT_LE(w[i], 1e-37f) << n << " " << i;
+      else EXPECT_NEAR(w[i], w_ref[i], 2e-7f * w_ref[i]) << n << " " << i;
+    }
+  }
+  const std::vector<float> none(5, -INFINITY);
+  EXPECT_EQ(k::log_sum_exp(5, none.data()), -INFINITY);
+  EXPECT_EQ(k::ref::log_sum_exp(5, none.data()), -INFINITY);
+  // Entries far apart: the small ones underflow to nothing, the result is the max's.
+  const std::vector<float> far = {0.0f, 500.0f, -500.0f};
+  EXPECT_NEAR(k::log_sum_exp(3, far.data()), 500.0, 1e-9);
+}
+
+// add_scalar is exact float addition; value_buckets gives round(clamp((top − v)·scale, 0, cap)),
+// the reference's integers, for every row length (tails through a padded register), with −inf at cap.
+TEST(FusedKernels, AddScalarAndValueBucketsMatchReference) {
+  Rng rng(29);
+  for (int n : {1, 3, 17, 64, 1001}) {
+    auto v = test::random_vector((size_t)n, rng, 6.0);
+    if (n > 2) v[2] = -INFINITY;
+    std::vector<float> a(n), a_ref(n);
+    k::add_scalar(n, v.data(), -3.25f, a.data());
+    k::ref::add_scalar(n, v.data(), -3.25f, a_ref.data());
+    EXPECT_EQ(a, a_ref) << n;
+    std::vector<int32_t> b(n), b_ref(n);
+    k::value_buckets(n, v.data(), 6.5f, 20.0f, 255.0f, b.data());
+    k::ref::value_buckets(n, v.data(), 6.5f, 20.0f, 255.0f, b_ref.data());
+    EXPECT_EQ(b, b_ref) << n;
+    for (int i = 0; i < n; ++i) {
+      EXPECT_GE(b[i], 0);
+      EXPECT_LE(b[i], 255);
+      for (int j = 0; j < n; ++j)
+        if (v[i] > v[j]) ASSERT_LE(b[i], b[j]) << "bucket grows with the value at " << i << ", " << j;
+    }
+    if (n > 2) EXPECT_EQ(b[2], 255);
+  }
+}
+
 TEST(FusedKernels, ReferenceModeRoutesToScalarTwins) {
   Restore restore;
   k::set_reference_mode(true);

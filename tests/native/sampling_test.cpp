@@ -253,3 +253,57 @@ TEST(Sampling, TruncationsDrawWhatSortingEverythingDraws) {
   // rare draw at the edge to differ, never more.
   EXPECT_LE(differ, draws / 1000) << differ << " of " << draws;
 }
+
+// select_nucleus (the two-level sampler's top-p) against sorting everything: for candidate sets
+// from a few to 40 K (flat runs, ties in value broken by id, spread and clustered values) and
+// needs from nothing to more than they hold, the same nucleus — the same set, its last-ranked
+// candidate last, and the weight before it.
+TEST(Sampling, SelectNucleusIsTheSortedPrefix) {
+  Rng rng(77);
+  int cases = 0;
+  for (size_t n : {1u, 5u, 48u, 49u, 300u, 5000u, 40000u})
+    for (int shape = 0; shape < 4; ++shape) {
+      std::vector<Candidate> c(n);
+      for (size_t i = 0; i < n; ++i) {
+        float v;
+        switch (shape) {
+          case 0: v = (float)(rng.uniform() * -20.0); break;                   // spread
+          case 1: v = (float)(std::floor(rng.uniform() * 8) * -0.5); break;    // few values, many ties
+          case 2: v = (float)(-10.0 - rng.uniform() * 1e-4); break;           // one narrow run
+          default: v = (float)(i % 7 == 0 ? -1.0 - rng.uniform() : -12.0 - rng.uniform() * 3); break;
+        }
+        c[i] = {v, (int32_t)((i * 7919) % n), std::exp((double)v)};
+      }
+      std::vector<Candidate> sorted = c;
+      std::sort(sorted.begin(), sorted.end(), [](const Candidate& a, const Candidate& b) {
+        return a.v != b.v ? a.v > b.v : a.id < b.id;
+      });
+      double total = 0;
+      for (const Candidate& x : c) total += x.w;
+      for (double frac : {0.0, 1e-9, 0.3, 0.5, 0.9, 0.999, 1.0, 1.5}) {
+        const double need = frac * total;
+        size_t want = 0;
+        double cum = 0, want_before = 0;
+        while (want < n) {
+          want_before = cum;
+          cum += sorted[want++].w;
+          if (cum >= need) break;
+        }
+        std::vector<Candidate> got = c;
+        double before = -1;
+        const size_t m = select_nucleus(got.data(), n, need, before);
+        const std::string what = "n " + std::to_string(n) + " shape " + std::to_string(shape) + " need " +
+                                 std::to_string(frac);
+        ASSERT_EQ(m, want) << what;
+        EXPECT_EQ(got[m - 1].id, sorted[want - 1].id) << what;
+        EXPECT_NEAR(before, want_before, 1e-9 * total) << what;
+        std::vector<int32_t> a, b;
+        for (size_t i = 0; i < m; ++i) a.push_back(got[i].id), b.push_back(sorted[i].id);
+        std::sort(a.begin(), a.end());
+        std::sort(b.begin(), b.end());
+        EXPECT_EQ(a, b) << what;
+        ++cases;
+      }
+    }
+  EXPECT_EQ(cases, 7 * 4 * 8);
+}
