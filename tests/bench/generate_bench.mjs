@@ -6,6 +6,8 @@
 // which another process's load does not inflate as it does wall time.
 //
 // usage: node tests/bench/generate_bench.mjs [--length 2000] [--rounds 3] [--threads 1,2] model.safetensors …
+//        node tests/bench/generate_bench.mjs --setup DIR --tool build/native/rnn_tool [options]: the two
+//          models below, made in DIR once (npm run bench; ~1 minute of native training) and measured
 // env: RNN_WASM_DIR (a folder with index.js and dist/, default wasm/)
 //
 // The models of the README's table (2 × 256 LSTM, embedding 256, 33 K words; 200 steps of batch 32 × 32
@@ -14,7 +16,8 @@
 //   rnn_tool train FILE '{"tokenizer":"word","minCount":1,"layers":2,"hidden":256,"embedding":256,
 //     "seqLength":32,"batchSize":32,"validationFraction":0.01[,"adaptiveSoftmax":"auto"]}' 200 --model-out M
 // Prints one line per measurement, then a JSON object on its last line.
-import { writeFileSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve, basename } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -30,7 +33,9 @@ const flag = (name, fallback) => {
 };
 
 const makeText = flag('--make-text', null);
-if (makeText) {
+const setup = flag('--setup', null);
+const tool = flag('--tool', null);
+const writeZipf = (file) => {
   // 6 MB of words w<base-36 id>, log-uniformly ranked (p ∝ 1/rank, folded onto 33 K words), 12 to a line.
   let x = 12345;
   const next = (n) => ((x = (Math.imul(x, 1664525) + 1013904223) >>> 0) >>> 8) % n;
@@ -46,9 +51,30 @@ if (makeText) {
     lines.push(line);
     size += line.length;
   }
-  writeFileSync(makeText, lines.join(''));
-  console.log(`wrote ${makeText}`);
+  writeFileSync(file, lines.join(''));
+  console.log(`wrote ${file}`);
+};
+if (makeText) {
+  writeZipf(makeText);
   process.exit(0);
+}
+if (setup) {
+  if (!tool) {
+    console.error('--setup needs --tool (the native rnn_tool)');
+    process.exit(2);
+  }
+  mkdirSync(setup, { recursive: true });
+  const text = join(setup, 'zipf33k.txt');
+  if (!existsSync(text)) writeZipf(text);
+  const base = { tokenizer: 'word', minCount: 1, layers: 2, hidden: 256, embedding: 256, seqLength: 32, batchSize: 32, validationFraction: 0.01 };
+  for (const [name, extra] of [['m33k-adaptive', { adaptiveSoftmax: 'auto' }], ['m33k-full', {}]]) {
+    const model = join(setup, `${name}.safetensors`);
+    if (!existsSync(model)) {
+      console.log(`training ${model} (200 steps, native)`);
+      execFileSync(tool, ['train', text, JSON.stringify({ ...base, ...extra }), '200', '--model-out', model], { stdio: ['ignore', 'ignore', 'inherit'] });
+    }
+    args.push(model);
+  }
 }
 
 const length = Number(flag('--length', '2000'));

@@ -45,6 +45,7 @@ const wasmNode = load('wasm-node');
 const wasmChromium = load('wasm-chromium');
 const competitors = load('competitors');
 const vocabNative = load('vocab-native'); // tests/bench/vocab_bench.cpp: full vs adaptive softmax
+const generate33k = load('generate-33k'); // tests/bench/generate_bench.mjs: 33 K words, full vs adaptive
 const memoryRuns = load('memory')?.memory ?? null; // tests/bench/memory_bench.mjs: every buffer
 const notes = [];
 
@@ -205,7 +206,7 @@ const results = {
   workload: { ...workload, vocab: V, flopPerToken, forwardFlopPerToken: fwd, formula },
   peak: { ...peak, native: peakNative, wasm: peakWasm },
   gemm: { rows: gemmRows, native: gemmNative, wasm: gemmWasm, stepNative: gemmStep(gemmNative), stepWasm: gemmStep(gemmWasm) },
-  training, generation, memory, memoryByBuffer: memoryRuns, vocab: vocabNative,
+  training, generation, memory, memoryByBuffer: memoryRuns, vocab: vocabNative, generate33k,
   tasks: { flopRatioBiOverUni: tasksFlopRatio, shape: tasksShape ? { tags: tasksShape.tags, vocab: tasksShape.vocab, batch: tasksShape.batch, length: tasksShape.length } : null, rows: taskRows },
   competitors: competitors ? { ...competitors, competitors: rivals, oursWasmNode1: ours1?.tokensPerSecond ?? null, oursWasmNode2: ours2?.tokensPerSecond ?? null } : null,
   sections, notes,
@@ -293,7 +294,7 @@ out();
 // ---- large vocabularies ------------------------------------------------------------------------
 const wordRows = gemmRows.filter((r) => r.name.startsWith('word '));
 const softmax = { native: gemmNative?.softmax ?? [], wasm: gemmWasm?.softmax ?? [] };
-if (wordRows.length || vocabNative?.speed) {
+if (wordRows.length || vocabNative?.speed || generate33k?.results) {
   out('**Large vocabularies** (a word model\'s output layer, T·B = 1024 rows, LSTM 256: the GEMM rows marked "word" above; here the rest)');
   out();
   out('| | measurement | 1 thread | 2 threads |');
@@ -305,6 +306,15 @@ if (wordRows.length || vocabNative?.speed) {
   }
   for (const v of vocabNative?.speed ?? []) {
     out(`| train | native, V ${fmt(v.vocab)}: tokens/s full softmax → adaptive (cut-offs ${v.cutoffs.join(', ')}); output layer ms/step | ${fmt(v.fullTokensPerSecond)} → ${fmt(v.adaptiveTokensPerSecond)} (${v.speedup.toFixed(2)}×); ${v.fullOutputMs.toFixed(0)} → ${v.adaptiveOutputMs.toFixed(0)} ms of ${v.fullStepMs.toFixed(0)} → ${v.adaptiveStepMs.toFixed(0)} | (one thread, CPU time) |`);
+  }
+  const gen = generate33k?.results ?? [];
+  const genCell = (options, threads) => {
+    const of = (model) => gen.find((r) => r.model.includes(model) && r.options === options && r.threads === threads)?.wall;
+    const full = of('full'), adaptive = of('adaptive');
+    return adaptive == null ? '–' : `${fmt(full)} → ${fmt(adaptive)}`;
+  };
+  for (const options of [...new Set(gen.map((r) => r.options))]) {
+    out(`| generate | wasm (Node), 33 K words, ${options}: tokens/s of one stream, full softmax → adaptive (two-level sampling) | ${genCell(options, 1)} | ${genCell(options, 2)} |`);
   }
   out();
 }

@@ -9,7 +9,8 @@
 #               every buffer of a run against the unavoidable minimum (memory_bench.mjs: the reference
 #               workload and a word LSTM at 33 K words)
 #   7 vocab     word models at 10 K and 33 K words: the output layer's GEMMs and softmax (in gemm),
-#               training tokens/s with the full and the adaptive softmax (vocab_bench)
+#               training tokens/s with the full and the adaptive softmax (vocab_bench), generation
+#               tokens/s at 33 K words with each (generate_bench.mjs, wasm in Node)
 #   + the check that the wasm hot loops are SIMD (check-simd.mjs)
 # Each program prints human lines and, last, one JSON line; report.mjs merges them into
 # build/bench/results.json and prints the tables (also build/bench/results.md).
@@ -93,7 +94,7 @@ if ((build)); then
     exit 1
   fi
 fi
-for exe in peak gemm_bench train_bench kernels_bench vocab_bench; do
+for exe in peak gemm_bench train_bench kernels_bench vocab_bench rnn_tool; do
   [[ -x $native/$exe ]] || { note "$native/$exe is missing: build first (drop --no-build)"; exit 1; }
 done
 
@@ -135,6 +136,12 @@ section wasm-chromium browser 900 node tests/bench/browser_bench.mjs "${quick[@]
 
 # ---- large vocabularies (full vs adaptive softmax, one thread in CPU time), memory by buffer --------
 section vocab-native vocab 900 env RNN_THREADS=1 "$native/vocab_bench" "${quick[@]}"
+# Generation at 33 K words, wasm in Node: full softmax against the adaptive one sampled in two levels
+# (the two models are trained natively once, ~1 minute, and kept in build/bench-models).
+gen_rounds=3
+((${#quick[@]})) && gen_rounds=1
+section generate-33k vocab 900 node tests/bench/generate_bench.mjs --setup build/bench-models \
+  --tool "$native/rnn_tool" --length 1000 --rounds "$gen_rounds"
 section memory memory 600 node tests/bench/memory_bench.mjs
 
 # ---- 4. competitors ----------------------------------------------------------------------------
