@@ -281,8 +281,8 @@ class KnownWords {
     edge_.clear();
     const int32_t closing = closing_;  // a local: the loop stores to edge_
     for (const Seg& s : segs_)
-      for (int32_t j = 0; j < s.n; ++j)
-        if (s.bucket[j] == closing && s.v[j] != -INFINITY) edge_.push_back({s.v[j], s.first_id + j, s.w[j]});
+      for (int j = kernels::next_equal(s.n, s.bucket, closing, 0); j < s.n; j = kernels::next_equal(s.n, s.bucket, closing, j + 1))
+        if (s.v[j] != -INFINITY) edge_.push_back({s.v[j], s.first_id + j, s.w[j]});
     double edge_before_last = 0;
     m_ = select_nucleus(edge_.data(), edge_.size(), need - before_, edge_before_last);
     before_last_ = before_ + edge_before_last;
@@ -296,13 +296,27 @@ class KnownWords {
     double total = before_;
     for (size_t i = 0; i < m_; ++i) total += edge_[i].w;
     const double u = rng.uniform() * total;
+    // Below before_: the bucket first, by the buckets' weights as select() summed them, then the
+    // word among that bucket's.
     double acc = 0;
-    const int closing = closing_;
-    if (u < before_)
+    for (int b = 0; b < closing_; ++b) {
+      const double mass = mass_[0][b] + mass_[1][b];
+      if (!(u < acc + mass)) {
+        acc += mass;
+        continue;
+      }
+      const double within = u - acc;
+      double cum = 0;
+      int32_t last = -1;
       for (const Seg& s : segs_)
-        for (int32_t j = 0; j < s.n; ++j)
-          if (s.bucket[j] < closing && u < (acc += s.w[j])) return s.first_id + j;
-    acc = std::max(acc, before_);  // (rounding) on to the closing bucket's words
+        for (int j = kernels::next_equal(s.n, s.bucket, b, 0); j < s.n; j = kernels::next_equal(s.n, s.bucket, b, j + 1)) {
+          if (!(s.w[j] > 0)) continue;
+          last = s.first_id + j;
+          if (within < (cum += s.w[j])) return last;
+        }
+      if (last >= 0) return last;  // rounding left `within` at the bucket's very top
+    }
+    acc = before_;
     for (size_t i = 0; i < m_; ++i)
       if (u < (acc += edge_[i].w)) return edge_[i].id;
     for (size_t i = m_; i-- > 0;)

@@ -168,6 +168,18 @@ void value_buckets(int n, const float* v, float top, float scale, float cap, int
   }
 }
 
+int next_equal(int n, const int32_t* x, int32_t value, int from) {
+  if (reference_mode()) return ref::next_equal(n, x, value, from);
+  using Vi = xsimd::batch<int32_t>;
+  const Vi want(value);
+  int i = from;
+  for (; i + kLanes <= n; i += kLanes)
+    if (xsimd::any(Vi::load_unaligned(x + i) == want)) break;
+  for (; i < n; ++i)
+    if (x[i] == value) return i;
+  return n;
+}
+
 // ---- axpy ----
 
 void axpy(size_t n, float a, const float* x, float* y) {

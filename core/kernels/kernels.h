@@ -80,6 +80,9 @@ void add_scalar(int n, const float* z, float a, float* out);
 // with v — −inf gives cap —, the top-p sampler's buckets of value. Rounded by adding 1.5·2²³ (a
 // float→int conversion is a scalar sequence per lane in wasm).
 void value_buckets(int n, const float* v, float top, float scale, float cap, int32_t* out);
+// The first i ≥ from with x[i] == value, or n if there is none: a register of entries compared at once (the sampler
+// looks for one bucket's words among tens of thousands).
+int next_equal(int n, const int32_t* x, int32_t value, int from);
 
 // ---- fused per-time-step cell kernels: bias, activations and state update in one pass ----
 // All buffers are row-major, B rows; gate blocks are stacked per row (LSTM [i f g o], GRU [r z n]).
@@ -123,6 +126,7 @@ double log_sum_exp(int n, const float* z);
 double exp_scaled(int n, const float* z, float shift, float scale, float* out);
 void add_scalar(int n, const float* z, float a, float* out);
 void value_buckets(int n, const float* v, float top, float scale, float cap, int32_t* out);
+int next_equal(int n, const int32_t* x, int32_t value, int from);
 void lstm_forward_step(int B, int H, float* gates, const float* b_hh, const float* c_prev, float* c, float* tc,
                        float* h);
 void lstm_backward_step(int B, int H, const float* gates, const float* c_prev, const float* tc, const float* dy,

@@ -104,6 +104,10 @@ void add_scalar(int n, const float* z, float a, float* out) {
 void value_buckets(int n, const float* v, float top, float scale, float cap, int32_t* out) {
   for (int i = 0; i < n; ++i) out[i] = (int32_t)std::nearbyint(std::min(cap, std::max(0.0f, (top - v[i]) * scale)));
 }
+int next_equal(int n, const int32_t* x, int32_t value, int from) {
+  while (from < n && x[from] != value) ++from;
+  return std::min(from, n);
+}
 double exp_scaled(int n, const float* z, float shift, float scale, float* out) {
   double s = 0;
   for (int i = 0; i < n; ++i) s += (out[i] = std::exp((z[i] - shift) * scale));

@@ -333,7 +333,7 @@ TEST(FusedKernels, LogSumExpAndScaledExpMatchReference) {
 
 // add_scalar is exact float addition; value_buckets gives round(clamp((top − v)·scale, 0, cap)),
 // the reference's integers, for every row length (tails through a padded register), with −inf at cap.
-TEST(FusedKernels, AddScalarAndValueBucketsMatchReference) {
+TEST(FusedKernels, AddScalarValueBucketsNextEqualMatchReference) {
   Rng rng(29);
   for (int n : {1, 3, 17, 64, 1001}) {
     auto v = test::random_vector((size_t)n, rng, 6.0);
@@ -353,6 +353,11 @@ TEST(FusedKernels, AddScalarAndValueBucketsMatchReference) {
         if (v[i] > v[j]) ASSERT_LE(b[i], b[j]) << "bucket grows with the value at " << i << ", " << j;
     }
     if (n > 2) EXPECT_EQ(b[2], 255);
+    // next_equal walks every occurrence of a bucket, from anywhere, as the plain loop does.
+    for (int32_t want : {b[0], b[n / 2], 255, -7})
+      for (int from = 0; from <= n; ++from)
+        ASSERT_EQ(k::next_equal(n, b.data(), want, from), k::ref::next_equal(n, b.data(), want, from))
+            << n << " " << want << " " << from;
   }
 }
 
