@@ -116,11 +116,18 @@ async function pickValidationSequence() {
   const whole = state.corpus.blob;
   const blob = state.validation?.blob ?? whole.slice(Math.floor(whole.size * (1 - (c.validationFraction ?? 0))));
   const chars = c.tokenizer === 'char';
-  const span = (c.seqLength + 1) * (chars ? 4 : 24); // bytes enough for seqLength + 1 tokens
+  // Twice the bytes seqLength + 1 tokens take: a line may start inside and still leave enough.
+  const span = 2 * (c.seqLength + 1) * (chars ? 4 : 24);
   if (blob.size === 0) return '';
   const start = Math.floor(Math.random() * Math.max(1, blob.size - span));
   const text = (await blob.slice(start, start + span).text()).replace(/\uFFFD/g, '');
-  if (chars) return Array.from(text.replace(/^[^\n]*\n/, '')).slice(0, c.seqLength + 1).join('');
+  if (chars) {
+    // From the start of a line when one begins with enough text after it (cutting at the first
+    // newline alone could leave two characters when the window held two line ends).
+    const after = Array.from(text.slice(text.indexOf('\n') + 1));
+    const from = text.includes('\n') && after.length > c.seqLength ? after : Array.from(text);
+    return from.slice(0, c.seqLength + 1).join('');
+  }
   const words = text.split(/(\s+)/).slice(2); // from the first whole word
   let n = 0, k = 0;
   while (k < words.length && n < c.seqLength + 1) if (/\S/.test(words[k++])) n++;

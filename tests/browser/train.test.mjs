@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { launch, number, text, until, waitStatus, screenshots } from './helpers.mjs';
+import { launch, number, setField, text, until, waitStatus, screenshots } from './helpers.mjs';
 
 test('train on the default corpus, stay responsive, pause, reload, restore and resume', { timeout: 240_000 }, async (t) => {
   const env = await launch();
@@ -13,6 +13,9 @@ test('train on the default corpus, stay responsive, pause, reload, restore and r
   assert.match(await text(page, 'corpus-stats'), /characters/);
   assert.match(await page.locator('#corpus-name').textContent(), /Brown/);
   await page.getByTestId('preset-tiny').click();
+  // Enough steps that the run is still going when the test pauses it: the preset's 1000 can finish
+  // in 8 s on a fast machine, before the checks below are done, and "pause" would find it stopped.
+  await setField(page, 'steps', 100000);
   const trainStart = await page.evaluate(() => performance.now());
   await page.getByTestId('train').click();
   await waitStatus(page, /training/);
