@@ -1,9 +1,7 @@
 #include "decode/sampling.h"
 
 #include <algorithm>
-#include <climits>
 #include <cmath>
-#include <iterator>
 #include <numeric>
 #include <sstream>
 #include <string>
@@ -375,7 +373,7 @@ int32_t sample_two_level(const TwoLevelLogProbs& d, const SamplingOptions& o, Rn
   // Clusters by b(c), largest first (ties -> lower c), when a truncation needs that order.
   thread_local std::vector<int32_t> by_mass;
   thread_local std::vector<const float*> vals;
-  thread_local std::vector<Cand> cand, kept;
+  thread_local std::vector<Cand> cand;
   thread_local std::vector<double> p;
   by_mass.resize(C);
   std::iota(by_mass.begin(), by_mass.end(), 0);
@@ -464,12 +462,7 @@ int32_t sample_two_level(const TwoLevelLogProbs& d, const SamplingOptions& o, Rn
   }
 
   // Weights relative to the head's largest entry (a word's or a cluster's): no word is above it.
-  float r4[4] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};  // four chains: a max's latency each
-  int32_t i4 = 0;
-  for (; i4 + 4 <= S + C; i4 += 4)
-    for (int l = 0; l < 4; ++l) r4[l] = std::max(r4[l], head[i4 + l]);
-  for (; i4 < S + C; ++i4) r4[0] = std::max(r4[0], head[i4]);
-  const double ref = std::max(std::max(r4[0], r4[1]), std::max(r4[2], r4[3]));
+  const double ref = kernels::max_of(S + C, head);
   if (ref == -INFINITY) fail("all logits are -inf");
   // The words' weights exp((log p(w) − ref)/T) come from kernels::exp_scaled, in float.
 

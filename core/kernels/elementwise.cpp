@@ -117,6 +117,11 @@ void softmax_xent(int rows, int cols, const float* Z, const int32_t* y, const fl
 
 constexpr int kSumBlock = 1024;  // float sums of ≤ 256 terms a lane: rounding stays ~1e-7
 
+float max_of(int n, const float* x) {
+  if (reference_mode()) return ref::max_of(n, x);
+  return row_max(n, x);
+}
+
 double log_sum_exp(int n, const float* z) {
   if (reference_mode()) return ref::log_sum_exp(n, z);
   const float mx = row_max(n, z);

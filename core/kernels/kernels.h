@@ -64,6 +64,8 @@ void softmax_xent(int rows, int cols, const float* Z, const int32_t* y, const fl
 // y += a·x: a small helper used by layers and the optimizer.
 void axpy(size_t n, float a, const float* x, float* y);
 
+// max of x[0, n) (−inf for n = 0; x holds no NaN): the registers' lanes, then across them.
+float max_of(int n, const float* x);
 // log Σ exp z[i] (the max taken out; −inf when every entry is): the exponentials are
 // simd_math::exp's, summed in float registers over blocks of kSumBlock and the blocks in double,
 // so the sum's relative error stays near float's 1e-7 for any n (a plain float sum over a
@@ -122,6 +124,7 @@ void add_bias(int rows, int cols, const float* bias, float* X);
 void sum_rows(int rows, int cols, const float* dY, float* db);
 void softmax_xent(int rows, int cols, const float* Z, const int32_t* y, const float* scale, double* nll, float* dZ);
 void axpy(size_t n, float a, const float* x, float* y);
+float max_of(int n, const float* x);
 double log_sum_exp(int n, const float* z);
 double exp_scaled(int n, const float* z, float shift, float scale, float* out);
 void add_scalar(int n, const float* z, float a, float* out);

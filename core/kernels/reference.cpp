@@ -91,6 +91,11 @@ void softmax_xent(int rows, int cols, const float* Z, const int32_t* y, const fl
 void axpy(size_t n, float a, const float* x, float* y) {
   for (size_t i = 0; i < n; ++i) y[i] += a * x[i];
 }
+float max_of(int n, const float* x) {
+  float m = -INFINITY;
+  for (int i = 0; i < n; ++i) m = std::max(m, x[i]);
+  return m;
+}
 double log_sum_exp(int n, const float* z) {
   const float mx = *std::max_element(z, z + n);
   if (mx == -INFINITY) return -INFINITY;

@@ -248,7 +248,6 @@ void AdaptiveSoftmax::check_blocks(int i) {
   bool fresh = b.probe.size() == (n_out + kProbeStride - 1) / kProbeStride;
   for (size_t k = 0; fresh && k < b.probe.size(); ++k) fresh = b.probe[k] == t.out.w[k * kProbeStride];
   if (!fresh) {
-    ++bound_builds_;
     const int nb = (t.size + kBoundRows - 1) / kBoundRows;
     b.mean.assign((size_t)nb * t.dim, 0.0f);
     b.radius.assign(nb, 0.0);

@@ -1,7 +1,5 @@
 #include "nn/loss.h"
 
-#include <algorithm>
-#include <cmath>
 #include <string>
 #include <vector>
 

@@ -311,6 +311,7 @@ TEST(FusedKernels, LogSumExpAndScaledExpMatchReference) {
   for (int n : {1, 3, 17, 1000, 1025, 33000}) {
     auto z = test::random_vector((size_t)n, rng, 8.0);
     if (n > 3) z[1] = -INFINITY;
+    EXPECT_EQ(k::max_of(n, z.data()), k::ref::max_of(n, z.data())) << n;
     const double want = k::ref::log_sum_exp(n, z.data()), got = k::log_sum_exp(n, z.data());
     // The error of log Σ is the sum's relative error: 1e-7 of the exponentials' plus the sums'.
     EXPECT_NEAR(got, want, 3e-7 + 1e-12 * std::abs(want)) << n;
@@ -349,10 +350,15 @@ TEST(FusedKernels, AddScalarValueBucketsNextEqualMatchReference) {
     for (int i = 0; i < n; ++i) {
       EXPECT_GE(b[i], 0);
       EXPECT_LE(b[i], 255);
-      for (int j = 0; j < n; ++j)
-        if (v[i] > v[j]) ASSERT_LE(b[i], b[j]) << "bucket grows with the value at " << i << ", " << j;
+      for (int j = 0; j < n; ++j) {
+        if (v[i] > v[j]) {
+          ASSERT_LE(b[i], b[j]) << "bucket grows with the value at " << i << ", " << j;
+        }
+      }
     }
-    if (n > 2) EXPECT_EQ(b[2], 255);
+    if (n > 2) {
+      EXPECT_EQ(b[2], 255);
+    }
     // next_equal walks every occurrence of a bucket, from anywhere, as the plain loop does.
     for (int32_t want : {b[0], b[n / 2], 255, -7})
       for (int from = 0; from <= n; ++from)
